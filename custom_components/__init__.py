@@ -1,0 +1,1 @@
+"""Custom integrations (this directory is what HACS installs)."""
