@@ -1,0 +1,29 @@
+"""Device registry identifiers (../DESIGN.md §3: a contract other tools rely on).
+
+Every place that builds or recognises a device identifier goes through these
+functions, so the device registry, the entities and the stale-device clean-up can
+never disagree.
+"""
+
+from __future__ import annotations
+
+from .const import DOMAIN
+
+STATION_PREFIX = "station_"
+DEVICE_PREFIX = "device_"
+LINK_PREFIX = "link_"
+
+
+def station_identifier(station_id: int) -> tuple[str, str]:
+    """Identifier of a power station device."""
+    return (DOMAIN, f"{STATION_PREFIX}{station_id}")
+
+
+def device_identifier(device_id: int) -> tuple[str, str]:
+    """Identifier of an equipment device (Titan, micro-inverter, meter, charger)."""
+    return (DOMAIN, f"{DEVICE_PREFIX}{device_id}")
+
+
+def link_identifier(serial: str) -> tuple[str, str]:
+    """Identifier of a battery Link module."""
+    return (DOMAIN, f"{LINK_PREFIX}{serial}")
