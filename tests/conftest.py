@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,7 +30,7 @@ if "stream_writer" in aiohttp.ClientResponse.__init__.__code__.co_varnames:
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> Iterator[None]:
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
     """Let Home Assistant load custom_components/ in every test that runs Home Assistant.
 
     Tests of the API library and of the simulator do not start Home Assistant, so they do
@@ -39,4 +38,3 @@ def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> Iterator[
     """
     if "hass" in request.fixturenames:
         request.getfixturevalue("enable_custom_integrations")
-    yield
