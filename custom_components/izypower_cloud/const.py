@@ -27,3 +27,6 @@ SLOW_REFRESH_INTERVAL: Final = timedelta(minutes=30)
 
 # Independent cloud calls of one refresh run concurrently, at most this many at a time.
 MAX_CONCURRENT_REQUESTS: Final = 4
+
+# Config flow: the folded form section that holds the API URL.
+SECTION_ADVANCED_SETTINGS: Final = "advanced_settings"

@@ -1,0 +1,355 @@
+"""Config, reauthentication, reconfiguration and options flows of Izypower Cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import traceback
+from typing import Any, override
+
+import probatio
+from yarl import URL
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, UnitOfTime
+from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    DEFAULT_BASE_URL,
+    IzypowerAuthenticationError,
+    IzypowerClient,
+    IzypowerConnectionError,
+    IzypowerResponseError,
+)
+from .const import (
+    CONF_API_URL,
+    CONF_REFRESH_PERIOD,
+    DEFAULT_REFRESH_PERIOD,
+    DOMAIN,
+    LOGGER,
+    MAX_REFRESH_PERIOD,
+    MIN_REFRESH_PERIOD,
+    SECTION_ADVANCED_SETTINGS,
+)
+
+_USERNAME_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
+)
+_PASSWORD_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+
+_OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(
+            CONF_REFRESH_PERIOD, default=DEFAULT_REFRESH_PERIOD
+        ): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_REFRESH_PERIOD,
+                max=MAX_REFRESH_PERIOD,
+                step=1,
+                unit_of_measurement=UnitOfTime.MINUTES,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+def _account_schema(*, advanced_collapsed: bool) -> probatio.Schema:
+    """Return the e-mail + password form, with the API URL in a section of its own.
+
+    Home Assistant deprecates "advanced mode" for flows in favour of sections; the API URL
+    only matters to people testing against another server, so it stays folded away.
+    """
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_USERNAME): _USERNAME_SELECTOR,
+            probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR,
+            probatio.Required(SECTION_ADVANCED_SETTINGS): section(
+                probatio.Schema(
+                    {
+                        probatio.Required(
+                            CONF_API_URL, default=DEFAULT_BASE_URL
+                        ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+                    }
+                ),
+                {"collapsed": advanced_collapsed},
+            ),
+        }
+    )
+
+
+_REAUTH_SCHEMA = probatio.Schema(
+    {probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR}
+)
+
+
+def _account_id(username: str) -> str:
+    """Return the unique id of an account: the e-mail is case-insensitive."""
+    return username.strip().lower()
+
+
+def _normalized_api_url(value: str) -> str:
+    # The client appends paths starting with "/", so a trailing slash would double it.
+    return value.strip().rstrip("/")
+
+
+def _is_valid_api_url(value: str) -> bool:
+    """Return whether the value is an absolute http(s) URL with a host."""
+    if any(character.isspace() for character in value):
+        return False
+    try:
+        url = URL(value)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)
+
+
+def _entry_data(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Turn the account form into config entry data (DESIGN.md §3).
+
+    The API URL is stored only when it differs from the official cloud, so entries of
+    ordinary users follow a change of the default in a later release.
+    """
+    data = {
+        CONF_USERNAME: user_input[CONF_USERNAME].strip(),
+        CONF_PASSWORD: user_input[CONF_PASSWORD],
+    }
+    api_url = _normalized_api_url(
+        user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL]
+    )
+    if api_url != DEFAULT_BASE_URL:
+        data[CONF_API_URL] = api_url
+    return data
+
+
+def _form_suggestions(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return what to prefill after an error: everything but the password."""
+    return {key: value for key, value in user_input.items() if key != CONF_PASSWORD}
+
+
+def _log_unexpected_error(err: Exception) -> None:
+    """Log an unexpected failure without its message.
+
+    The message of an exception we did not plan for may echo the request, and so the
+    e-mail or the password: log its type and stack, which are enough for a bug report.
+    """
+    LOGGER.error(
+        "Unexpected %s while checking the Izypower Cloud account "
+        "(message withheld, it may contain credentials). Traceback:\n%s",
+        type(err).__name__,
+        "".join(traceback.format_tb(err.__traceback__)),
+    )
+
+
+class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add, re-authenticate and reconfigure an Izypower Cloud account."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    _pending_entry_data: dict[str, str]
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> IzypowerOptionsFlow:
+        """Return the options flow of an entry."""
+        return IzypowerOptionsFlow()
+
+    async def _async_check_account(
+        self, entry_data: Mapping[str, Any]
+    ) -> tuple[str | None, int]:
+        """Sign in and list the stations; return (form error key or None, station count)."""
+        client = IzypowerClient(
+            async_get_clientsession(self.hass),
+            entry_data[CONF_USERNAME],
+            entry_data[CONF_PASSWORD],
+            base_url=entry_data.get(CONF_API_URL, DEFAULT_BASE_URL),
+        )
+        try:
+            await client.login()
+            stations = await client.get_stations()
+        except IzypowerAuthenticationError:
+            return "invalid_auth", 0
+        except IzypowerConnectionError, IzypowerResponseError:
+            return "cannot_connect", 0
+        except Exception as err:  # noqa: BLE001 - any failure must end as a form error
+            _log_unexpected_error(err)
+            return "unknown", 0
+        return None, len(stations)
+
+    @override
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Izypower app account and check it."""
+        errors: dict[str, str] = {}
+        suggestions: dict[str, Any] = {}
+        if user_input is not None:
+            suggestions = _form_suggestions(user_input)
+            if not _is_valid_api_url(
+                _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
+            ):
+                errors["base"] = "invalid_url"
+            else:
+                entry_data = _entry_data(user_input)
+                await self.async_set_unique_id(_account_id(entry_data[CONF_USERNAME]))
+                self._abort_if_unique_id_configured()
+                error, station_count = await self._async_check_account(entry_data)
+                if error is not None:
+                    errors["base"] = error
+                elif station_count == 0:
+                    self._pending_entry_data = entry_data
+                    return await self.async_step_no_stations()
+                else:
+                    return self._async_create_account_entry(entry_data)
+
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _account_schema(advanced_collapsed=True), suggestions
+            ),
+            errors=errors,
+        )
+
+    async def async_step_no_stations(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Warn that the account has no station yet before adding it anyway."""
+        if user_input is not None:
+            return self._async_create_account_entry(self._pending_entry_data)
+        return self.async_show_form(
+            step_id="no_stations",
+            description_placeholders={
+                CONF_USERNAME: self._pending_entry_data[CONF_USERNAME]
+            },
+        )
+
+    @callback
+    def _async_create_account_entry(self, entry_data: dict[str, str]) -> ConfigFlowResult:
+        # The cloud returns no account name we can rely on; the e-mail tells accounts apart.
+        return self.async_create_entry(title=entry_data[CONF_USERNAME], data=entry_data)
+
+    @override
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start re-authentication after the cloud refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the new password of the account and check it."""
+        entry = self._get_reauth_entry()
+        username: str = entry.data[CONF_USERNAME]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            await self.async_set_unique_id(
+                _account_id(username), raise_on_progress=False
+            )
+            self._abort_if_unique_id_mismatch(
+                reason="wrong_account", description_placeholders={"username": username}
+            )
+            new_password: str = user_input[CONF_PASSWORD]
+            error, _ = await self._async_check_account(
+                {**entry.data, CONF_PASSWORD: new_password}
+            )
+            if error is None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_PASSWORD: new_password}
+                )
+            errors["base"] = error
+
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_REAUTH_SCHEMA,
+            errors=errors,
+            description_placeholders={CONF_USERNAME: username},
+        )
+
+    @override
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the e-mail, password or API URL of an existing account entry."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is None:
+            suggestions: dict[str, Any] = {
+                CONF_USERNAME: entry.data[CONF_USERNAME],
+                SECTION_ADVANCED_SETTINGS: {
+                    CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)
+                },
+            }
+        else:
+            suggestions = _form_suggestions(user_input)
+            if not _is_valid_api_url(
+                _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
+            ):
+                errors["base"] = "invalid_url"
+            else:
+                entry_data = _entry_data(user_input)
+                await self.async_set_unique_id(
+                    _account_id(entry_data[CONF_USERNAME]), raise_on_progress=False
+                )
+                self._abort_if_unique_id_mismatch(
+                    reason="wrong_account",
+                    description_placeholders={"username": entry.data[CONF_USERNAME]},
+                )
+                error, _ = await self._async_check_account(entry_data)
+                if error is None:
+                    # Replace the data rather than merge it: going back to the official
+                    # cloud must drop a previously stored API URL.
+                    return self.async_update_reload_and_abort(entry, data=entry_data)
+                errors["base"] = error
+
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                # Unfold the section when the entry already talks to another server.
+                _account_schema(advanced_collapsed=CONF_API_URL not in entry.data),
+                suggestions,
+            ),
+            errors=errors,
+        )
+
+
+class IzypowerOptionsFlow(OptionsFlow):
+    """Let the user choose how often the cloud is polled."""
+
+    @override
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and store the refresh period."""
+        if user_input is not None:
+            # The number selector yields a float; the option is a whole number of minutes.
+            return self.async_create_entry(
+                data={
+                    **self.config_entry.options,
+                    CONF_REFRESH_PERIOD: int(user_input[CONF_REFRESH_PERIOD]),
+                }
+            )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                _OPTIONS_SCHEMA, self.config_entry.options
+            ),
+        )
