@@ -1,0 +1,450 @@
+"""A fake Izypower Cloud for Home Assistant tests, built on aioresponses.
+
+It serves the synthetic account of tests/fixtures/account/ at the real URLs (see the
+fixture README for file -> call), for as many requests as a test makes, and lets a test
+change the cloud while it runs: replace a payload, make an endpoint fail, add or remove
+a device or a station, add latency, and count the requests each endpoint received.
+
+Use it from a test module with::
+
+    pytest_plugins = ["tests.cloud_mock"]
+
+which provides the fixtures `mock_cloud`, `mock_config_entry` and `cloud_clock`
+(clock frozen at the fixtures' snapshot moment, Home Assistant in Europe/Paris).
+
+PYTEST_DONT_REWRITE: test modules import this module before pytest registers it as a
+plugin, and it has no assertions to rewrite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+import copy
+from dataclasses import dataclass
+from enum import StrEnum
+import json
+import re
+from typing import Any
+
+from aioresponses import CallbackResult, aioresponses
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
+
+from custom_components.izypower_cloud.const import CONF_REFRESH_PERIOD, DOMAIN
+
+from .conftest import ACCOUNT_DIR
+
+BASE_URL = "https://application.izypowercloud.fr/photo_voltaic"
+USERNAME = "camille.exemple@example.org"
+PASSWORD = "Tilleuls-2026!"
+# The fixtures' snapshot moment (README: 2026-07-14 13:42 Europe/Paris, UTC+02:00).
+SNAPSHOT_TIME = "2026-07-14T13:42:00+02:00"
+TIME_ZONE = "Europe/Paris"
+
+STATION_IDS = (81234, 81235)
+TITAN_MASTER_SN = "IZT24A000101"
+TITAN_SLAVE_SN = "IZT24A000102"
+METER_SN = "IZM24M000301"
+MICRO_SNS = ("IZV08B000501", "IZV08B000502")
+
+
+class Endpoint(StrEnum):
+    """Every call of the cloud the mock knows, named after what it returns."""
+
+    LOGIN = "login"
+    STATIONS = "stations"
+    STATION_INFO = "station_info"
+    REPORT = "report"
+    COMPONENT = "component"
+    DEVICE_PAGE = "device_page"
+    WIFI = "wifi"
+    BATTERY = "battery"
+    BATTERY_CMD = "battery_cmd"
+    TEMPERATURE = "temperature"
+    UPGRADE = "upgrade"
+    METER_BASE_INFO = "meter_base_info"
+    LAYOUT_POWER = "layout_power"
+    METER_CONTROL_WRITE = "meter_control_write"
+    BATTERY_WRITE = "battery_write"
+
+
+# Key of one resource of an endpoint: station id, serial, device id, (station id,
+# timeType) for reports, (action, serial) for battery writes, page number for the
+# station list, None for login.
+type Key = int | str | tuple[int | str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request the mock received."""
+
+    method: str
+    endpoint: Endpoint
+    key: Key
+    url: URL
+    json: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    endpoint: Endpoint
+
+
+_ROUTES = (
+    _Route("POST", re.compile(r"/api/login"), Endpoint.LOGIN),
+    _Route("GET", re.compile(r"/api/powerStations/page"), Endpoint.STATIONS),
+    _Route(
+        "GET", re.compile(r"/api/v3/powerStations/info/(\d+)"), Endpoint.STATION_INFO
+    ),
+    _Route(
+        "GET", re.compile(r"/api/report/v2/powerStations/data/(\d+)"), Endpoint.REPORT
+    ),
+    _Route("GET", re.compile(r"/api/component/(\d+)"), Endpoint.COMPONENT),
+    _Route("GET", re.compile(r"/api/device/page"), Endpoint.DEVICE_PAGE),
+    _Route("GET", re.compile(r"/api/v3/device/wifi/([^/]+)"), Endpoint.WIFI),
+    _Route("GET", re.compile(r"/izy/v2/battery/([^/]+)"), Endpoint.BATTERY),
+    _Route("GET", re.compile(r"/api/v2/device/cmd/([^/]+)"), Endpoint.BATTERY_CMD),
+    _Route("GET", re.compile(r"/api/report/device/data/([^/]+)"), Endpoint.TEMPERATURE),
+    _Route("GET", re.compile(r"/api/v3/device/upgrade/(\d+)"), Endpoint.UPGRADE),
+    _Route(
+        "GET", re.compile(r"/api/v2/device/baseInfo/(\d+)"), Endpoint.METER_BASE_INFO
+    ),
+    _Route("GET", re.compile(r"/api/report/layoutPower/(\d+)"), Endpoint.LAYOUT_POWER),
+    _Route(
+        "POST",
+        re.compile(r"/api/v2/device/meter/control/([^/]+)"),
+        Endpoint.METER_CONTROL_WRITE,
+    ),
+    _Route(
+        "POST",
+        re.compile(r"/api/v2/device/yz/battery/([A-Za-z_]+)/([^/]+)"),
+        Endpoint.BATTERY_WRITE,
+    ),
+)
+
+# File name prefix of each endpoint's fixtures (README "File -> call").
+_FILE_PREFIXES = {
+    "station_info_": Endpoint.STATION_INFO,
+    "component_": Endpoint.COMPONENT,
+    "device_page_": Endpoint.DEVICE_PAGE,
+    "device_wifi_": Endpoint.WIFI,
+    "battery_links_": Endpoint.BATTERY,
+    "battery_cmd_": Endpoint.BATTERY_CMD,
+    "device_temp_": Endpoint.TEMPERATURE,
+    "device_upgrade_": Endpoint.UPGRADE,
+    "meter_base_info_": Endpoint.METER_BASE_INFO,
+    "layout_power_": Endpoint.LAYOUT_POWER,
+}
+_INT_KEYED = {
+    Endpoint.STATION_INFO,
+    Endpoint.COMPONENT,
+    Endpoint.DEVICE_PAGE,
+    Endpoint.UPGRADE,
+    Endpoint.METER_BASE_INFO,
+    Endpoint.LAYOUT_POWER,
+}
+
+
+def load_fixture(name: str) -> Any:
+    """Return the decoded JSON of one fixture file of the account."""
+    return json.loads((ACCOUNT_DIR / name).read_text(encoding="utf-8"))
+
+
+def _error_body(message: str) -> dict[str, Any]:
+    return {"code": 500, "msg": message, "data": None}
+
+
+@dataclass(slots=True)
+class _Failure:
+    status: int
+    exception: BaseException | None
+    body: Any
+
+
+class MockCloud:
+    """Serve the fixture account over mocked HTTP, changeable by the test."""
+
+    def __init__(self) -> None:
+        """Load every fixture of the account."""
+        self.payloads: dict[tuple[Endpoint, Key], Any] = {}
+        self.failures: dict[tuple[Endpoint, Key], _Failure] = {}
+        self.requests: list[Request] = []
+        # Seconds added to every request (for timing measurements).
+        self.latency = 0.0
+        self._load_account()
+
+    def _load_account(self) -> None:
+        self.payloads[(Endpoint.LOGIN, None)] = load_fixture("login_ok.json")
+        self.payloads[(Endpoint.STATIONS, 1)] = load_fixture("stations_page_1.json")
+        for path in sorted(ACCOUNT_DIR.glob("*.json")):
+            stem = path.stem
+            if stem.startswith("report_"):
+                _, station_id, time_type = stem.split("_")
+                self.payloads[(Endpoint.REPORT, (int(station_id), time_type))] = (
+                    load_fixture(path.name)
+                )
+                continue
+            for prefix, endpoint in _FILE_PREFIXES.items():
+                if stem.startswith(prefix):
+                    raw_key = stem.removeprefix(prefix)
+                    key: Key = int(raw_key) if endpoint in _INT_KEYED else raw_key
+                    self.payloads[(endpoint, key)] = load_fixture(path.name)
+                    break
+
+    # ----- counting -------------------------------------------------------------------
+
+    def count(self, endpoint: Endpoint | None = None, key: Key = None) -> int:
+        """Count the requests received, in total, for one endpoint, or for one of its resources."""
+        return sum(
+            1
+            for request in self.requests
+            if (endpoint is None or request.endpoint is endpoint)
+            and (key is None or request.key == key)
+        )
+
+    def counts(self) -> Counter[Endpoint]:
+        """Count the requests received per endpoint."""
+        return Counter(request.endpoint for request in self.requests)
+
+    def reset_counts(self) -> None:
+        """Forget the requests received so far."""
+        self.requests.clear()
+
+    # ----- changing the cloud ---------------------------------------------------------
+
+    def set_payload(self, endpoint: Endpoint, key: Key, payload: Any) -> None:
+        """Serve `payload` (a JSON body) for one resource from now on."""
+        self.payloads[(endpoint, key)] = payload
+
+    def payload(self, endpoint: Endpoint, key: Key) -> Any:
+        """Return the body currently served for one resource (mutable in place)."""
+        return self.payloads[(endpoint, key)]
+
+    def fail(
+        self,
+        endpoint: Endpoint,
+        key: Key = None,
+        *,
+        status: int = 500,
+        exception: BaseException | None = None,
+        body: Any = None,
+    ) -> None:
+        """Make an endpoint (every resource when `key` is None) fail from now on.
+
+        With `exception` the request raises it (e.g. `aiohttp.ClientConnectionError()`
+        or `TimeoutError()`); otherwise it answers `status` with `body` (an error
+        envelope by default).
+        """
+        self.failures[(endpoint, key)] = _Failure(
+            status, exception, _error_body("error") if body is None else body
+        )
+
+    def restore(self, endpoint: Endpoint | None = None, key: Key = None) -> None:
+        """Undo `fail` for one resource, one endpoint, or everything."""
+        if endpoint is None:
+            self.failures.clear()
+            return
+        self.failures.pop((endpoint, key), None)
+        if key is None:
+            for failing in [k for k in self.failures if k[0] is endpoint]:
+                del self.failures[failing]
+
+    def reject_login(self) -> None:
+        """Answer every login as the cloud does for a wrong password."""
+        self.set_payload(
+            Endpoint.LOGIN, None, load_fixture("login_bad_credentials.json")
+        )
+
+    def accept_login(self) -> None:
+        """Answer logins with a valid token again."""
+        self.set_payload(Endpoint.LOGIN, None, load_fixture("login_ok.json"))
+
+    def add_device(
+        self,
+        station_id: int,
+        record: dict[str, Any],
+        extra_payloads: dict[tuple[Endpoint, Key], Any] | None = None,
+    ) -> None:
+        """Add a device record to a station's device list (and its own payloads)."""
+        page = self.payloads[(Endpoint.DEVICE_PAGE, station_id)]["data"]
+        page["records"].append(record)
+        page["total"] = len(page["records"])
+        self.payloads.update(extra_payloads or {})
+
+    def remove_device(self, station_id: int, device_id: int) -> None:
+        """Remove a device record from a station's device list."""
+        page = self.payloads[(Endpoint.DEVICE_PAGE, station_id)]["data"]
+        page["records"] = [r for r in page["records"] if r["deviceId"] != device_id]
+        page["total"] = len(page["records"])
+
+    def device_record(self, station_id: int, device_id: int) -> dict[str, Any]:
+        """Return the record of one device in its station's device list (mutable in place)."""
+        page = self.payloads[(Endpoint.DEVICE_PAGE, station_id)]["data"]
+        return next(r for r in page["records"] if r["deviceId"] == device_id)
+
+    def add_station(
+        self,
+        record: dict[str, Any],
+        *,
+        copy_from: int | None = None,
+        extra_payloads: dict[tuple[Endpoint, Key], Any] | None = None,
+    ) -> None:
+        """Add a station to the account.
+
+        `copy_from` clones another station's info, reports, PV strings, device list and
+        firmware list for the new station (its devices keep their ids and serials, so
+        normally pass an empty device list in `extra_payloads` or edit it afterwards).
+        """
+        station_id = int(record["stationsId"])
+        stations = self.payloads[(Endpoint.STATIONS, 1)]["data"]
+        stations["records"].append(record)
+        stations["total"] = len(stations["records"])
+        if copy_from is not None:
+            for (endpoint, key), payload in list(self.payloads.items()):
+                if key == copy_from:
+                    self.payloads[(endpoint, station_id)] = copy.deepcopy(payload)
+                elif isinstance(key, tuple) and key[0] == copy_from:
+                    self.payloads[(endpoint, (station_id, key[1]))] = copy.deepcopy(
+                        payload
+                    )
+        self.payloads.update(extra_payloads or {})
+
+    def remove_station(self, station_id: int) -> None:
+        """Remove a station from the account's station list."""
+        stations = self.payloads[(Endpoint.STATIONS, 1)]["data"]
+        stations["records"] = [
+            r for r in stations["records"] if r["stationsId"] != station_id
+        ]
+        stations["total"] = len(stations["records"])
+
+    # ----- serving --------------------------------------------------------------------
+
+    def _route(self, method: str, url: URL) -> tuple[Endpoint, Key] | None:
+        path = url.path.removeprefix(URL(BASE_URL).path)
+        for route in _ROUTES:
+            if route.method != method or not (match := route.pattern.fullmatch(path)):
+                continue
+            endpoint = route.endpoint
+            if endpoint is Endpoint.LOGIN:
+                return endpoint, None
+            if endpoint is Endpoint.STATIONS:
+                return endpoint, int(url.query.get("page", "1"))
+            if endpoint is Endpoint.DEVICE_PAGE:
+                page = int(url.query.get("page", "1"))
+                station_id = int(url.query.get("powerId", "0"))
+                return endpoint, station_id if page == 1 else (station_id, str(page))
+            if endpoint is Endpoint.REPORT:
+                return endpoint, (int(match[1]), url.query.get("timeType", ""))
+            if endpoint is Endpoint.BATTERY_WRITE:
+                return endpoint, (match[1], match[2])
+            if endpoint in _INT_KEYED:
+                return endpoint, int(match[1])
+            return endpoint, match[1]
+        return None
+
+    def _find_failure(self, endpoint: Endpoint, key: Key) -> _Failure | None:
+        return self.failures.get((endpoint, key)) or self.failures.get((endpoint, None))
+
+    def _body(self, endpoint: Endpoint, key: Key) -> Any:
+        if endpoint in (Endpoint.METER_CONTROL_WRITE, Endpoint.BATTERY_WRITE):
+            return self.payloads.get((endpoint, key)) or load_fixture(
+                "writes/generic_ack.response.json"
+            )
+        if (endpoint, key) in self.payloads:
+            return copy.deepcopy(self.payloads[(endpoint, key)])
+        if endpoint in (Endpoint.STATIONS, Endpoint.DEVICE_PAGE) and key is not None:
+            # Pages after the last one come back empty.
+            first_key = 1 if endpoint is Endpoint.STATIONS else key[0]  # type: ignore[index]
+            first = self.payloads.get((endpoint, first_key))
+            if first is not None:
+                empty = copy.deepcopy(first)
+                empty["data"]["records"] = []
+                return empty
+        return None
+
+    async def handle(self, url: URL, **kwargs: Any) -> CallbackResult:
+        """Answer one request (aioresponses callback)."""
+        method = str(kwargs.get("method", "GET")).upper()
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        routed = self._route(method, url)
+        if routed is None:
+            return CallbackResult(status=404, payload=_error_body("no such path"))
+        endpoint, key = routed
+        self.requests.append(Request(method, endpoint, key, url, kwargs.get("json")))
+        if failure := self._find_failure(endpoint, key):
+            if failure.exception is not None:
+                raise failure.exception
+            if isinstance(failure.body, str):
+                return CallbackResult(
+                    status=failure.status, body=failure.body, content_type="text/html"
+                )
+            return CallbackResult(status=failure.status, payload=failure.body)
+        body = self._body(endpoint, key)
+        if body is None:
+            # The real cloud answers 500 for an id it does not know (API doc §5).
+            return CallbackResult(status=500, payload=_error_body("unknown id"))
+        return CallbackResult(status=200, payload=body)
+
+    def install(self, mocker: aioresponses) -> None:
+        """Route every request to the cloud's host through this mock."""
+        pattern = re.compile(rf"^{re.escape(BASE_URL)}/.*$")
+        for method in ("GET", "POST"):
+            mocker.add(
+                pattern,
+                method=method,
+                callback=self._callback(method),
+                repeat=True,
+            )
+
+    def _callback(self, method: str) -> Any:
+        async def callback(url: URL, **kwargs: Any) -> CallbackResult:
+            return await self.handle(url, method=method, **kwargs)
+
+        return callback
+
+
+@pytest.fixture
+def mock_cloud() -> Iterator[MockCloud]:
+    """Serve the fixture account at the real cloud URLs for the whole test."""
+    cloud = MockCloud()
+    with aioresponses() as mocker:
+        cloud.install(mocker)
+        yield cloud
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """Return a config entry of the fixture account (not yet added to Home Assistant)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=USERNAME,
+        unique_id=USERNAME,
+        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+        options={CONF_REFRESH_PERIOD: 3},
+    )
+
+
+@pytest.fixture
+async def cloud_clock(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> FrozenDateTimeFactory:
+    """Freeze the clock at the fixtures' snapshot moment, Home Assistant in Paris."""
+    await hass.config.async_set_time_zone(TIME_ZONE)
+    freezer.move_to(SNAPSHOT_TIME)
+    return freezer
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add `entry` to Home Assistant and set it up."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
