@@ -1,0 +1,588 @@
+"""Asynchronous client of the Izypower Cloud HTTP API.
+
+Every call goes through :meth:`IzypowerClient._request`, which owns what all endpoints
+share: URL building, headers, the access token (renewed before expiry and after a 401),
+timeouts, retries with backoff, JSON decoding, the envelope differences between
+endpoints and the mapping of failures onto the library's exceptions. Endpoint methods
+only name their path and hand the payload to a model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from http import HTTPStatus
+import json
+import logging
+import math
+import random
+import time
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from ._token import renewal_deadline
+from .exceptions import (
+    IzypowerAuthenticationError,
+    IzypowerConnectionError,
+    IzypowerError,
+    IzypowerResponseError,
+)
+from .models import (
+    BatteryPage,
+    BatterySettings,
+    CtPower,
+    Device,
+    EnergyReport,
+    MeterControl,
+    Period,
+    PvString,
+    Station,
+    StationInfo,
+    WifiInfo,
+    parse_int,
+    parse_latest_temperature,
+    parse_number,
+    parse_text,
+    parse_upgrade_flags,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://application.izypowercloud.fr/photo_voltaic"
+
+# Transient failures are retried this many times in total, waiting BACKOFF_BASE,
+# then twice as long, ..., each plus up to BACKOFF_JITTER so that several clients hit
+# by the same outage do not come back in lockstep.
+MAX_ATTEMPTS = 3
+BACKOFF_BASE = 1.0
+BACKOFF_JITTER = 0.5
+
+# Page size of the paged lists, and a cap so that a server which keeps answering
+# (for example one ignoring `page`) can never keep us looping.
+PAGE_SIZE = 100
+MAX_PAGES = 50
+
+_LOGIN_PATH = "/api/login"
+
+# `timeType` and `searchTime` format of the energy report for each period.
+_REPORT_TIME = {
+    Period.DAY: ("day", "%Y-%m-%d"),
+    Period.MONTH: ("month", "%Y-%m"),
+    Period.YEAR: ("year", "%Y"),
+    Period.TOTAL: ("all", "%Y-%m-%d"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    """Where an endpoint's payload sits in the response body (IZYPOWER_API.md §4).
+
+    The payload is the body itself when one of ``top_level_keys`` is present, else the
+    body's ``data`` member when ``in_data`` allows it. Success is decided from the
+    presence of that payload, never from ``code``, whose meaning is unknown.
+    """
+
+    in_data: bool
+    top_level_keys: tuple[str, ...] = ()
+
+
+_IN_DATA = _Envelope(in_data=True)
+_STATION_INFO = _Envelope(
+    in_data=False,
+    top_level_keys=("power", "grid_power", "consumption", "extraData", "lastUpdate"),
+)
+_REPORT = _Envelope(
+    in_data=False,
+    top_level_keys=(
+        "energy",
+        "total_consumption",
+        "cover_rate",
+        "storage_in_rate",
+        "energy_self_rate",
+        "meter_energy_n_rate",
+        "storage_out_rate",
+        "consumption_rate",
+        "meter_energy_p_rate",
+    ),
+)
+_COMPONENT = _Envelope(in_data=False, top_level_keys=("pvData",))
+# Clients disagree on Wi-Fi: the original reads the top level, the Jeedom port falls
+# back to `data`. Accept both.
+_WIFI = _Envelope(in_data=True, top_level_keys=("rssi", "wifi", "ip"))
+
+
+class _TransientError(Exception):
+    """A failure worth retrying; ``reason`` is safe to put in messages."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _payload(body: object, envelope: _Envelope, endpoint: str) -> object:
+    """Extract the payload of ``body`` according to ``envelope``."""
+    if isinstance(body, dict):
+        if any(key in body for key in envelope.top_level_keys):
+            return body
+        if envelope.in_data and body.get("data") is not None:
+            return body["data"]
+        # Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. The
+        # code is a number chosen by the server, safe to quote; `msg` is free text
+        # that could echo user data, so it stays out of the message.
+        code = body.get("code")
+        detail = f" (code {code})" if isinstance(code, int | str) else ""
+        raise IzypowerResponseError(f"No payload in the response of {endpoint}{detail}")
+    raise IzypowerResponseError(f"The response of {endpoint} is not a JSON object")
+
+
+class IzypowerClient:
+    """Client of one Izypower Cloud account.
+
+    The ``aiohttp.ClientSession`` is injected and never closed here. ``sleep`` and
+    ``clock`` are injectable so that tests run backoff and token expiry instantly.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        username: str,
+        password: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        language: str = "en",
+        request_timeout: float = 20.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Create a client; nothing is sent before the first call."""
+        self._session = session
+        self._username = username
+        self._password = password
+        self._base_url = base_url.rstrip("/")
+        # The cloud only knows French and English; everything else gets English.
+        self._language = "fr" if language.strip().lower().startswith("fr") else "en"
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._sleep = sleep
+        self._clock = clock
+        self._token: str | None = None
+        self._renew_at = -math.inf
+        self._token_lock = asyncio.Lock()
+        # Bumped by every login attempt, so that calls which waited for the lock can
+        # tell that a login happened meanwhile and share its outcome.
+        self._login_generation = 0
+        self._login_failure: IzypowerError | None = None
+        self.request_count = 0
+        """HTTP requests actually sent, logins and retries included."""
+
+    def __repr__(self) -> str:
+        """Describe the client without credentials or token."""
+        return (
+            f"{type(self).__name__}(language={self._language!r}, "
+            f"logged_in={self._token is not None}, requests={self.request_count})"
+        )
+
+    # ----------------------------------------------------------------- plumbing
+
+    async def _request(
+        self,
+        method: str,
+        template: str,
+        *path_args: object,
+        params: Mapping[str, str | int] | None = None,
+        body: Mapping[str, object] | None = None,
+        envelope: _Envelope | None = _IN_DATA,
+        authenticated: bool = True,
+    ) -> object:
+        """Send one API call and return its payload.
+
+        ``template`` is the path with ``{}`` placeholders for ``path_args``; messages
+        of raised exceptions quote the template, not the serials. ``envelope`` says
+        where the payload is; ``None`` returns the decoded body unchecked (writes,
+        whose answer nobody knows the shape of).
+        """
+        path = template.format(*(quote(str(arg), safe="") for arg in path_args))
+        endpoint = f"{method} {template}"
+        token = await self._access_token() if authenticated else None
+        status, decoded = await self._send(
+            method, path, endpoint, params=params, body=body, token=token
+        )
+        if status == HTTPStatus.UNAUTHORIZED and token is not None:
+            # An expired or revoked token: log in again once and repeat the call once.
+            _LOGGER.debug("Token refused on %s %s, logging in again", method, path)
+            token = await self._access_token(rejected=token)
+            status, decoded = await self._send(
+                method, path, endpoint, params=params, body=body, token=token
+            )
+        if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
+            raise IzypowerResponseError(f"{endpoint} answered HTTP {status}")
+        if envelope is None:
+            return decoded
+        return _payload(decoded, envelope, endpoint)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        body: Mapping[str, object] | None,
+        token: str | None,
+    ) -> tuple[int, object]:
+        """Send with retries on transient failures; return status and decoded body.
+
+        Retrying writes is safe: every write of this API sets an absolute value.
+        """
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(
+                    method, path, params=params, body=body, token=token
+                )
+            except _TransientError as err:
+                if attempt >= MAX_ATTEMPTS:
+                    raise IzypowerConnectionError(
+                        f"{endpoint} failed {attempt} times, last: {err.reason}"
+                    ) from err
+                delay = BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(  # noqa: S311 -- jitter, not security
+                    0, BACKOFF_JITTER
+                )
+                _LOGGER.debug(
+                    "%s %s failed (%s), attempt %d of %d, retrying in %.1f s",
+                    method,
+                    path,
+                    err.reason,
+                    attempt,
+                    MAX_ATTEMPTS,
+                    delay,
+                )
+                await self._sleep(delay)
+                attempt += 1
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        body: Mapping[str, object] | None,
+        token: str | None,
+    ) -> tuple[int, object]:
+        """Send one HTTP request; raise :class:`_TransientError` when worth retrying.
+
+        Returns the status and, for 2xx answers, the decoded JSON (``None`` for an
+        empty body). Other statuses below 500 are left to the caller to interpret.
+        """
+        headers = {"app-platform": "izy", "Accept-Language": self._language}
+        if token is not None:
+            headers["x-tts-access-token"] = token
+        # Paths may contain serials, acceptable at debug level; bodies are never
+        # logged because the login body holds the password.
+        _LOGGER.debug("%s %s", method, path)
+        self.request_count += 1
+        try:
+            async with self._session.request(
+                method,
+                self._base_url + path,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=self._timeout,
+                raise_for_status=False,
+            ) as response:
+                status = response.status
+                raw = await response.read()
+        except (TimeoutError, aiohttp.ClientError) as err:
+            # Only the class name: exception texts of the transport are not ours.
+            raise _TransientError(type(err).__name__) from err
+        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise _TransientError(f"HTTP {status}")
+        if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES or not raw.strip():
+            return status, None
+        try:
+            return status, json.loads(raw)
+        except ValueError as err:
+            # HTML error pages of proxies and truncated bodies: usually transient.
+            raise _TransientError("body is not JSON") from err
+
+    async def _access_token(self, rejected: str | None = None) -> str:
+        """Return a usable token, logging in when needed.
+
+        ``rejected`` is a token the server just refused with 401. The lock makes any
+        number of concurrent callers share a single login.
+        """
+        generation = self._login_generation
+        async with self._token_lock:
+            if self._login_generation != generation:
+                # Another call logged in (or failed to) while this one waited: share
+                # the outcome. Trying again after a refusal could lock the account.
+                if self._login_failure is not None:
+                    failure = self._login_failure
+                    raise type(failure)(str(failure))
+                if self._token is not None:
+                    return self._token
+            elif (
+                self._token is not None
+                and self._token != rejected
+                and self._clock() < self._renew_at
+            ):
+                return self._token
+            return await self._login_locked()
+
+    async def _login_locked(self) -> str:
+        """Log in; the caller holds the token lock."""
+        self._login_generation += 1
+        self._login_failure = None
+        self._token = None
+        try:
+            payload = await self._request(
+                "POST",
+                _LOGIN_PATH,
+                body={"username": self._username, "password": self._password},
+                authenticated=False,
+            )
+        except IzypowerResponseError as err:
+            # Whatever the status: an answer without a token is a refusal.
+            refusal = IzypowerAuthenticationError(
+                "The Izypower Cloud refused the login"
+            )
+            self._login_failure = refusal
+            raise refusal from err
+        except IzypowerError as err:
+            self._login_failure = err
+            raise
+        token = parse_text(payload.get("token")) if isinstance(payload, dict) else None
+        if token is None:
+            refusal = IzypowerAuthenticationError(
+                "The Izypower Cloud answered the login without a token"
+            )
+            self._login_failure = refusal
+            raise refusal
+        self._token = token
+        # A token that is already past its `exp` is still used for the call it was
+        # fetched for (the server just issued it); the next call renews it.
+        self._renew_at = renewal_deadline(token, self._clock())
+        _LOGGER.debug("Logged in to the Izypower Cloud")
+        return token
+
+    async def _read_all_pages[T](
+        self,
+        template: str,
+        *path_args: object,
+        params: Mapping[str, str | int],
+        parse: Callable[[object], T | None],
+        key: Callable[[T], int],
+    ) -> list[T]:
+        """Read every page of a paged list and parse its records.
+
+        Stops when the server's ``total`` (else ``pages``) is reached, or without
+        counters when a page comes back short; records without an id are skipped.
+        """
+        found: dict[int, T] = {}
+        received = 0
+        for page in range(1, MAX_PAGES + 1):
+            payload = await self._request(
+                "GET",
+                template,
+                *path_args,
+                params={**params, "page": page, "limit": PAGE_SIZE},
+            )
+            data: Mapping[str, Any] = payload if isinstance(payload, dict) else {}
+            records = data.get("records")
+            if not isinstance(records, list) or not records:
+                break
+            received += len(records)
+            parsed = [item for item in map(parse, records) if item is not None]
+            new = [item for item in parsed if key(item) not in found]
+            if len(parsed) < len(records):
+                _LOGGER.debug(
+                    "Skipped %d records without id on %s page %d",
+                    len(records) - len(parsed),
+                    template,
+                    page,
+                )
+            if parsed and not new:
+                # The server ignores `page` and repeats what we already have.
+                break
+            for item in new:
+                found.setdefault(key(item), item)
+            total = parse_number(data.get("total"))
+            pages = parse_int(data.get("pages"))
+            if total is not None:
+                if received >= total:
+                    break
+            elif pages is not None:
+                if page >= pages:
+                    break
+            elif len(records) < PAGE_SIZE:
+                break
+        else:
+            _LOGGER.warning(
+                "Stopped reading %s after %d pages; the list may be incomplete",
+                template,
+                MAX_PAGES,
+            )
+        return list(found.values())
+
+    # ---------------------------------------------------------------- endpoints
+
+    async def login(self) -> None:
+        """Log in now, even if a valid token is held (validates credentials).
+
+        Raises :class:`IzypowerAuthenticationError` at once on refused credentials.
+        """
+        async with self._token_lock:
+            await self._login_locked()
+
+    async def get_stations(self) -> list[Station]:
+        """Return every power station of the account (all pages)."""
+        return await self._read_all_pages(
+            "/api/powerStations/page",
+            params={},
+            parse=Station.from_json,
+            key=lambda station: station.station_id,
+        )
+
+    async def get_station_info(self, station_id: int) -> StationInfo:
+        """Return live powers, energy counters and type labels of a station."""
+        body = await self._request(
+            "GET",
+            "/api/v3/powerStations/info/{}",
+            station_id,
+            envelope=_STATION_INFO,
+        )
+        return StationInfo.from_json(body)
+
+    async def get_energy_report(
+        self, station_id: int, period: Period, day: date
+    ) -> EnergyReport:
+        """Return the rates of the ``period`` containing ``day``."""
+        time_type, search_format = _REPORT_TIME[period]
+        body = await self._request(
+            "GET",
+            "/api/report/v2/powerStations/data/{}",
+            station_id,
+            params={
+                "timeType": time_type,
+                "dataFlag": "energy",
+                "searchTime": day.strftime(search_format),
+            },
+            envelope=_REPORT,
+        )
+        return EnergyReport.from_json(body, period)
+
+    async def get_pv_strings(self, station_id: int, day: date) -> list[PvString]:
+        """Return the live power of every PV input of the station."""
+        body = await self._request(
+            "GET",
+            "/api/component/{}",
+            station_id,
+            params={"searchTime": day.isoformat()},
+            envelope=_COMPONENT,
+        )
+        return PvString.list_from_json(body)
+
+    async def get_devices(self, station_id: int) -> list[Device]:
+        """Return every device of a station (all pages)."""
+        return await self._read_all_pages(
+            "/api/device/page",
+            params={"powerId": station_id, "deviceType": "all"},
+            parse=Device.from_json,
+            key=lambda device: device.device_id,
+        )
+
+    async def get_wifi(self, serial: str) -> WifiInfo:
+        """Return the Wi-Fi link of a device."""
+        payload = await self._request(
+            "GET", "/api/v3/device/wifi/{}", serial, envelope=_WIFI
+        )
+        return WifiInfo.from_json(payload)
+
+    async def get_battery(self, serial: str) -> BatteryPage:
+        """Return the battery page of a Titan unit, with its Link modules."""
+        return BatteryPage.from_json(
+            await self._request("GET", "/izy/v2/battery/{}", serial)
+        )
+
+    async def get_temperature(self, serial: str, day: date) -> float | None:
+        """Return the latest temperature (°C) of a micro-inverter on ``day``."""
+        payload = await self._request(
+            "GET",
+            "/api/report/device/data/{}",
+            serial,
+            params={
+                "searchTime": day.isoformat(),
+                "timeType": "day",
+                "dataFlag": "temp",
+            },
+        )
+        return parse_latest_temperature(payload)
+
+    async def get_firmware_updates(self, station_id: int) -> dict[str, bool]:
+        """Return serial -> firmware update available, for the station's devices."""
+        return parse_upgrade_flags(
+            await self._request("GET", "/api/v3/device/upgrade/{}", station_id)
+        )
+
+    async def get_meter_control(self, device_id: int) -> MeterControl:
+        """Return the export limitation of a smart meter (keyed by device id)."""
+        return MeterControl.from_json(
+            await self._request("GET", "/api/v2/device/baseInfo/{}", device_id)
+        )
+
+    async def set_meter_control(
+        self, serial: str, *, enabled: bool, limit: float
+    ) -> None:
+        """Set the export limitation of a smart meter; ``limit`` in positive watts.
+
+        The cloud wants both fields at once and the threshold negated.
+        """
+        if not math.isfinite(limit) or limit < 0:
+            raise IzypowerError("The injection limit must be a positive number of W")
+        await self._request(
+            "POST",
+            "/api/v2/device/meter/control/{}",
+            serial,
+            body={"isControl": enabled, "feedThreshold": -round(limit)},
+            envelope=None,
+        )
+
+    async def set_battery_leds(self, serial: str, on: bool) -> None:
+        """Switch the LEDs of a Titan unit on or off."""
+        await self._request(
+            "POST",
+            "/api/v2/device/yz/battery/led/{}",
+            serial,
+            body={"value": 1 if on else 0},
+            envelope=None,
+        )
+
+    async def get_battery_settings(self, serial: str) -> BatterySettings:
+        """Return the settings of a Titan unit (discharge floor, control mode)."""
+        return BatterySettings.from_json(
+            await self._request("GET", "/api/v2/device/cmd/{}", serial)
+        )
+
+    async def set_battery_min_soc(self, serial: str, value: int) -> None:
+        """Set the discharge floor (%) of a Titan unit."""
+        await self._request(
+            "POST",
+            "/api/v2/device/yz/battery/min_soc/{}",
+            serial,
+            body={"value": int(value)},
+            envelope=None,
+        )
+
+    async def get_ct_powers(self, station_id: int, day: date) -> list[CtPower]:
+        """Return the latest current-clamp powers of the station's meters on ``day``."""
+        payload = await self._request(
+            "GET",
+            "/api/report/layoutPower/{}",
+            station_id,
+            params={"searchTime": day.isoformat(), "isV2": "true"},
+        )
+        return CtPower.list_from_json(payload)

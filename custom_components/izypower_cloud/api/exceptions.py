@@ -1,0 +1,35 @@
+"""Exceptions raised by the Izypower Cloud client.
+
+Messages are built from fixed texts, endpoint templates and HTTP status codes only, so
+they never carry the password, the token or the account e-mail, whatever the caller
+does with them (logs, repair issues, diagnostics).
+"""
+
+from __future__ import annotations
+
+
+class IzypowerError(Exception):
+    """Base class of every error the library raises."""
+
+
+class IzypowerAuthenticationError(IzypowerError):
+    """The cloud refused the credentials.
+
+    Never retried automatically: repeated failed logins can lock the account.
+    """
+
+
+class IzypowerConnectionError(IzypowerError):
+    """The cloud could not be reached or answered with a transient failure.
+
+    Raised after the retries are exhausted for timeouts, network errors, HTTP 5xx and
+    bodies that are not JSON (such as the HTML error pages of a proxy).
+    """
+
+
+class IzypowerResponseError(IzypowerError):
+    """The cloud answered, but not with what the call needs.
+
+    Covers HTTP 4xx other than a recoverable 401, and envelopes without the payload the
+    endpoint must return (for example an error envelope with ``"data": null``).
+    """
