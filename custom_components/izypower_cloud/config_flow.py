@@ -6,9 +6,6 @@ from collections.abc import Mapping
 import traceback
 from typing import Any, override
 
-import probatio
-from yarl import URL
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
@@ -27,6 +24,8 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+import probatio
+from yarl import URL
 
 from .api import (
     DEFAULT_BASE_URL,
@@ -94,9 +93,7 @@ def _account_schema(*, advanced_collapsed: bool) -> probatio.Schema:
     )
 
 
-_REAUTH_SCHEMA = probatio.Schema(
-    {probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR}
-)
+_REAUTH_SCHEMA = probatio.Schema({probatio.Required(CONF_PASSWORD): _PASSWORD_SELECTOR})
 
 
 def _account_id(username: str) -> str:
@@ -130,9 +127,7 @@ def _entry_data(user_input: Mapping[str, Any]) -> dict[str, str]:
         CONF_USERNAME: user_input[CONF_USERNAME].strip(),
         CONF_PASSWORD: user_input[CONF_PASSWORD],
     }
-    api_url = _normalized_api_url(
-        user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL]
-    )
+    api_url = _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
     if api_url != DEFAULT_BASE_URL:
         data[CONF_API_URL] = api_url
     return data
@@ -242,11 +237,12 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     @callback
-    def _async_create_account_entry(self, entry_data: dict[str, str]) -> ConfigFlowResult:
+    def _async_create_account_entry(
+        self, entry_data: dict[str, str]
+    ) -> ConfigFlowResult:
         # The cloud returns no account name we can rely on; the e-mail tells accounts apart.
         return self.async_create_entry(title=entry_data[CONF_USERNAME], data=entry_data)
 
-    @override
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
@@ -284,7 +280,6 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={CONF_USERNAME: username},
         )
 
-    @override
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -334,7 +329,6 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
 class IzypowerOptionsFlow(OptionsFlow):
     """Let the user choose how often the cloud is polled."""
 
-    @override
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:

@@ -1,0 +1,822 @@
+"""Tests of the config, reauthentication, reconfiguration and options flows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import json
+from pathlib import Path
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock, patch
+
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import (
+    FlowResult,
+    FlowResultType,
+    InvalidData,
+    section,
+)
+import probatio
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.izypower_cloud.api import (
+    DEFAULT_BASE_URL,
+    IzypowerAuthenticationError,
+    IzypowerConnectionError,
+    IzypowerError,
+    IzypowerResponseError,
+    Station,
+)
+from custom_components.izypower_cloud.const import (
+    CONF_API_URL,
+    CONF_REFRESH_PERIOD,
+    DOMAIN,
+    SECTION_ADVANCED_SETTINGS,
+)
+
+USERNAME = "Jane.Doe@Example.com"
+ACCOUNT_ID = "jane.doe@example.com"
+PASSWORD = "s3cret-Pa55word"
+NEW_PASSWORD = "n3w-Pa55word"
+TEST_SERVER = "http://127.0.0.1:8080/photo_voltaic"
+
+EN = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / "izypower_cloud"
+        / "translations"
+        / "en.json"
+    ).read_text()
+)
+
+STATION = Station(
+    station_id=81234, name="Maison", installed_capacity=6.4, address="1 rue du Soleil"
+)
+
+
+def _account_input(
+    username: str = USERNAME,
+    password: str = PASSWORD,
+    api_url: str = DEFAULT_BASE_URL,
+) -> dict[str, Any]:
+    """Return what the account form submits."""
+    return {
+        CONF_USERNAME: username,
+        CONF_PASSWORD: password,
+        SECTION_ADVANCED_SETTINGS: {CONF_API_URL: api_url},
+    }
+
+
+def _assert_translated(result: FlowResult[Any, Any], flow_kind: str = "config") -> None:
+    """Every step, error and abort reason a user can meet has an English text."""
+    texts = EN[flow_kind]
+    if result["type"] is FlowResultType.FORM:
+        assert result["step_id"] in texts["step"]
+        for error in (result["errors"] or {}).values():
+            assert error in texts["error"]
+    elif result["type"] is FlowResultType.ABORT:
+        assert result["reason"] in texts["abort"]
+
+
+def _schema(result: FlowResult[Any, Any]) -> probatio.Schema:
+    """Return the schema of a form result."""
+    schema = result["data_schema"]
+    assert schema is not None
+    return schema
+
+
+def _suggested_values(schema: Any) -> dict[str, Any]:
+    """Return the prefilled values of a form, sections included."""
+    values: dict[str, Any] = {}
+    for marker, validator in schema.schema.items():
+        if isinstance(validator, section):
+            values[str(marker)] = _suggested_values(validator.schema)
+        else:
+            values[str(marker)] = (marker.description or {}).get("suggested_value")
+    return values
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Keep flows from setting up the integration for real."""
+    with patch(
+        "custom_components.izypower_cloud.async_setup_entry",
+        return_value=True,
+        create=True,
+    ) as setup_entry:
+        yield setup_entry
+
+
+@pytest.fixture
+def mock_client() -> Iterator[MagicMock]:
+    """Replace the cloud client used by the flows; one station on the account."""
+    with patch(
+        "custom_components.izypower_cloud.config_flow.IzypowerClient", autospec=True
+    ) as client_class:
+        client = client_class.return_value
+        client.login.return_value = None
+        client.get_stations.return_value = [STATION]
+        yield client_class
+
+
+@pytest.fixture
+def mock_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """Return an account entry as the user flow creates it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=USERNAME,
+        unique_id=ACCOUNT_ID,
+        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def _start_user_flow(hass: HomeAssistant) -> FlowResult[Any, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    _assert_translated(result)
+    return result
+
+
+# --- user step -----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, mock_client: MagicMock, mock_setup_entry: AsyncMock
+) -> None:
+    """A valid account becomes an entry titled and keyed by its e-mail."""
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(username=f"  {USERNAME} ")
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == USERNAME
+    assert result["data"] == {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    entry: ConfigEntry = result["result"]
+    assert entry.unique_id == ACCOUNT_ID
+    assert entry.version == 1
+    assert entry.minor_version == 1
+    client_args = mock_client.call_args
+    assert client_args.args[1:] == (USERNAME, PASSWORD)
+    assert client_args.kwargs == {"base_url": DEFAULT_BASE_URL}
+    mock_client.return_value.login.assert_awaited_once()
+    mock_client.return_value.get_stations.assert_awaited_once()
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def test_user_form_keeps_the_api_url_folded(hass: HomeAssistant) -> None:
+    """The API URL lives in a collapsed section defaulting to the official cloud."""
+    result = await _start_user_flow(hass)
+
+    schema = _schema(result).schema
+    advanced = schema[SECTION_ADVANCED_SETTINGS]
+    assert advanced.options == {"collapsed": True}
+    assert advanced.schema({}) == {CONF_API_URL: DEFAULT_BASE_URL}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("typed_url", "stored_url"),
+    [
+        (TEST_SERVER, TEST_SERVER),
+        (f" {TEST_SERVER}/ ", TEST_SERVER),
+        ("https://izypower.example", "https://izypower.example"),
+    ],
+)
+async def test_user_flow_stores_a_custom_api_url(
+    hass: HomeAssistant, mock_client: MagicMock, typed_url: str, stored_url: str
+) -> None:
+    """A non-default API URL is stored, without a trailing slash, and used to sign in."""
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=typed_url)
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: PASSWORD,
+        CONF_API_URL: stored_url,
+    }
+    assert mock_client.call_args.kwargs == {"base_url": stored_url}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_user_flow_does_not_store_the_default_api_url(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """Typing the official URL again (even with a slash) stores no URL at all."""
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=f"{DEFAULT_BASE_URL}/")
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert CONF_API_URL not in result["data"]
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "bad_url",
+    [
+        "",
+        "not a url",
+        "ftp://izypower.example/photo_voltaic",
+        "http://",
+        "https://exa mple.com",
+        "http://[::1",
+        "https://izypower.example:99999",
+        "//izypower.example/photo_voltaic",
+    ],
+)
+async def test_user_flow_rejects_an_invalid_api_url(
+    hass: HomeAssistant, mock_client: MagicMock, bad_url: str
+) -> None:
+    """A URL that is not http(s) with a host is refused before any request."""
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=bad_url)
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_url"}
+    _assert_translated(result)
+    mock_client.assert_not_called()
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=TEST_SERVER)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_API_URL] == TEST_SERVER
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("failing_call", ["login", "get_stations"])
+@pytest.mark.parametrize(
+    ("exception", "error"),
+    [
+        (IzypowerAuthenticationError("login refused"), "invalid_auth"),
+        (IzypowerConnectionError("timeout"), "cannot_connect"),
+        (IzypowerResponseError("error envelope"), "cannot_connect"),
+        (IzypowerError("something else"), "unknown"),
+        (RuntimeError("bug"), "unknown"),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    failing_call: str,
+    exception: Exception,
+    error: str,
+) -> None:
+    """Each failure shows its message in the form; fixing it then creates the entry."""
+    getattr(mock_client.return_value, failing_call).side_effect = exception
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input()
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": error}
+    _assert_translated(result)
+
+    getattr(mock_client.return_value, failing_call).side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input()
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+
+
+async def test_user_form_after_an_error_keeps_everything_but_the_password(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """The e-mail and API URL are prefilled again; the password is never sent back."""
+    mock_client.return_value.login.side_effect = IzypowerAuthenticationError
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=TEST_SERVER)
+    )
+
+    assert _suggested_values(_schema(result)) == {
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: None,
+        SECTION_ADVANCED_SETTINGS: {CONF_API_URL: TEST_SERVER},
+    }
+    assert PASSWORD not in repr(result)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_unexpected_error_never_reveals_credentials(
+    hass: HomeAssistant, mock_client: MagicMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unexpected exception quoting the credentials is logged without its message."""
+    mock_client.return_value.login.side_effect = RuntimeError(
+        f"POST /login failed for {USERNAME} with password={PASSWORD}"
+    )
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input()
+    )
+
+    assert result["errors"] == {"base": "unknown"}
+    assert PASSWORD not in repr(result)
+    assert "RuntimeError" in caplog.text
+    assert "Traceback" in caplog.text
+    assert PASSWORD not in caplog.text
+    assert "password=" not in caplog.text
+    for record in caplog.records:
+        assert record.exc_info is None
+        assert PASSWORD not in record.getMessage()
+
+    mock_client.return_value.login.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input()
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert PASSWORD not in result["title"]
+    assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "typed_username", [USERNAME, ACCOUNT_ID, f"  {USERNAME.upper()}  "]
+)
+async def test_user_flow_aborts_for_a_configured_account(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    typed_username: str,
+) -> None:
+    """The same account, whatever its case or spacing, cannot be added twice."""
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(username=typed_username)
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    _assert_translated(result)
+    mock_client.assert_not_called()
+
+
+async def test_user_flow_aborts_while_the_account_is_being_added(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """A second flow for an account another flow is adding stops early."""
+    mock_client.return_value.get_stations.return_value = []
+    first = await _start_user_flow(hass)
+    first = await hass.config_entries.flow.async_configure(
+        first["flow_id"], _account_input()
+    )
+    assert first["step_id"] == "no_stations"
+
+    second = await _start_user_flow(hass)
+    second = await hass.config_entries.flow.async_configure(
+        second["flow_id"], _account_input(username=ACCOUNT_ID)
+    )
+
+    assert second["type"] is FlowResultType.ABORT
+    assert second["reason"] == "already_in_progress"
+    _assert_translated(second)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_account_without_station_needs_confirmation(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """An empty account is accepted after a warning naming the account."""
+    mock_client.return_value.get_stations.return_value = []
+    result = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=TEST_SERVER)
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "no_stations"
+    assert result["description_placeholders"] == {CONF_USERNAME: USERNAME}
+    assert result.get("data_schema") is None
+    _assert_translated(result)
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == USERNAME
+    assert result["data"] == {
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: PASSWORD,
+        CONF_API_URL: TEST_SERVER,
+    }
+    assert result["result"].unique_id == ACCOUNT_ID
+
+
+# --- reauthentication ------------------------------------------------------------
+
+
+async def test_reauth_asks_for_the_password_of_the_account(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """The reauth form names the account and only asks for its password."""
+    result = await mock_entry.start_reauth_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"] == {
+        CONF_USERNAME: USERNAME,
+        "name": USERNAME,
+    }
+    assert [str(marker) for marker in _schema(result).schema] == [CONF_PASSWORD]
+    _assert_translated(result)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reauth_updates_the_password(
+    hass: HomeAssistant, mock_client: MagicMock, mock_setup_entry: AsyncMock
+) -> None:
+    """A valid new password is stored, the rest kept, and the entry reloaded."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="My solar account",
+        unique_id=ACCOUNT_ID,
+        data={
+            CONF_USERNAME: USERNAME,
+            CONF_PASSWORD: PASSWORD,
+            CONF_API_URL: TEST_SERVER,
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert dict(entry.data) == {
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: NEW_PASSWORD,
+        CONF_API_URL: TEST_SERVER,
+    }
+    assert entry.title == "My solar account"
+    assert mock_client.call_args.args[1:] == (USERNAME, NEW_PASSWORD)
+    assert mock_client.call_args.kwargs == {"base_url": TEST_SERVER}
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("exception", "error"),
+    [
+        (IzypowerAuthenticationError("still refused"), "invalid_auth"),
+        (IzypowerConnectionError("timeout"), "cannot_connect"),
+        (IzypowerResponseError("bad payload"), "cannot_connect"),
+        (ValueError("bug"), "unknown"),
+    ],
+)
+async def test_reauth_error_then_success(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    exception: Exception,
+    error: str,
+) -> None:
+    """A still-wrong password (or an outage) lets the user try again."""
+    mock_client.return_value.login.side_effect = exception
+    result = await mock_entry.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "still-wrong"}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert result["errors"] == {"base": error}
+    _assert_translated(result)
+    assert mock_entry.data[CONF_PASSWORD] == PASSWORD
+
+    mock_client.return_value.login.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
+
+
+async def test_reauth_of_an_entry_keyed_to_another_account_aborts(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """Credentials that are not those of the entry's account are refused."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="someone.else@example.com",
+        unique_id="someone.else@example.com",
+        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert result["description_placeholders"] == {"username": USERNAME}
+    _assert_translated(result)
+    assert entry.data[CONF_PASSWORD] == PASSWORD
+    mock_client.assert_not_called()
+
+
+# --- reconfiguration -------------------------------------------------------------
+
+
+async def test_reconfigure_form_is_prefilled(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """The form shows the stored e-mail and URL, never the password."""
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    _assert_translated(result)
+    schema = _schema(result).schema
+    assert _suggested_values(_schema(result)) == {
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: None,
+        SECTION_ADVANCED_SETTINGS: {CONF_API_URL: DEFAULT_BASE_URL},
+    }
+    assert schema[SECTION_ADVANCED_SETTINGS].options == {"collapsed": True}
+
+
+async def test_reconfigure_form_unfolds_a_custom_api_url(hass: HomeAssistant) -> None:
+    """An entry talking to another server shows that URL unfolded."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=ACCOUNT_ID,
+        data={
+            CONF_USERNAME: USERNAME,
+            CONF_PASSWORD: PASSWORD,
+            CONF_API_URL: TEST_SERVER,
+        },
+    )
+    entry.add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+
+    schema = _schema(result).schema
+    assert schema[SECTION_ADVANCED_SETTINGS].options == {"collapsed": False}
+    assert _suggested_values(_schema(result))[SECTION_ADVANCED_SETTINGS] == {
+        CONF_API_URL: TEST_SERVER
+    }
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_updates_the_entry(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """New password, e-mail spelling and API URL are stored and the entry reloads."""
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _account_input(
+            username=f" {ACCOUNT_ID} ", password=NEW_PASSWORD, api_url=TEST_SERVER
+        ),
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(mock_entry.data) == {
+        CONF_USERNAME: ACCOUNT_ID,
+        CONF_PASSWORD: NEW_PASSWORD,
+        CONF_API_URL: TEST_SERVER,
+    }
+    assert mock_entry.unique_id == ACCOUNT_ID
+    assert mock_entry.title == USERNAME
+    assert mock_client.call_args.args[1:] == (ACCOUNT_ID, NEW_PASSWORD)
+    assert mock_client.call_args.kwargs == {"base_url": TEST_SERVER}
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "mock_client")
+async def test_reconfigure_back_to_the_official_cloud_drops_the_url(
+    hass: HomeAssistant,
+) -> None:
+    """Going back to the default URL removes the stored one."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=ACCOUNT_ID,
+        data={
+            CONF_USERNAME: USERNAME,
+            CONF_PASSWORD: PASSWORD,
+            CONF_API_URL: TEST_SERVER,
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input()
+    )
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.data) == {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+
+
+async def test_reconfigure_with_another_account_aborts(
+    hass: HomeAssistant, mock_client: MagicMock, mock_entry: MockConfigEntry
+) -> None:
+    """Another e-mail is another account: it must be added, not swapped in."""
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(username="john@example.com")
+    )
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert result["description_placeholders"] == {"username": USERNAME}
+    _assert_translated(result)
+    assert mock_entry.data[CONF_USERNAME] == USERNAME
+    mock_client.assert_not_called()
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    ("exception", "error"),
+    [
+        (IzypowerAuthenticationError("refused"), "invalid_auth"),
+        (IzypowerConnectionError("timeout"), "cannot_connect"),
+        (IzypowerResponseError("bad payload"), "cannot_connect"),
+        (KeyError("bug"), "unknown"),
+    ],
+)
+async def test_reconfigure_error_then_success(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    exception: Exception,
+    error: str,
+) -> None:
+    """A failed check leaves the entry untouched and lets the user retry."""
+    mock_client.return_value.get_stations.side_effect = exception
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(password=NEW_PASSWORD)
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {"base": error}
+    _assert_translated(result)
+    assert mock_entry.data[CONF_PASSWORD] == PASSWORD
+
+    mock_client.return_value.get_stations.side_effect = None
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(password=NEW_PASSWORD)
+    )
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_rejects_an_invalid_url_then_accepts_a_good_one(
+    hass: HomeAssistant, mock_client: MagicMock, mock_entry: MockConfigEntry
+) -> None:
+    """The API URL is checked in reconfiguration too, before any request."""
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url="izypower.example")
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_url"}
+    mock_client.assert_not_called()
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=TEST_SERVER)
+    )
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_entry.data[CONF_API_URL] == TEST_SERVER
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_accepts_an_account_without_station(
+    hass: HomeAssistant, mock_client: MagicMock, mock_entry: MockConfigEntry
+) -> None:
+    """The entry already exists, so an empty account needs no extra confirmation."""
+    mock_client.return_value.get_stations.return_value = []
+    result = await mock_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(password=NEW_PASSWORD)
+    )
+    await hass.async_block_till_done()
+
+    assert result["reason"] == "reconfigure_successful"
+
+
+# --- options ---------------------------------------------------------------------
+
+
+async def test_options_form_defaults_to_three_minutes(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """The refresh period is a number of minutes, 3 by default."""
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    _assert_translated(result, "options")
+    schema = _schema(result)
+    assert schema({}) == {CONF_REFRESH_PERIOD: 3}
+    marker = next(iter(schema.schema))
+    selector_config = schema.schema[marker].config
+    assert selector_config["min"] == 3
+    assert selector_config["max"] == 60
+    assert selector_config["unit_of_measurement"] == "min"
+
+
+async def test_options_form_shows_the_current_period(hass: HomeAssistant) -> None:
+    """An entry with a chosen period suggests that period."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=ACCOUNT_ID,
+        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+        options={CONF_REFRESH_PERIOD: 15},
+    )
+    entry.add_to_hass(hass)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+
+    marker = next(iter(_schema(result).schema))
+    assert marker.description == {"suggested_value": 15}
+
+
+@pytest.mark.parametrize("minutes", [3, 10, 60, 7.0])
+async def test_options_store_a_valid_period(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, minutes: float
+) -> None:
+    """3 to 60 minutes are accepted and stored as whole minutes."""
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_REFRESH_PERIOD: minutes}
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options == {CONF_REFRESH_PERIOD: int(minutes)}
+    assert isinstance(mock_entry.options[CONF_REFRESH_PERIOD], int)
+
+
+@pytest.mark.parametrize("minutes", [2, 61, 0, -5])
+async def test_options_reject_a_period_out_of_bounds(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, minutes: int
+) -> None:
+    """The cloud updates every 3 minutes: faster is refused, and so is over an hour."""
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_REFRESH_PERIOD: minutes}
+        )
+
+    assert mock_entry.options == {}
