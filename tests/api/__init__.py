@@ -1,0 +1,1 @@
+"""Tests of the standalone Izypower Cloud API library."""
