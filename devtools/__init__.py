@@ -1,0 +1,1 @@
+"""Development tools: run Home Assistant with the integration against the cloud simulator."""
