@@ -52,6 +52,15 @@ EN = json.loads(
     ).read_text()
 )
 
+# What the sign-in check can raise, and the form error each failure shows.
+CHECK_FAILURES = [
+    (IzypowerAuthenticationError("login refused"), "invalid_auth"),
+    (IzypowerConnectionError("timeout"), "cannot_connect"),
+    (IzypowerResponseError("error envelope"), "cannot_connect"),
+    (IzypowerError("another library error"), "unknown"),
+    (RuntimeError("bug"), "unknown"),
+]
+
 STATION = Station(
     station_id=81234, name="Maison", installed_capacity=6.4, address="1 rue du Soleil"
 )
@@ -122,19 +131,35 @@ def mock_client() -> Iterator[MagicMock]:
         yield client_class
 
 
-@pytest.fixture
-def mock_entry(hass: HomeAssistant) -> MockConfigEntry:
-    """Return an account entry as the user flow creates it."""
+def _add_entry(
+    hass: HomeAssistant,
+    *,
+    unique_id: str = ACCOUNT_ID,
+    title: str = USERNAME,
+    api_url: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """Add an account entry as the user flow creates it."""
+    data = {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
+    if api_url is not None:
+        data[CONF_API_URL] = api_url
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title=USERNAME,
-        unique_id=ACCOUNT_ID,
-        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+        title=title,
+        unique_id=unique_id,
+        data=data,
+        options=options or {},
         version=1,
         minor_version=1,
     )
     entry.add_to_hass(hass)
     return entry
+
+
+@pytest.fixture
+def mock_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """Return an account entry of the official cloud."""
+    return _add_entry(hass)
 
 
 async def _start_user_flow(hass: HomeAssistant) -> FlowResult[Any, Any]:
@@ -268,16 +293,7 @@ async def test_user_flow_rejects_an_invalid_api_url(
 
 @pytest.mark.usefixtures("mock_setup_entry")
 @pytest.mark.parametrize("failing_call", ["login", "get_stations"])
-@pytest.mark.parametrize(
-    ("exception", "error"),
-    [
-        (IzypowerAuthenticationError("login refused"), "invalid_auth"),
-        (IzypowerConnectionError("timeout"), "cannot_connect"),
-        (IzypowerResponseError("error envelope"), "cannot_connect"),
-        (IzypowerError("something else"), "unknown"),
-        (RuntimeError("bug"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant,
     mock_client: MagicMock,
@@ -456,17 +472,7 @@ async def test_reauth_updates_the_password(
     hass: HomeAssistant, mock_client: MagicMock, mock_setup_entry: AsyncMock
 ) -> None:
     """A valid new password is stored, the rest kept, and the entry reloaded."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="My solar account",
-        unique_id=ACCOUNT_ID,
-        data={
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_API_URL: TEST_SERVER,
-        },
-    )
-    entry.add_to_hass(hass)
+    entry = _add_entry(hass, title="My solar account", api_url=TEST_SERVER)
     result = await entry.start_reauth_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -488,15 +494,7 @@ async def test_reauth_updates_the_password(
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
-@pytest.mark.parametrize(
-    ("exception", "error"),
-    [
-        (IzypowerAuthenticationError("still refused"), "invalid_auth"),
-        (IzypowerConnectionError("timeout"), "cannot_connect"),
-        (IzypowerResponseError("bad payload"), "cannot_connect"),
-        (ValueError("bug"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
 async def test_reauth_error_then_success(
     hass: HomeAssistant,
     mock_client: MagicMock,
@@ -533,13 +531,9 @@ async def test_reauth_of_an_entry_keyed_to_another_account_aborts(
     hass: HomeAssistant, mock_client: MagicMock
 ) -> None:
     """Credentials that are not those of the entry's account are refused."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="someone.else@example.com",
-        unique_id="someone.else@example.com",
-        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
+    entry = _add_entry(
+        hass, unique_id="someone.else@example.com", title="someone.else@example.com"
     )
-    entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -577,16 +571,7 @@ async def test_reconfigure_form_is_prefilled(
 
 async def test_reconfigure_form_unfolds_a_custom_api_url(hass: HomeAssistant) -> None:
     """An entry talking to another server shows that URL unfolded."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=ACCOUNT_ID,
-        data={
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_API_URL: TEST_SERVER,
-        },
-    )
-    entry.add_to_hass(hass)
+    entry = _add_entry(hass, api_url=TEST_SERVER)
 
     result = await entry.start_reconfigure_flow(hass)
 
@@ -634,16 +619,7 @@ async def test_reconfigure_back_to_the_official_cloud_drops_the_url(
     hass: HomeAssistant,
 ) -> None:
     """Going back to the default URL removes the stored one."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=ACCOUNT_ID,
-        data={
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_API_URL: TEST_SERVER,
-        },
-    )
-    entry.add_to_hass(hass)
+    entry = _add_entry(hass, api_url=TEST_SERVER)
     result = await entry.start_reconfigure_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -674,15 +650,7 @@ async def test_reconfigure_with_another_account_aborts(
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
-@pytest.mark.parametrize(
-    ("exception", "error"),
-    [
-        (IzypowerAuthenticationError("refused"), "invalid_auth"),
-        (IzypowerConnectionError("timeout"), "cannot_connect"),
-        (IzypowerResponseError("bad payload"), "cannot_connect"),
-        (KeyError("bug"), "unknown"),
-    ],
-)
+@pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
 async def test_reconfigure_error_then_success(
     hass: HomeAssistant,
     mock_client: MagicMock,
@@ -777,13 +745,7 @@ async def test_options_form_defaults_to_three_minutes(
 
 async def test_options_form_shows_the_current_period(hass: HomeAssistant) -> None:
     """An entry with a chosen period suggests that period."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=ACCOUNT_ID,
-        data={CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD},
-        options={CONF_REFRESH_PERIOD: 15},
-    )
-    entry.add_to_hass(hass)
+    entry = _add_entry(hass, options={CONF_REFRESH_PERIOD: 15})
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
 

@@ -189,6 +189,39 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             return "unknown", 0
         return None, len(stations)
 
+    async def _async_claim_account(
+        self, username: str, entry: ConfigEntry | None
+    ) -> None:
+        """Give the flow the account's unique id, aborting when it clashes.
+
+        A new account (no entry) must not be configured already; reauthentication and
+        reconfiguration must stay on the account their entry was created for.
+        """
+        if entry is None:
+            await self.async_set_unique_id(_account_id(username))
+            self._abort_if_unique_id_configured()
+            return
+        await self.async_set_unique_id(_account_id(username), raise_on_progress=False)
+        self._abort_if_unique_id_mismatch(
+            reason="wrong_account",
+            description_placeholders={CONF_USERNAME: entry.data[CONF_USERNAME]},
+        )
+
+    async def _async_check_account_form(
+        self, user_input: Mapping[str, Any], entry: ConfigEntry | None
+    ) -> tuple[dict[str, str], str | None, int]:
+        """Check the account form of a new (no entry) or reconfigured account.
+
+        Return the entry data it yields, the form error key or None, and the number of
+        stations of the account.
+        """
+        entry_data = _entry_data(user_input)
+        if not _is_valid_api_url(entry_data.get(CONF_API_URL, DEFAULT_BASE_URL)):
+            return entry_data, "invalid_url", 0
+        await self._async_claim_account(entry_data[CONF_USERNAME], entry)
+        error, station_count = await self._async_check_account(entry_data)
+        return entry_data, error, station_count
+
     @override
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -198,22 +231,16 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         suggestions: dict[str, Any] = {}
         if user_input is not None:
             suggestions = _form_suggestions(user_input)
-            if not _is_valid_api_url(
-                _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
-            ):
-                errors["base"] = "invalid_url"
+            entry_data, error, station_count = await self._async_check_account_form(
+                user_input, None
+            )
+            if error is not None:
+                errors["base"] = error
+            elif station_count == 0:
+                self._pending_entry_data = entry_data
+                return await self.async_step_no_stations()
             else:
-                entry_data = _entry_data(user_input)
-                await self.async_set_unique_id(_account_id(entry_data[CONF_USERNAME]))
-                self._abort_if_unique_id_configured()
-                error, station_count = await self._async_check_account(entry_data)
-                if error is not None:
-                    errors["base"] = error
-                elif station_count == 0:
-                    self._pending_entry_data = entry_data
-                    return await self.async_step_no_stations()
-                else:
-                    return self._async_create_account_entry(entry_data)
+                return self._async_create_account_entry(entry_data)
 
         return self.async_show_form(
             step_id="user",
@@ -257,12 +284,7 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         username: str = entry.data[CONF_USERNAME]
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(
-                _account_id(username), raise_on_progress=False
-            )
-            self._abort_if_unique_id_mismatch(
-                reason="wrong_account", description_placeholders={"username": username}
-            )
+            await self._async_claim_account(username, entry)
             new_password: str = user_input[CONF_PASSWORD]
             error, _ = await self._async_check_account(
                 {**entry.data, CONF_PASSWORD: new_password}
@@ -295,25 +317,14 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             }
         else:
             suggestions = _form_suggestions(user_input)
-            if not _is_valid_api_url(
-                _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
-            ):
-                errors["base"] = "invalid_url"
-            else:
-                entry_data = _entry_data(user_input)
-                await self.async_set_unique_id(
-                    _account_id(entry_data[CONF_USERNAME]), raise_on_progress=False
-                )
-                self._abort_if_unique_id_mismatch(
-                    reason="wrong_account",
-                    description_placeholders={"username": entry.data[CONF_USERNAME]},
-                )
-                error, _ = await self._async_check_account(entry_data)
-                if error is None:
-                    # Replace the data rather than merge it: going back to the official
-                    # cloud must drop a previously stored API URL.
-                    return self.async_update_reload_and_abort(entry, data=entry_data)
-                errors["base"] = error
+            entry_data, error, _ = await self._async_check_account_form(
+                user_input, entry
+            )
+            if error is None:
+                # Replace the data rather than merge it: going back to the official
+                # cloud must drop a previously stored API URL.
+                return self.async_update_reload_and_abort(entry, data=entry_data)
+            errors["base"] = error
 
         return self.async_show_form(
             step_id="reconfigure",
