@@ -36,6 +36,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
+from custom_components.izypower_cloud.api import client as client_module
 from custom_components.izypower_cloud.const import CONF_REFRESH_PERIOD, DOMAIN
 
 from .conftest import ACCOUNT_DIR
@@ -413,8 +414,13 @@ class MockCloud:
 
 
 @pytest.fixture
-def mock_cloud() -> Iterator[MockCloud]:
-    """Serve the fixture account at the real cloud URLs for the whole test."""
+def mock_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MockCloud]:
+    """Serve the fixture account at the real cloud URLs for the whole test.
+
+    The client's retries do not wait: a test cloud has no outage to sit out.
+    """
+    monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(client_module, "BACKOFF_JITTER", 0.0)
     cloud = MockCloud()
     with aioresponses() as mocker:
         cloud.install(mocker)

@@ -31,6 +31,11 @@ class DeviceData:
 
     device: Device
     station_id: int
+    # False when this cycle's device list failed: `device` is then the record of the
+    # last successful list, and the entities fed by the list itself (online state,
+    # cluster mode, `dataDtos` values) should be unavailable. The device's own calls
+    # (battery page, temperature, ...) still ran and fill the other fields.
+    listed: bool = True
     # PV input name ("PV1", "PV2", ...) -> W. `None` when the PV-string call failed.
     pv_strings: Mapping[str, float | None] | None = None
     wifi: WifiInfo | None = None
@@ -51,7 +56,9 @@ class StationData:
     info: StationInfo | None = None
     # Energy counters after the energy guard (never a mid-period dip); this is what the
     # energy sensors show, not `info.energy`.
-    energy: Mapping[tuple[EnergySeries, Period], float | None] = field(default_factory=dict)
+    energy: Mapping[tuple[EnergySeries, Period], float | None] = field(
+        default_factory=dict
+    )
     # One report per period; a period whose report failed is absent.
     reports: Mapping[Period, EnergyReport] = field(default_factory=dict)
     # By device id.

@@ -1,0 +1,55 @@
+"""The Izypower Cloud integration: solar stations, batteries and meters of an account."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import DEFAULT_BASE_URL, IzypowerClient
+from .const import CONF_API_URL
+from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, refresh_interval
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:
+    """Connect to the cloud, fetch the whole account once, then create the entities.
+
+    The first refresh raises ConfigEntryAuthFailed (reauthentication) when the login is
+    refused and ConfigEntryNotReady (retried later) when the cloud cannot be reached.
+    """
+    client = IzypowerClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_USERNAME],
+        entry.data[CONF_PASSWORD],
+        base_url=entry.data.get(CONF_API_URL, DEFAULT_BASE_URL),
+        language="fr" if hass.config.language.startswith("fr") else "en",
+    )
+    coordinator = IzypowerCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    # A new refresh period applies at once; nothing else depends on the options, so
+    # the entry is not reloaded (no new login, no full slow refresh).
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: IzypowerConfigEntry
+) -> None:
+    entry.runtime_data.set_refresh_period(refresh_interval(entry))
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:
+    """Remove the entities; the coordinator stops polling when the entry unloads."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: IzypowerConfigEntry, device_entry: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device only once the cloud no longer lists it."""
+    return not device_entry.identifiers & entry.runtime_data.identifiers()

@@ -1,0 +1,69 @@
+"""Diagnostics: the entry's settings and the latest snapshot, without personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .coordinator import IzypowerConfigEntry
+
+# Keys (entry data and snapshot fields) whose values identify the owner, the place or
+# the hardware: credentials, postal address, network details and serial numbers.
+TO_REDACT = {
+    CONF_USERNAME,
+    CONF_PASSWORD,
+    "token",
+    "email",
+    "address",
+    "ssid",
+    "ip_address",
+    "serial",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: IzypowerConfigEntry
+) -> dict[str, Any]:
+    """Return what a bug report needs to reproduce the account's data."""
+    coordinator = entry.runtime_data
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "last_update_success": coordinator.last_update_success,
+        "data": async_redact_data(to_jsonable(coordinator.data), TO_REDACT),
+    }
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn the snapshot's dataclasses, enums, dates and tuple keys into plain JSON."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            item.name: to_jsonable(getattr(value, item.name))
+            for item in dataclasses.fields(value)
+        }
+    if isinstance(value, Mapping):
+        return {_key(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, tuple):
+        return "/".join(_key(part) for part in key)
+    if isinstance(key, Enum):
+        return str(key.value)
+    return str(key)
