@@ -1,0 +1,27 @@
+"""Fixtures of the end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from devtools import ha_harness
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that lets a quick run skip the real Home Assistant."""
+    config.addinivalue_line(
+        "markers",
+        "e2e: starts a real Home Assistant and the simulator as processes "
+        '(deselect with -m "not e2e")',
+    )
+
+
+@pytest.fixture
+def stop_processes() -> Iterator[None]:
+    """Stop every process the test started, whatever happened to the test."""
+    try:
+        yield
+    finally:
+        ha_harness.stop_all()
