@@ -1,0 +1,200 @@
+"""Generate a synthetic account of N stations x M devices for scale tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+import random
+from zoneinfo import ZoneInfo
+
+from . import physics
+from .model import (
+    CLUSTER_MASTER,
+    CLUSTER_SLAVE,
+    CLUSTER_STANDALONE,
+    DEFAULT_TIME_ZONE,
+    Account,
+    BatteryUnit,
+    Device,
+    DeviceTypeLabel,
+    LinkModule,
+    MeterState,
+    PvString,
+    Station,
+    TemperaturePoint,
+    WifiState,
+    zero_counters,
+)
+from .render import DEVICE_TYPE_LABELS_FR
+
+FIRST_STATION_ID = 90001
+DEFAULT_USERNAME = "camille.exemple@example.org"
+DEVICE_TYPES = (
+    DeviceTypeLabel("vm", "Micro inverter", DEVICE_TYPE_LABELS_FR["vm"]),
+    DeviceTypeLabel("battery", "Battery", DEVICE_TYPE_LABELS_FR["battery"]),
+    DeviceTypeLabel("meter", "Smart meter", DEVICE_TYPE_LABELS_FR["meter"]),
+    DeviceTypeLabel("evse", "Charger", DEVICE_TYPE_LABELS_FR["evse"]),
+)
+# Station layouts cycle through: Titan cluster + meter, micro-inverters only,
+# Titan + micro-inverters + meter.
+KIND_TITANS, KIND_MICRO, KIND_HYBRID = range(3)
+
+
+def _settings() -> dict[str, object]:
+    return {
+        "hasMeter": True,
+        "mode": {"ctr_mode": 0},
+        "manual": {"mode": 0, "power": 0},
+        "offGrid": {"open": False, "value": 3},
+        "fullCharge": {"open": True, "time": "02:30"},
+    }
+
+
+class _Builder:
+    """Allocates unique ids and serials across the account."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.next_device_id = 700001
+
+    def device(
+        self, station_index: int, slot: int, type_code: str, name: str
+    ) -> Device:
+        prefix = {"battery": "IZT", "meter": "IZM", "vm": "IZV"}[type_code]
+        device_id = self.next_device_id
+        self.next_device_id += 1
+        return Device(
+            device_id=device_id,
+            serial=f"{prefix}26S{station_index:05d}{slot:03d}",
+            name=name,
+            type_code=type_code,
+            software_version={"battery": "V1.3.08", "meter": "V2.0.11", "vm": "V3.2.1"}[
+                type_code
+            ],
+            wifi=WifiState(
+                rssi=self.rng.randint(-85, -45),
+                ssid=f"Maison-{station_index:05d}",
+                ip=f"10.{station_index // 250 % 250}.{station_index % 250}.{slot + 10}",
+            ),
+        )
+
+    def strings(self, count: int, peak_range: tuple[float, float]) -> list[PvString]:
+        return [
+            PvString(
+                f"pv{i + 1}",
+                0.0,
+                self.rng.uniform(*peak_range),
+                (0.5, -0.5, 0.25, -0.25)[i % 4],
+            )
+            for i in range(count)
+        ]
+
+
+def _titan(
+    builder: _Builder, station_index: int, slot: int, cluster_mode: int
+) -> Device:
+    device = builder.device(station_index, slot, "battery", f"Titan {slot + 1}")
+    device.cluster_mode = cluster_mode
+    device.strings = builder.strings(2, (300.0, 500.0))
+    soc = builder.rng.randint(20, 90)
+    device.battery = BatteryUnit(
+        soc=soc,
+        capacity_kwh=2.0,
+        links=[
+            LinkModule(f"IZL26S{station_index:05d}{slot:03d}{k}", soc, 2.0)
+            for k in range(builder.rng.randint(0, 2))
+        ],
+        power=0,
+        min_soc=10,
+        settings=_settings(),
+    )
+    return device
+
+
+def _devices(builder: _Builder, station_index: int, count: int) -> list[Device]:
+    kind = station_index % 3 if count >= 2 else KIND_MICRO
+    devices: list[Device] = []
+    if kind != KIND_MICRO:
+        meter = builder.device(station_index, 0, "meter", "Compteur")
+        meter.meter = MeterState(
+            is_control=False, feed_threshold=-300, ct_ratios={"ct2": 0.3}
+        )
+        devices.append(meter)
+    titans = count - 1 if kind == KIND_TITANS else (1 if kind == KIND_HYBRID else 0)
+    for slot in range(len(devices), len(devices) + titans):
+        mode = (
+            CLUSTER_STANDALONE
+            if titans == 1
+            else (CLUSTER_MASTER if slot == 1 else CLUSTER_SLAVE)
+        )
+        devices.append(_titan(builder, station_index, slot, mode))
+    for slot in range(len(devices), count):
+        vm = builder.device(station_index, slot, "vm", f"Micro-onduleur {slot + 1}")
+        vm.strings = builder.strings(2, (220.0, 380.0))
+        devices.append(vm)
+    # A meter-side Titan list puts the master first, like the fixture account.
+    devices.sort(key=lambda d: d.type_code != "battery")
+    return devices
+
+
+def generate_account(
+    stations: int,
+    devices: int,
+    *,
+    start: datetime | None = None,
+    seed: int = 0,
+    username: str = DEFAULT_USERNAME,
+    time_zone: str = DEFAULT_TIME_ZONE,
+) -> Account:
+    """Account with `stations` stations of `devices` devices each, unique ids and serials.
+
+    Counters start from plausible lifetime values; the live state is computed for `start`
+    (default: the real current time).
+    """
+    if stations < 1 or devices < 1:
+        raise ValueError("stations and devices must be >= 1")
+    rng = random.Random(seed)
+    builder = _Builder(rng)
+    when = (start or datetime.now(UTC)).astimezone(UTC)
+    tz = ZoneInfo(time_zone)
+    built: list[Station] = []
+    for index in range(stations):
+        station_devices = _devices(builder, index, devices)
+        capacity = (
+            round(sum(s.peak_w for d in station_devices for s in d.strings) / 100) * 100
+        )
+        station = Station(
+            station_id=FIRST_STATION_ID + index,
+            name=f"Centrale {index + 1:05d}",
+            installed_capacity=capacity,
+            address=f"{index + 1} rue de l'Exemple, 99999 Exempleville",
+            devices=station_devices,
+            time_zone=tz,
+            consumption_base_w=rng.uniform(350.0, 900.0),
+            counters=zero_counters(),
+        )
+        years = rng.uniform(0.5, 4.0)
+        lifetime = capacity * 1.1 * years
+        station.counters["production", "all"] = round(lifetime, 1)
+        if station.meter is not None:
+            station.counters["consumption", "all"] = round(lifetime * 0.8, 1)
+            station.counters["grid_import", "all"] = round(lifetime * 0.2, 1)
+            station.counters["grid_export", "all"] = round(lifetime * 0.35, 1)
+            if station.batteries:
+                station.counters["battery_charge", "all"] = round(lifetime * 0.2, 1)
+                station.counters["battery_discharge", "all"] = round(lifetime * 0.15, 1)
+        physics.dispatch(station, when)
+        for device in station.devices:
+            if device.type_code == "vm":
+                value = round(
+                    20.0 + 0.02 * sum(float(s.power) for s in device.strings), 1
+                )
+                local = when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+                device.temperatures.append(TemperaturePoint(local, value))
+        built.append(station)
+    return Account(
+        username=username,
+        user_id=600000 + seed,
+        stations=built,
+        device_types=list(DEVICE_TYPES),
+        time=when,
+    )

@@ -1,0 +1,400 @@
+"""Time evolution of a simulated account.
+
+Powers come from simple, deterministic curves (sun elevation per PV string, a daily
+consumption profile); batteries absorb surplus or cover deficit within their SOC limits;
+the meter's injection limit curtails PV; counters integrate the powers, so the energy
+balance production = consumption + export + charge - import - discharge holds by
+construction, and they roll over at local midnight of each station.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .model import (
+    PERIODS,
+    Account,
+    BatteryUnit,
+    Device,
+    LinkModule,
+    PvString,
+    Station,
+    TemperaturePoint,
+)
+
+# Integration step; long clock jumps use coarser steps so they stay cheap.
+BASE_STEP_S = 60.0
+MAX_STEPS_PER_ADVANCE = 20_000
+# Micro-inverter temperatures and CT clamp rows are sampled on this grid.
+SAMPLE_PERIOD_S = 300
+DAY_HISTORY_KEPT = 62
+WH_PER_KWH = 1000.0
+S_PER_H = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Flows:
+    """Instantaneous station-level powers in W (cloud sign conventions)."""
+
+    pv: float
+    battery_pv: float
+    consumption: float
+    # > 0 discharging, < 0 charging.
+    battery: float
+    # > 0 import, < 0 export; 0 without a meter (nothing measures it).
+    grid: float
+
+
+def flows(station: Station) -> Flows:
+    """Station powers derived from the per-device state."""
+    pv = sum((s.power for d in station.devices for s in d.strings), 0.0)
+    battery_pv = sum((s.power for d in station.batteries for s in d.strings), 0.0)
+    battery = sum((d.battery.power for d in station.batteries if d.battery), 0.0)
+    consumption = float(station.consumption)
+    grid = consumption - pv - battery if station.meter is not None else 0.0
+    return Flows(pv, battery_pv, consumption, battery, grid)
+
+
+def period_keys(when: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """Search keys of the day, month and year containing `when` in local time."""
+    local = when.astimezone(tz)
+    return {
+        "day": local.strftime("%Y-%m-%d"),
+        "month": local.strftime("%Y-%m"),
+        "year": local.strftime("%Y"),
+    }
+
+
+def next_local_midnight(when: datetime, tz: ZoneInfo) -> datetime:
+    """First local midnight strictly after `when` (DST-aware), in UTC."""
+    local_date = when.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(local_date, time(0), tz).astimezone(UTC)
+
+
+def _sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
+    """Sine of the sun elevation (approximate solar geometry, good enough for a curve)."""
+    utc = when.astimezone(UTC)
+    day_of_year = utc.timetuple().tm_yday
+    declination = math.radians(23.44) * math.sin(
+        2 * math.pi * (284 + day_of_year) / 365
+    )
+    hours = utc.hour + utc.minute / 60 + utc.second / 3600 + station.longitude / 15
+    hour_angle = math.radians(15 * (hours + shift_h - 12))
+    latitude = math.radians(station.latitude)
+    return math.sin(latitude) * math.sin(declination) + math.cos(latitude) * math.cos(
+        declination
+    ) * math.cos(hour_angle)
+
+
+def _weather(when: datetime, station: Station) -> float:
+    """Model passing clouds: a smooth deterministic factor in [0.75, 1]."""
+    ts = when.timestamp()
+    phase = station.station_id % 17
+    wave = (
+        0.5
+        + 0.25 * math.sin(2 * math.pi * ts / 5400 + phase)
+        + 0.25 * math.sin(2 * math.pi * ts / 1900 + 2 * phase)
+    )
+    return 0.75 + 0.25 * wave
+
+
+def pv_factor(station: Station, string: PvString, when: datetime) -> float:
+    """Fraction of its peak a string delivers now; exactly 0 while the sun is down."""
+    if _sun_sin(when, station) <= 0:
+        return 0.0
+    return max(0.0, _sun_sin(when, station, string.solar_shift_h)) * _weather(
+        when, station
+    )
+
+
+def consumption_profile(station: Station, when: datetime) -> float:
+    """Household load relative to its base: night floor, morning, lunch, evening peaks."""
+    local = when.astimezone(station.time_zone)
+    hour = local.hour + local.minute / 60 + local.second / 3600
+    ts = when.timestamp()
+    ripple = 0.08 * math.sin(2 * math.pi * ts / 900 + station.station_id % 7)
+    return (
+        0.45
+        + 0.35 * math.exp(-(((hour - 7.5) / 1.2) ** 2))
+        + 0.30 * math.exp(-(((hour - 12.5) / 1.5) ** 2))
+        + 0.70 * math.exp(-(((hour - 19.5) / 2.0) ** 2))
+        + ripple
+    )
+
+
+def _voltage_wiggle(when: datetime, station: Station) -> float:
+    return 1.5 * math.sin(
+        2 * math.pi * when.timestamp() / 3700 + station.station_id % 5
+    )
+
+
+def _temperature_model(station: Station, device: Device, when: datetime) -> float:
+    device_pv = sum((float(s.power) for s in device.strings), 0.0)
+    return 16.0 + 10.0 * max(0.0, _sun_sin(when, station)) + 0.02 * device_pv
+
+
+def _cells(unit: BatteryUnit) -> list[BatteryUnit | LinkModule]:
+    return [unit, *unit.links]
+
+
+def battery_room_kwh(unit: BatteryUnit) -> float:
+    """Energy the pile can still absorb."""
+    return sum(max(0.0, (100 - c.soc) / 100 * c.capacity_kwh) for c in _cells(unit))
+
+
+def battery_available_kwh(unit: BatteryUnit) -> float:
+    """Energy the pile can deliver before reaching its minimum SOC."""
+    return sum(
+        max(0.0, (c.soc - unit.min_soc) / 100 * c.capacity_kwh) for c in _cells(unit)
+    )
+
+
+def _move_energy(unit: BatteryUnit, energy_kwh: float) -> None:
+    """Charge (> 0) or discharge (< 0) the pile, spreading it by each cell's headroom."""
+    cells = _cells(unit)
+    if energy_kwh > 0:
+        weights = [max(0.0, (100 - c.soc) / 100 * c.capacity_kwh) for c in cells]
+    else:
+        weights = [
+            max(0.0, (c.soc - unit.min_soc) / 100 * c.capacity_kwh) for c in cells
+        ]
+    total = sum(weights)
+    if total <= 0:
+        return
+    for cell, weight in zip(cells, weights, strict=True):
+        delta_soc = energy_kwh * weight / total / cell.capacity_kwh * 100
+        cell.soc = min(100.0, max(0.0, cell.soc + delta_soc))
+
+
+def _scale_strings(station: Station, target_w: float) -> None:
+    """Make the station's PV total `target_w`, keeping the strings' proportions."""
+    strings = [s for d in station.devices if d.online for s in d.strings]
+    if not strings:
+        return
+    natural = sum((float(s.power) for s in strings), 0.0)
+    for string in strings:
+        if natural > 0:
+            string.power = string.power * target_w / natural
+        else:
+            string.power = target_w / len(strings)
+
+
+def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> None:
+    """Set every instantaneous power of the station for the instant `when`.
+
+    `dt_s` is the step the powers will be held for, so batteries never overshoot
+    their SOC limits during it.
+    """
+    for device in station.devices:
+        for string in device.strings:
+            string.power = (
+                string.peak_w * pv_factor(station, string, when)
+                if device.online
+                else 0.0
+            )
+    if "pv_power" in station.pins:
+        _scale_strings(station, station.pins["pv_power"])
+    meter_device = station.meter
+    if meter_device is None:
+        # Without a meter the cloud measures neither consumption nor grid exchange.
+        station.consumption = 0
+    else:
+        station.consumption = station.pins.get(
+            "consumption",
+            station.consumption_base_w * consumption_profile(station, when),
+        )
+    pv = sum((float(s.power) for d in station.devices for s in d.strings), 0.0)
+    surplus = pv - float(station.consumption)
+    hours = dt_s / S_PER_H
+    for device in station.batteries:
+        unit = device.battery
+        assert unit is not None
+        if meter_device is None or not device.online:
+            unit.power = 0
+        elif surplus > 0:
+            room_w = battery_room_kwh(unit) * WH_PER_KWH / hours
+            unit.power = -min(surplus * unit.share, unit.max_charge_w, room_w)
+        else:
+            available_w = battery_available_kwh(unit) * WH_PER_KWH / hours
+            unit.power = min(-surplus * unit.share, unit.max_discharge_w, available_w)
+    if meter_device is not None and meter_device.meter is not None:
+        meter = meter_device.meter
+        grid = flows(station).grid
+        limit = abs(meter.feed_threshold)
+        if meter.is_control and -grid > limit:
+            _scale_strings(station, max(0.0, pv - (-grid - limit)))
+        meter.voltage = meter.voltage_base + _voltage_wiggle(when, station)
+        meter.frequency = 50.0 + 0.03 * math.sin(2 * math.pi * when.timestamp() / 610)
+
+
+def _add(station: Station, series: str, energy_kwh: float) -> None:
+    if energy_kwh <= 0:
+        return
+    for period in PERIODS:
+        station.counters[series, period] += energy_kwh
+
+
+def integrate(station: Station, dt_s: float) -> None:
+    """Accumulate the current powers over `dt_s` seconds into counters and SOCs."""
+    current = flows(station)
+    kwh_per_w = dt_s / S_PER_H / WH_PER_KWH
+    _add(station, "production", current.pv * kwh_per_w)
+    _add(station, "consumption", current.consumption * kwh_per_w)
+    _add(station, "grid_import", current.grid * kwh_per_w)
+    _add(station, "grid_export", -current.grid * kwh_per_w)
+    for device in station.batteries:
+        unit = device.battery
+        assert unit is not None
+        energy = -float(unit.power) * kwh_per_w
+        _add(station, "battery_charge", energy)
+        _add(station, "battery_discharge", -energy)
+        _move_energy(unit, energy)
+
+
+def _sample(station: Station, start: datetime, end: datetime) -> None:
+    """Record a temperature point and a CT row when a sampling slot is crossed."""
+    slot = math.floor(end.timestamp() / SAMPLE_PERIOD_S) * SAMPLE_PERIOD_S
+    if slot <= start.timestamp():
+        return
+    at = datetime.fromtimestamp(slot, UTC)
+    local = at.astimezone(station.time_zone).strftime("%Y-%m-%d %H:%M:%S")
+    for device in station.devices:
+        if device.type_code == "vm" and device.online:
+            value = _temperature_model(station, device, at) + device.temperature_offset
+            device.temperatures.append(TemperaturePoint(local, round(value, 1)))
+            del device.temperatures[: -24 * 3600 // SAMPLE_PERIOD_S]
+    meter_device = station.meter
+    if meter_device is not None and meter_device.meter is not None:
+        row = [
+            {
+                "pv": name,
+                "deviceSn": meter_device.serial,
+                "dataVal": round(ratio * float(station.consumption)),
+            }
+            for name, ratio in meter_device.meter.ct_ratios.items()
+        ]
+        station.ct_rows.append(row)
+        del station.ct_rows[: -24 * 3600 // SAMPLE_PERIOD_S]
+
+
+def rollover(station: Station, midnight: datetime) -> None:
+    """Close the periods ending at `midnight` (local): archive, then restart at 0."""
+    local = midnight.astimezone(station.time_zone)
+    rolled = ["day"]
+    if local.day == 1:
+        rolled.append("month")
+        if local.month == 1:
+            rolled.append("year")
+    closed = period_keys(midnight - timedelta(seconds=1), station.time_zone)
+    station.rollover_at = midnight
+    station.rollover_previous = {}
+    for period in rolled:
+        station.history[period, closed[period]] = {
+            series: station.counters[series, period]
+            for series in {key[0] for key in station.counters}
+        }
+        for key, value in station.counters.items():
+            if key[1] == period:
+                station.rollover_previous[key] = value
+                station.counters[key] = 0.0
+    day_keys = [key for key in station.history if key[0] == "day"]
+    for key in day_keys[:-DAY_HISTORY_KEPT]:
+        del station.history[key]
+    for device in station.devices:
+        device.temperatures.clear()
+    station.ct_rows.clear()
+
+
+def _advance_station(
+    station: Station, start: datetime, target: datetime, step_s: float
+) -> None:
+    step = timedelta(seconds=step_s)
+    now = start
+    while now < target:
+        midnight = next_local_midnight(now, station.time_zone)
+        boundary = min(target, midnight)
+        while now < boundary:
+            nxt = min(boundary, now + step)
+            dt_s = (nxt - now).total_seconds()
+            dispatch(station, now, dt_s)
+            integrate(station, dt_s)
+            _sample(station, now, nxt)
+            now = nxt
+        if boundary == midnight:
+            rollover(station, midnight)
+    dispatch(station, target, step_s)
+
+
+def advance_account(account: Account, target: datetime) -> None:
+    """Move every station from `account.time` to `target` (no-op if not later)."""
+    if target <= account.time:
+        return
+    span_s = (target - account.time).total_seconds()
+    step_s = max(BASE_STEP_S, span_s / MAX_STEPS_PER_ADVANCE)
+    for station in account.stations:
+        _advance_station(station, account.time, target, step_s)
+    account.time = target
+
+
+def default_peak_w(device: Device) -> float:
+    """Peak power of a string when nothing better is known."""
+    return 320.0 if device.type_code == "vm" else 450.0
+
+
+def calibrate(station: Station, when: datetime) -> None:
+    """Fit the curves' parameters so that the model reproduces the loaded values at `when`.
+
+    This keeps the first simulated minutes continuous with a loaded snapshot.
+    """
+    for device in station.devices:
+        for string in device.strings:
+            factor = pv_factor(station, string, when)
+            if factor > 0.2 and float(string.power) > 0:
+                string.peak_w = float(string.power) / factor
+            else:
+                string.peak_w = default_peak_w(device)
+        if device.type_code == "vm" and device.temperatures:
+            device.temperature_offset = float(
+                device.temperatures[-1].val
+            ) - _temperature_model(station, device, when)
+        if device.meter is not None:
+            device.meter.voltage_base = float(device.meter.voltage) - _voltage_wiggle(
+                when, station
+            )
+            if float(station.consumption) > 0 and station.ct_rows:
+                last_row: list[dict[str, Any]] = next(
+                    (row for row in reversed(station.ct_rows) if row), []
+                )
+                device.meter.ct_ratios = {
+                    str(item["pv"]): float(item["dataVal"]) / float(station.consumption)
+                    for item in last_row
+                }
+    if float(station.consumption) > 0:
+        station.consumption_base_w = float(station.consumption) / consumption_profile(
+            station, when
+        )
+    _calibrate_shares(station)
+
+
+def _calibrate_shares(station: Station) -> None:
+    units = [d.battery for d in station.batteries if d.battery is not None]
+    if not units:
+        return
+    current = flows(station)
+    surplus = current.pv - current.consumption
+    for unit in units:
+        power = float(unit.power)
+        if surplus > 1 and power < 0:
+            unit.share = -power / surplus
+        elif surplus < -1 and power > 0:
+            unit.share = power / -surplus
+        else:
+            unit.share = 0.9 / len(units)
+    total = sum(unit.share for unit in units)
+    if total > 1:
+        for unit in units:
+            unit.share /= total

@@ -1,0 +1,397 @@
+"""JSON bodies of the cloud's answers, built from the live state.
+
+Key order and number formatting follow the fixture files, so a fresh fixture account
+renders back identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+import json
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import physics
+from .model import Account, Device, Number, Station
+
+type Json = dict[str, Any]
+type Counters = Mapping[tuple[str, str], Number | None]
+
+_NO_DATA: Any = object()
+
+# Cloud error codes used by the simulator (the real values are unknown).
+CODE_BAD_REQUEST = 400
+CODE_UNAUTHORIZED = 401
+CODE_NOT_FOUND = 10004
+CODE_SERVER_ERROR = 500
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_found": ("Resource not found", "Ressource introuvable"),
+    "bad_request": ("Invalid parameter", "Paramètre invalide"),
+    "unauthorized": (
+        "Token expired, please log in again",
+        "Jeton expiré, veuillez vous reconnecter",
+    ),
+    "server_error": ("Internal server error", "Erreur interne du serveur"),
+    "bad_credentials": (
+        "Incorrect username or password",
+        "Nom d'utilisateur ou mot de passe incorrect",
+    ),
+}
+
+DEVICE_TYPE_LABELS_FR = {
+    "vm": "Micro-onduleur",
+    "battery": "Batterie",
+    "meter": "Compteur intelligent",
+    "evse": "Borne de recharge",
+}
+
+
+def dumps(data: Any) -> str:
+    """JSON encoder of every answer (accents kept readable)."""
+    return json.dumps(data, ensure_ascii=False)
+
+
+def language(accept_language: str | None) -> str:
+    """`fr` when the client asks for French, else `en` (like the app)."""
+    return "fr" if (accept_language or "").strip().lower().startswith("fr") else "en"
+
+
+def message(key: str, lang: str) -> str:
+    """Localised error text."""
+    english, french = MESSAGES[key]
+    return french if lang == "fr" else english
+
+
+def success(*, data: Any = _NO_DATA, **fields: Any) -> Json:
+    """Success envelope; some endpoints have no `data`, their payload is top level."""
+    body: Json = {"code": 0, "msg": "success"}
+    if data is not _NO_DATA:
+        body["data"] = data
+    body.update(fields)
+    return body
+
+
+def error(code: int, msg: str) -> Json:
+    """Error envelope (shape of login_bad_credentials.json)."""
+    return {"code": code, "msg": msg, "data": None}
+
+
+def format_last_update(when: datetime, tz: ZoneInfo) -> str:
+    """`YYYY-MM-DD HH:MM:SS UTC±HH:MM` with the station's offset at that instant."""
+    local = when.astimezone(tz)
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"{local:%Y-%m-%d %H:%M:%S} UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def _round(value: Number | None, digits: int = 2) -> Number | None:
+    return None if value is None else round(value, digits)
+
+
+def _power(value: float) -> int:
+    return round(value)
+
+
+def _page(records: list[Json], page: int, limit: int) -> Json:
+    start = (page - 1) * limit
+    return {
+        "records": records[start : start + limit],
+        "total": len(records),
+        "size": limit,
+        "current": page,
+        "pages": math.ceil(len(records) / limit),
+    }
+
+
+def login(account: Account, token: str) -> Json:
+    """Successful login."""
+    return success(
+        data={"token": token, "userId": account.user_id, "username": account.username}
+    )
+
+
+def stations_page(account: Account, page: int, limit: int) -> Json:
+    """Station list page."""
+    records = [
+        {
+            "stationsId": s.station_id,
+            "stationName": s.name,
+            "installedCapacity": s.installed_capacity,
+            "address": s.address,
+        }
+        for s in account.stations
+    ]
+    return success(data=_page(records, page, limit))
+
+
+def _mean_soc(station: Station) -> float:
+    socs = [
+        float(soc)
+        for d in station.batteries
+        if d.battery
+        for soc, _ in d.battery.modules()
+    ]
+    return sum(socs) / len(socs) if socs else 0
+
+
+def station_info(
+    account: Account, station: Station, counters: Counters, lang: str
+) -> Json:
+    """Station info (v3): live powers and counters at the top level, metadata in `data`."""
+    current = physics.flows(station)
+    last_update = format_last_update(account.time, station.time_zone)
+
+    def value(series: str, period: str) -> Number | None:
+        return _round(counters[series, period])
+
+    return success(
+        data={
+            "installedCapacity": station.installed_capacity,
+            "deviceCount": len(station.devices),
+            "status": station.status,
+            "lastUpdate": last_update,
+        },
+        power=_power(current.pv),
+        grid_power=_power(current.grid),
+        consumption=_power(current.consumption),
+        battery_power=_power(current.battery),
+        battery_pv_power=_power(current.battery_pv),
+        battery_soc=round(_mean_soc(station)),
+        lastUpdate=last_update,
+        extraData={
+            "production": {
+                p: value("production", p) for p in ("day", "month", "year", "all")
+            },
+            "consumption": {
+                p: value("consumption", p) for p in ("day", "month", "year", "all")
+            },
+            "grid": {
+                f"{p}{suffix}": value(series, p)
+                for p in ("day", "month", "year", "all")
+                for suffix, series in (("1", "grid_export"), ("2", "grid_import"))
+            },
+            "battery": {
+                f"{p}_{suffix}": value(series, p)
+                for p in ("day", "month", "year", "all")
+                for suffix, series in (
+                    ("in", "battery_charge"),
+                    ("out", "battery_discharge"),
+                )
+            },
+        },
+        deviceTypes=[
+            {
+                "value": t.code,
+                "name": DEVICE_TYPE_LABELS_FR.get(t.code, t.label_fr)
+                if lang == "fr"
+                else t.label_en,
+            }
+            for t in account.device_types
+        ],
+    )
+
+
+def _rate(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator * 100:.2f}%" if denominator > 0 else "0.00%"
+
+
+def report(period_counters: Mapping[str, Number | None]) -> Json:
+    """Energy report of one period, with the rates of API §7.3."""
+    values = {series: _round(v) for series, v in period_counters.items()}
+    known = {series: float(v or 0) for series, v in values.items()}
+    production = known["production"]
+    consumption = known["consumption"]
+    pv_direct = max(
+        0.0, consumption - known["battery_discharge"] - known["grid_import"]
+    )
+    return success(
+        data=[],
+        energy=values["production"],
+        total_consumption=values["consumption"],
+        consumption=round(pv_direct, 2),
+        meter_energy_p=values["grid_import"],
+        meter_energy_n=values["grid_export"],
+        storage_in=values["battery_charge"],
+        storage_out=values["battery_discharge"],
+        consumption_rate=_rate(pv_direct, consumption),
+        storage_out_rate=_rate(known["battery_discharge"], consumption),
+        meter_energy_p_rate=_rate(known["grid_import"], consumption),
+        cover_rate=_rate(consumption - known["grid_import"], consumption),
+        storage_in_rate=_rate(known["battery_charge"], production),
+        meter_energy_n_rate=_rate(known["grid_export"], production),
+        energy_self_rate=_rate(production - known["grid_export"], production),
+    )
+
+
+def component(station: Station) -> Json:
+    """PV strings of a station."""
+    return success(
+        pvData=[
+            {"sn": d.serial, "pv": s.name, "pvPower": round(s.power, 1)}
+            for d in station.devices
+            for s in d.strings
+        ]
+    )
+
+
+def _data_dtos(station: Station, device: Device, counters: Counters) -> list[Json]:
+    if device.battery is not None:
+        return [{"key": "6002", "value": f"{_pile_average(device):.1f}%"}]
+    if device.meter is not None:
+        imported = counters["grid_import", "all"]
+        exported = counters["grid_export", "all"]
+        return [
+            {"key": "v_ac_all", "value": f"{device.meter.voltage:.1f}V"},
+            {"key": "freq", "value": f"{device.meter.frequency:.2f}Hz"},
+            {
+                "key": "energy_p_all",
+                "value": f"{imported:.1f}kWh" if imported is not None else None,
+            },
+            {
+                "key": "energy_n_all",
+                "value": f"{exported:.1f}kWh" if exported is not None else None,
+            },
+        ]
+    return []
+
+
+def device_page(
+    station: Station,
+    page: int,
+    limit: int,
+    counters: Counters,
+    device_type: str = "all",
+) -> Json:
+    """Device list page of a station, optionally only one device type."""
+    records = [
+        {
+            "deviceId": d.device_id,
+            "deviceName": d.name,
+            "deviceType": d.type_code,
+            "sn": d.serial,
+            "onlineState": 1 if d.online else 0,
+            "softwareVersion": d.software_version,
+            "clusterMode": d.cluster_mode,
+            "connectInfoJson": {"clusterMode": str(d.cluster_mode)}
+            if d.cluster_mode
+            else {},
+            "dataDtos": _data_dtos(station, d, counters),
+        }
+        for d in station.devices
+        if device_type in ("all", d.type_code)
+    ]
+    return success(data=_page(records, page, limit))
+
+
+def wifi(device: Device) -> Json | None:
+    """Wi-Fi details (top level), None when the device reports none."""
+    if device.wifi is None:
+        return None
+    return success(rssi=device.wifi.rssi, wifi=device.wifi.ssid, ip=device.wifi.ip)
+
+
+def _pile_average(device: Device) -> float:
+    assert device.battery is not None
+    modules = device.battery.modules()
+    return sum(float(soc) for soc, _ in modules) / len(modules)
+
+
+def _minutes(energy_kwh: float, power_w: float) -> int | str:
+    if power_w <= 0:
+        return "-"
+    return round(energy_kwh * physics.WH_PER_KWH / power_w * 60)
+
+
+def battery_page(station: Station, device: Device) -> Json:
+    """Battery page of one Titan: its pile, its flows and its Link modules."""
+    unit = device.battery
+    assert unit is not None
+    current = physics.flows(station)
+    power = float(unit.power)
+    charge = max(0.0, -power)
+    discharge = max(0.0, power)
+    own_pv = sum((float(s.power) for s in device.strings), 0.0)
+    is_primary = station.primary_battery is device
+    pile_kwh = sum(float(soc) / 100 * cap for soc, cap in unit.modules())
+    charge_from_pv = min(charge, own_pv)
+    return success(
+        data={
+            "soc": round(unit.soc),
+            "socKwh": round(float(unit.soc) / 100 * unit.capacity_kwh, 2),
+            "avgSoc": round(_pile_average(device), 1),
+            "avgSocKwh": round(pile_kwh, 2),
+            "batteryPower": _power(unit.power),
+            "consumptionPower": _power(current.consumption) if is_primary else 0,
+            "solarPower": _power(max(0.0, -current.grid)) if is_primary else 0,
+            "pvPower": _power(max(0.0, own_pv - charge)),
+            "offGridPower": 0,
+            "onlineState": 1 if device.online else 0,
+            "chargeData": {
+                "power1": _power(charge - charge_from_pv),
+                "power2": _power(charge_from_pv),
+                "remainingTime": _minutes(physics.battery_room_kwh(unit), charge),
+            },
+            "dischargeData": {
+                "power1": _power(discharge),
+                "power2": 0,
+                "remainingTime": _minutes(
+                    physics.battery_available_kwh(unit), discharge
+                ),
+            },
+            "pvList": [{"power": round(s.power, 1)} for s in device.strings],
+            "items": [
+                {
+                    "sn": link.serial,
+                    "soc": round(link.soc),
+                    "kwh": round(float(link.soc) / 100 * link.capacity_kwh, 2),
+                }
+                for link in unit.links
+            ],
+        }
+    )
+
+
+def battery_cmd(device: Device) -> Json:
+    """Battery settings (`cmd`), with the live minimum SOC."""
+    assert device.battery is not None
+    return success(data={"min_soc": device.battery.min_soc, **device.battery.settings})
+
+
+def temperature(device: Device, day: str) -> Json:
+    """Temperature series of a micro-inverter for one local day."""
+    points = [
+        {"time": p.time, "val": p.val}
+        for p in device.temperatures
+        if device.online and p.time.startswith(day)
+    ]
+    return success(data=[{"data": points}])
+
+
+def upgrade(station: Station) -> Json:
+    """Firmware-update flags of a station's devices."""
+    return success(
+        data=[{"sn": d.serial, "needUpgrade": d.need_upgrade} for d in station.devices]
+    )
+
+
+def meter_base_info(device: Device) -> Json:
+    """Injection-control state of a meter."""
+    assert device.meter is not None
+    return success(
+        data={
+            "meter_extra": {
+                "isControl": device.meter.is_control,
+                "feedThreshold": device.meter.feed_threshold,
+            }
+        }
+    )
+
+
+def layout_power(station: Station) -> Json:
+    """CT clamp rows of the current day."""
+    return success(data={"data": [{"extra": list(row)} for row in station.ct_rows]})

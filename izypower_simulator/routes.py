@@ -1,0 +1,360 @@
+"""The cloud API surface (reads 1-11, 14, 16 and writes 12, 13, 15 of API §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+import re
+from typing import Any
+
+from aiohttp import web
+
+from . import physics, render
+from .faults import displayed_counters
+from .model import SERIES, Device, Number, Station
+from .simulator import SIMULATOR_KEY, Simulator
+
+BASE_PATH = "/photo_voltaic"
+TOKEN_HEADER = "x-tts-access-token"
+MIN_SOC_RANGE = (5, 100)
+MAX_FEED_THRESHOLD_W = 36000
+
+type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class ApiError(Exception):
+    """Answer with an error envelope (`status` HTTP, `code` in the body)."""
+
+    def __init__(self, status: int, code: int, message_key: str) -> None:
+        """Remember what to answer."""
+        super().__init__(message_key)
+        self.status = status
+        self.code = code
+        self.message_key = message_key
+
+
+def not_found() -> ApiError:
+    """Unknown station, device or serial: HTTP 200 with an error code."""
+    return ApiError(200, render.CODE_NOT_FOUND, "not_found")
+
+
+def bad_request() -> ApiError:
+    """Missing or invalid parameter or body: HTTP 400 with code 400."""
+    return ApiError(400, render.CODE_BAD_REQUEST, "bad_request")
+
+
+def answer(body: dict[str, Any], status: int = 200) -> web.Response:
+    """JSON answer."""
+    return web.json_response(body, status=status, dumps=render.dumps)
+
+
+def error_response(request: web.Request, err: ApiError) -> web.Response:
+    """Localised error envelope."""
+    lang = render.language(request.headers.get("Accept-Language"))
+    return answer(
+        render.error(err.code, render.message(err.message_key, lang)), err.status
+    )
+
+
+def _sim(request: web.Request) -> Simulator:
+    simulator = request.app[SIMULATOR_KEY]
+    simulator.sync()
+    return simulator
+
+
+def _query(request: web.Request, name: str, pattern: str | None = None) -> str:
+    value = request.query.get(name)
+    if value is None or (pattern is not None and re.fullmatch(pattern, value) is None):
+        raise bad_request()
+    return value
+
+
+def _query_int(request: web.Request, name: str) -> int:
+    value = _query(request, name, r"\d{1,9}")
+    if int(value) < 1:
+        raise bad_request()
+    return int(value)
+
+
+def _search_day(request: web.Request) -> str:
+    value = _query(request, "searchTime", r"\d{4}-\d{2}-\d{2}")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise bad_request() from None
+    return value
+
+
+def _path_int(request: web.Request, name: str) -> int:
+    """Numeric path id; anything else is what the real cloud answers with HTTP 500."""
+    value = request.match_info[name]
+    if re.fullmatch(r"\d{1,12}", value) is None:
+        raise ApiError(500, render.CODE_SERVER_ERROR, "server_error")
+    return int(value)
+
+
+def _station(
+    request: web.Request, simulator: Simulator, name: str = "station_id"
+) -> Station:
+    station = simulator.account.station(_path_int(request, name))
+    if station is None:
+        raise not_found()
+    return station
+
+
+def _device(
+    simulator: Simulator, serial: str, *, kind: str | None = None
+) -> tuple[Station, Device]:
+    found = simulator.account.device_by_serial(serial)
+    if found is None or (kind is not None and found[1].type_code != kind):
+        raise not_found()
+    return found
+
+
+def _page_params(request: web.Request, simulator: Simulator) -> tuple[int, int]:
+    page = _query_int(request, "page")
+    limit = min(_query_int(request, "limit"), simulator.config.max_page_size)
+    return page, limit
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise bad_request() from None
+    if not isinstance(body, dict):
+        raise bad_request()
+    return body
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request()
+    return value
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+async def login(request: web.Request) -> web.Response:
+    """1. POST /api/login."""
+    simulator = _sim(request)
+    body = await _json_object(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise bad_request()
+    account = simulator.account
+    if (
+        username.strip().lower() != simulator.username.lower()
+        or password != simulator.password
+    ):
+        lang = render.language(request.headers.get("Accept-Language"))
+        text = (
+            account.bad_credentials_msg
+            if lang == "en"
+            else render.message("bad_credentials", lang)
+        )
+        return answer(render.error(account.bad_credentials_code, text))
+    return answer(
+        render.login(account, simulator.tokens.issue(account.user_id, account.username))
+    )
+
+
+async def stations_page(request: web.Request) -> web.Response:
+    """2. GET /api/powerStations/page."""
+    simulator = _sim(request)
+    page, limit = _page_params(request, simulator)
+    return answer(render.stations_page(simulator.account, page, limit))
+
+
+async def station_info(request: web.Request) -> web.Response:
+    """3. GET /api/v3/powerStations/info/{stationsId}."""
+    simulator = _sim(request)
+    station = _station(request, simulator)
+    counters = displayed_counters(
+        station, simulator.clock.now(), simulator.faults.config
+    )
+    lang = render.language(request.headers.get("Accept-Language"))
+    return answer(render.station_info(simulator.account, station, counters, lang))
+
+
+_SEARCH_PATTERNS = {
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "month": r"\d{4}-\d{2}",
+    "year": r"\d{4}",
+    "all": r"\d{4}-\d{2}-\d{2}",
+}
+
+
+async def report(request: web.Request) -> web.Response:
+    """4. GET /api/report/v2/powerStations/data/{stationsId}."""
+    simulator = _sim(request)
+    station = _station(request, simulator)
+    time_type = _query(request, "timeType", "day|month|year|all")
+    _query(request, "dataFlag", "energy")
+    search = _query(request, "searchTime", _SEARCH_PATTERNS[time_type])
+    current = physics.period_keys(simulator.account.time, station.time_zone)
+    shown = displayed_counters(station, simulator.clock.now(), simulator.faults.config)
+    values: dict[str, Number | None]
+    if time_type == "all":
+        values = {series: shown[series, "all"] for series in SERIES}
+    elif search == current[time_type]:
+        values = {series: shown[series, time_type] for series in SERIES}
+    else:
+        archived = station.history.get((time_type, search), {})
+        values = {series: archived.get(series, 0) for series in SERIES}
+    return answer(render.report(values))
+
+
+async def component(request: web.Request) -> web.Response:
+    """5. GET /api/component/{stationsId}."""
+    simulator = _sim(request)
+    station = _station(request, simulator)
+    _search_day(request)
+    return answer(render.component(station))
+
+
+async def device_page(request: web.Request) -> web.Response:
+    """6. GET /api/device/page."""
+    simulator = _sim(request)
+    station = simulator.account.station(_query_int(request, "powerId"))
+    _query(request, "deviceType", r"all|vm|battery|meter|evse")
+    page, limit = _page_params(request, simulator)
+    if station is None:
+        raise not_found()
+    counters = displayed_counters(
+        station, simulator.clock.now(), simulator.faults.config
+    )
+    device_type = request.query["deviceType"]
+    return answer(render.device_page(station, page, limit, counters, device_type))
+
+
+async def wifi(request: web.Request) -> web.Response:
+    """7. GET /api/v3/device/wifi/{sn}."""
+    _, device = _device(_sim(request), request.match_info["sn"])
+    body = render.wifi(device)
+    if body is None:
+        raise not_found()
+    return answer(body)
+
+
+async def battery_page(request: web.Request) -> web.Response:
+    """8. GET /izy/v2/battery/{sn}."""
+    station, device = _device(_sim(request), request.match_info["sn"], kind="battery")
+    return answer(render.battery_page(station, device))
+
+
+async def temperature(request: web.Request) -> web.Response:
+    """9. GET /api/report/device/data/{sn} (dataFlag=temp)."""
+    _, device = _device(_sim(request), request.match_info["sn"])
+    day = _search_day(request)
+    _query(request, "timeType", "day")
+    _query(request, "dataFlag", "temp")
+    if device.type_code != "vm":
+        return answer(render.success(data=[]))
+    return answer(render.temperature(device, day))
+
+
+async def upgrade(request: web.Request) -> web.Response:
+    """10. GET /api/v3/device/upgrade/{stationsId}."""
+    simulator = _sim(request)
+    return answer(render.upgrade(_station(request, simulator)))
+
+
+async def meter_base_info(request: web.Request) -> web.Response:
+    """11. GET /api/v2/device/baseInfo/{deviceId}."""
+    simulator = _sim(request)
+    found = simulator.account.device_by_id(_path_int(request, "device_id"))
+    if found is None or found[1].meter is None:
+        raise not_found()
+    return answer(render.meter_base_info(found[1]))
+
+
+async def battery_cmd(request: web.Request) -> web.Response:
+    """14. GET /api/v2/device/cmd/{sn}."""
+    _, device = _device(_sim(request), request.match_info["sn"], kind="battery")
+    return answer(render.battery_cmd(device))
+
+
+async def layout_power(request: web.Request) -> web.Response:
+    """16. GET /api/report/layoutPower/{stationsId}."""
+    simulator = _sim(request)
+    station = _station(request, simulator)
+    _search_day(request)
+    return answer(render.layout_power(station))
+
+
+# --- writes --------------------------------------------------------------------------
+
+
+async def meter_control(request: web.Request) -> web.Response:
+    """12. POST /api/v2/device/meter/control/{sn}: `{"isControl": bool, "feedThreshold": int}`."""
+    simulator = _sim(request)
+    station, device = _device(simulator, request.match_info["sn"], kind="meter")
+    body = await _json_object(request)
+    is_control = body.get("isControl")
+    threshold = _strict_int(body.get("feedThreshold"))
+    if not isinstance(is_control, bool) or not -MAX_FEED_THRESHOLD_W <= threshold <= 0:
+        raise bad_request()
+    assert device.meter is not None
+    device.meter.is_control = is_control
+    device.meter.feed_threshold = threshold
+    physics.dispatch(station, simulator.account.time)
+    return answer(render.success(data=None))
+
+
+async def battery_led(request: web.Request) -> web.Response:
+    """13. POST /api/v2/device/yz/battery/led/{sn}: `{"value": 0 | 1}`."""
+    simulator = _sim(request)
+    _, device = _device(simulator, request.match_info["sn"], kind="battery")
+    value = _strict_int((await _json_object(request)).get("value"))
+    if value not in (0, 1):
+        raise bad_request()
+    assert device.battery is not None
+    device.battery.leds_on = value == 1
+    return answer(render.success(data=None))
+
+
+async def battery_min_soc(request: web.Request) -> web.Response:
+    """15. POST /api/v2/device/yz/battery/min_soc/{sn}: `{"value": int 5..100}`."""
+    simulator = _sim(request)
+    station, device = _device(simulator, request.match_info["sn"], kind="battery")
+    value = _strict_int((await _json_object(request)).get("value"))
+    if not MIN_SOC_RANGE[0] <= value <= MIN_SOC_RANGE[1]:
+        raise bad_request()
+    assert device.battery is not None
+    device.battery.min_soc = value
+    physics.dispatch(station, simulator.account.time)
+    return answer(render.success(data=None))
+
+
+# Endpoint name -> (method, path under BASE_PATH, handler). Names appear in stats and
+# in the `failing_endpoints` fault.
+ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
+    "login": ("POST", "/api/login", login),
+    "stations": ("GET", "/api/powerStations/page", stations_page),
+    "station_info": ("GET", "/api/v3/powerStations/info/{station_id}", station_info),
+    "report": ("GET", "/api/report/v2/powerStations/data/{station_id}", report),
+    "component": ("GET", "/api/component/{station_id}", component),
+    "devices": ("GET", "/api/device/page", device_page),
+    "wifi": ("GET", "/api/v3/device/wifi/{sn}", wifi),
+    "battery": ("GET", "/izy/v2/battery/{sn}", battery_page),
+    "temperature": ("GET", "/api/report/device/data/{sn}", temperature),
+    "upgrade": ("GET", "/api/v3/device/upgrade/{station_id}", upgrade),
+    "meter_info": ("GET", "/api/v2/device/baseInfo/{device_id}", meter_base_info),
+    "meter_control": ("POST", "/api/v2/device/meter/control/{sn}", meter_control),
+    "battery_led": ("POST", "/api/v2/device/yz/battery/led/{sn}", battery_led),
+    "battery_cmd": ("GET", "/api/v2/device/cmd/{sn}", battery_cmd),
+    "battery_min_soc": (
+        "POST",
+        "/api/v2/device/yz/battery/min_soc/{sn}",
+        battery_min_soc,
+    ),
+    "layout_power": ("GET", "/api/report/layoutPower/{station_id}", layout_power),
+}
+
+
+def add_routes(app: web.Application) -> None:
+    """Register every API endpoint under /photo_voltaic."""
+    for name, (method, path, handler) in ENDPOINTS.items():
+        app.router.add_route(method, BASE_PATH + path, handler, name=name)
