@@ -1,0 +1,97 @@
+"""Binary sensors of Izypower Cloud stations and equipment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import IzypowerConfigEntry
+from .data import DeviceData, StationData
+from .entity import (
+    EntityTables,
+    IzypowerEntity,
+    IzypowerEntityDescription,
+    async_add_entities_dynamically,
+)
+
+# Read-only: every value comes from the coordinator's snapshot.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class IzypowerBinarySensorEntityDescription[SourceT](
+    IzypowerEntityDescription[SourceT, bool], BinarySensorEntityDescription
+):
+    """A binary sensor of a station or an equipment."""
+
+
+STATION_BINARY_SENSORS: tuple[
+    IzypowerBinarySensorEntityDescription[StationData], ...
+] = (
+    IzypowerBinarySensorEntityDescription[StationData](
+        key="firmware_update",
+        translation_key="firmware_update",
+        device_class=BinarySensorDeviceClass.UPDATE,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda station: station.firmware_update,
+        # `None` here means the firmware list itself failed.
+        available_fn=lambda station: station.firmware_update is not None,
+    ),
+)
+
+EQUIPMENT_BINARY_SENSORS: tuple[
+    IzypowerBinarySensorEntityDescription[DeviceData], ...
+] = (
+    # Not a diagnostic: an offline unit is why its readings froze, and users build
+    # dashboards and alerts on it.
+    IzypowerBinarySensorEntityDescription[DeviceData](
+        key="online",
+        translation_key="online",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        value_fn=lambda device: device.device.online,
+        # A failed device list leaves only the last record: its state is stale.
+        available_fn=lambda device: device.listed,
+    ),
+    IzypowerBinarySensorEntityDescription[DeviceData](
+        key="firmware_update",
+        translation_key="firmware_update",
+        device_class=BinarySensorDeviceClass.UPDATE,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda device: device.firmware_update,
+    ),
+)
+
+TABLES = EntityTables[IzypowerBinarySensorEntityDescription[Any]](
+    station=STATION_BINARY_SENSORS, equipment=EQUIPMENT_BINARY_SENSORS
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IzypowerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add binary sensors for every station and equipment, now and later."""
+    async_add_entities_dynamically(
+        entry, async_add_entities, TABLES, IzypowerBinarySensor
+    )
+
+
+class IzypowerBinarySensor(IzypowerEntity[bool], BinarySensorEntity):
+    """A binary sensor reading one flag of the coordinator's snapshot."""
+
+    entity_description: IzypowerBinarySensorEntityDescription[Any]
+
+    @property
+    def is_on(self) -> bool | None:
+        """The flag, `None` (unknown) when the cloud did not send it."""
+        return self.value
