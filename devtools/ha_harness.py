@@ -414,14 +414,8 @@ class HomeAssistantClient:
             steps = await response.json()
         return {step["step"]: step["done"] for step in steps}
 
-    async def onboard(self, owner: Owner, *, all_steps: bool) -> None:
-        """Create the owner through onboarding and log in as them.
-
-        With `all_steps`, also finish core config, analytics and the integration step so
-        the UI does not ask again; finishing core config makes Home Assistant set up its
-        usual onboarding integrations (weather and co.), which reach the internet, so a
-        test leaves those steps open.
-        """
+    async def create_owner(self, owner: Owner) -> None:
+        """Create the owner through the onboarding user step and log in as them."""
         result = await self.request(
             "POST",
             "/api/onboarding/users",
@@ -435,9 +429,17 @@ class HomeAssistantClient:
             },
         )
         await self._exchange_code(result["auth_code"])
-        if not all_steps:
+
+    async def finish_onboarding(self) -> None:
+        """Mark the remaining onboarding steps done so the UI does not ask again.
+
+        Finishing core config makes Home Assistant set up its usual onboarding
+        integrations (weather, radio, text-to-speech), which reach the internet; tests
+        leave that step open.
+        """
+        steps = await self.onboarding_steps()
+        if steps is None:
             return
-        steps = await self.onboarding_steps() or {}
         if not steps.get("core_config"):
             await self.request("POST", "/api/onboarding/core_config", json_body={})
         if not steps.get("analytics"):

@@ -1,0 +1,267 @@
+"""`scripts/develop`: the simulator and Home Assistant with the integration, ready to click.
+
+The first run onboards a fresh Home Assistant in `config/` and adds an Izypower Cloud
+entry pointed at the simulator; later runs reuse both and only start the processes.
+Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+import json
+import os
+from pathlib import Path
+import secrets
+import shutil
+import signal
+import socket
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+from . import ha_harness
+from .ha_harness import (
+    DOMAIN,
+    LOOPBACK,
+    HarnessError,
+    HomeAssistantClient,
+    ManagedProcess,
+    Owner,
+)
+
+DEFAULT_CONFIG_DIR = ha_harness.REPO_ROOT / "config"
+# What scripts/develop remembers between runs; config/ is git-ignored.
+STATE_FILE = "izypower_develop.json"
+# The simulator's fixture account (tests/fixtures/account) and its default password.
+SIMULATOR_USERNAME = "camille.exemple@example.org"
+SIMULATOR_PASSWORD = "izypower-demo"
+# Integrations useful when looking at a solar installation.
+EXTRA_INTEGRATIONS = ("history", "logbook", "energy")
+
+
+def _say(text: str) -> None:
+    """Talk to the developer: this command's output is its user interface."""
+    print(text, flush=True)  # noqa: T201
+
+
+@dataclass(kw_only=True)
+class DevelopState:
+    """The owner account and simulator URL of the instance in the config dir."""
+
+    username: str
+    password: str
+    simulator_url: str = ""
+
+    @classmethod
+    def load(cls, config_dir: Path) -> DevelopState | None:
+        """Return the saved state, or None on a config dir this command did not set up."""
+        try:
+            saved = json.loads((config_dir / STATE_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        return cls(**saved)
+
+    def save(self, config_dir: Path) -> None:
+        """Write the state, readable by the developer only (it holds a password)."""
+        path = config_dir / STATE_FILE
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line; every option also has an environment variable."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/develop",
+        description=(
+            "Run the Izypower Cloud simulator and Home Assistant with the integration "
+            "on this machine's loopback interface. Ctrl-C stops both."
+        ),
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("IZYPOWER_HA_PORT", "8123")),
+        help="Home Assistant's port (default 8123, env IZYPOWER_HA_PORT)",
+    )
+    parser.add_argument(
+        "--simulator-port",
+        type=int,
+        default=int(os.environ.get("IZYPOWER_SIMULATOR_PORT", "8124")),
+        help="the simulator's port (default 8124, env IZYPOWER_SIMULATOR_PORT)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=float(os.environ.get("IZYPOWER_TIME_SCALE", "1")),
+        help=(
+            "simulated seconds per real second: 1 is real time, 60 makes a day last "
+            "24 minutes, 0 freezes the fixture values (env IZYPOWER_TIME_SCALE)"
+        ),
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path(os.environ.get("IZYPOWER_CONFIG_DIR", DEFAULT_CONFIG_DIR)),
+        help="Home Assistant's config dir, kept between runs (default config/)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the config dir first: new owner, new entry, empty history",
+    )
+    return parser.parse_args(argv)
+
+
+def _check_port_free(port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            raise HarnessError(
+                f"port {port} for {what} is in use (is another scripts/develop or Home "
+                "Assistant running?); choose another one with the options of --help"
+            ) from None
+
+
+async def ensure_owner(
+    client: HomeAssistantClient, config_dir: Path, state: DevelopState | None
+) -> DevelopState:
+    """Onboard a fresh instance, or log in to the one onboarded by an earlier run."""
+    steps = await client.onboarding_steps()
+    if steps is not None and not steps["user"]:
+        state = DevelopState(username="dev", password=secrets.token_urlsafe(12))
+        await client.create_owner(
+            Owner(name="Developer", username=state.username, password=state.password)
+        )
+        state.save(config_dir)
+        _say(f"Onboarded Home Assistant with the owner {state.username!r}.")
+    elif state is None:
+        raise HarnessError(
+            f"{config_dir} holds a Home Assistant onboarded without scripts/develop, so "
+            "its password is unknown here; use --fresh to start over or --config to "
+            "use another directory"
+        )
+    else:
+        await client.log_in(state.username, state.password)
+    await client.finish_onboarding()
+    return state
+
+
+async def ensure_entry(
+    client: HomeAssistantClient,
+    config_dir: Path,
+    state: DevelopState,
+    simulator_url: str,
+) -> None:
+    """Add the Izypower Cloud entry, unless one already talks to this simulator."""
+    entries = await client.config_entries()
+    if entries and state.simulator_url == simulator_url:
+        _say(f"Reusing the Izypower Cloud entry {entries[0]['title']!r}.")
+        return
+    for entry in entries:
+        # It points at a simulator on another port: a new entry is simpler than
+        # reconfiguring and shows the config flow working.
+        await client.delete_config_entry(entry["entry_id"])
+    entry = await client.run_config_flow(
+        DOMAIN,
+        {
+            "username": SIMULATOR_USERNAME,
+            "password": SIMULATOR_PASSWORD,
+            "api_url": simulator_url,
+        },
+    )
+    state.simulator_url = simulator_url
+    state.save(config_dir)
+    _say(f"Added the Izypower Cloud entry {entry['title']!r} for {simulator_url}.")
+
+
+async def _watch(processes: list[ManagedProcess]) -> None:
+    """Return when a process exits on its own; Ctrl-C cancels the wait instead."""
+    while all(process.running() for process in processes):
+        await asyncio.sleep(1)
+    for process in processes:
+        if not process.running():
+            raise HarnessError(
+                f"{process.name} stopped on its own (code {process.popen.returncode})\n"
+                f"{process.log_tail()}"
+            )
+
+
+async def develop(args: argparse.Namespace, started_at: float) -> None:
+    """Start everything, set it up, and wait for Ctrl-C."""
+    config_dir: Path = args.config.resolve()
+    if args.fresh and config_dir.exists():
+        shutil.rmtree(config_dir)
+        _say(f"Deleted {config_dir}.")
+    _check_port_free(args.port, "Home Assistant")
+    _check_port_free(args.simulator_port, "the simulator")
+    state = DevelopState.load(config_dir)
+    ha_harness.write_config(
+        config_dir, args.port, extra_integrations=EXTRA_INTEGRATIONS
+    )
+    simulator = ha_harness.start_simulator(
+        args.simulator_port,
+        config_dir / "simulator.log",
+        extra_args=["--time-scale", str(args.time_scale)],
+    )
+    hass = ha_harness.start_home_assistant(
+        config_dir, config_dir / "home-assistant.console.log"
+    )
+    base_url = f"http://{LOOPBACK}:{args.port}"
+    simulator_url = await ha_harness.wait_for_simulator(simulator)
+    _say(f"Simulator: {simulator_url} (time scale {args.time_scale:g}).")
+    _say("Starting Home Assistant (the first start installs its frontend: minutes)...")
+    async with aiohttp.ClientSession() as session:
+        await ha_harness.wait_for_home_assistant(session, base_url, hass)
+        client = HomeAssistantClient(session, base_url)
+        state = await ensure_owner(client, config_dir, state)
+        await ha_harness.wait_until_running(client, hass)
+        await ensure_entry(client, config_dir, state, simulator_url)
+        entities = await ha_harness.wait_for_entities(client, hass)
+    elapsed = time.time() - started_at
+    _say(
+        "\n"
+        f"Home Assistant is ready: {base_url}\n"
+        f"  log in as {state.username!r} with the password {state.password!r}\n"
+        f"  {len(entities)} Izypower Cloud entities visible {elapsed:.1f} s after "
+        "the command started\n"
+        f"  logs: {config_dir / 'home-assistant.log'}, {config_dir / 'simulator.log'}\n"
+        f"  simulator admin: {simulator_url.rsplit('/', 1)[0]}/_simulator/state\n"
+        "Press Ctrl-C to stop both."
+    )
+    await _watch([simulator, hass])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run `scripts/develop`; return the exit code."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    # scripts/develop passes the moment it started, so the time includes the setup.
+    started_at = float(os.environ.get("IZYPOWER_DEVELOP_STARTED_AT") or time.time())
+
+    def stop_on_signal(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # A closed terminal or `kill` stops the children too, not just this process.
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
+    try:
+        asyncio.run(develop(args, started_at))
+    except KeyboardInterrupt:
+        _say("\nStopping the simulator and Home Assistant...")
+        return 0
+    except HarnessError as err:
+        _say(f"scripts/develop: {err}")
+        return 1
+    finally:
+        with suppress(KeyboardInterrupt):
+            ha_harness.stop_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
