@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 import copy
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 import json
 import re
@@ -33,7 +34,10 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from yarl import URL
 
 from custom_components.izypower_cloud.api import client as client_module
@@ -90,6 +94,7 @@ class Request:
     key: Key
     url: URL
     json: Any
+    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +385,16 @@ class MockCloud:
         if routed is None:
             return CallbackResult(status=404, payload=_error_body("no such path"))
         endpoint, key = routed
-        self.requests.append(Request(method, endpoint, key, url, kwargs.get("json")))
+        self.requests.append(
+            Request(
+                method,
+                endpoint,
+                key,
+                url,
+                kwargs.get("json"),
+                dict(kwargs.get("headers") or {}),
+            )
+        )
         if failure := self._find_failure(endpoint, key):
             if failure.exception is not None:
                 raise failure.exception
@@ -454,3 +468,12 @@ async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def advance_time(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move the frozen clock and let every refresh that became due finish."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
