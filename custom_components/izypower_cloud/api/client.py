@@ -46,7 +46,6 @@ from .models import (
     parse_int,
     parse_latest_temperature,
     parse_number,
-    parse_text,
     parse_upgrade_flags,
 )
 
@@ -171,8 +170,9 @@ class IzypowerClient:
         self._token: str | None = None
         self._renew_at = -math.inf
         self._token_lock = asyncio.Lock()
-        # Bumped by every login attempt, so that calls which waited for the lock can
-        # tell that a login happened meanwhile and share its outcome.
+        # Bumped when a login attempt ends, however it ends, so that calls which
+        # waited for the lock can tell that a login happened meanwhile and share
+        # its outcome.
         self._login_generation = 0
         self._login_failure: IzypowerError | None = None
         self.request_count = 0
@@ -335,9 +335,24 @@ class IzypowerClient:
 
     async def _login_locked(self) -> str:
         """Log in; the caller holds the token lock."""
-        self._login_generation += 1
         self._login_failure = None
         self._token = None
+        try:
+            token = await self._fetch_token()
+            self._token = token
+            # A token already past its `exp` still serves the call it was fetched
+            # for (the server just issued it); the next call renews it.
+            self._renew_at = renewal_deadline(token, self._clock())
+        except IzypowerError as err:
+            self._login_failure = err
+            raise
+        finally:
+            self._login_generation += 1
+        _LOGGER.debug("Logged in to the Izypower Cloud")
+        return token
+
+    async def _fetch_token(self) -> str:
+        """Send the login request and return the token it hands out."""
         try:
             payload = await self._request(
                 "POST",
@@ -347,26 +362,14 @@ class IzypowerClient:
             )
         except IzypowerResponseError as err:
             # Whatever the status: an answer without a token is a refusal.
-            refusal = IzypowerAuthenticationError(
+            raise IzypowerAuthenticationError(
                 "The Izypower Cloud refused the login"
-            )
-            self._login_failure = refusal
-            raise refusal from err
-        except IzypowerError as err:
-            self._login_failure = err
-            raise
-        token = parse_text(payload.get("token")) if isinstance(payload, dict) else None
-        if token is None:
-            refusal = IzypowerAuthenticationError(
+            ) from err
+        token = payload.get("token") if isinstance(payload, dict) else None
+        if not isinstance(token, str) or not token.strip():
+            raise IzypowerAuthenticationError(
                 "The Izypower Cloud answered the login without a token"
             )
-            self._login_failure = refusal
-            raise refusal
-        self._token = token
-        # A token that is already past its `exp` is still used for the call it was
-        # fetched for (the server just issued it); the next call renews it.
-        self._renew_at = renewal_deadline(token, self._clock())
-        _LOGGER.debug("Logged in to the Izypower Cloud")
         return token
 
     async def _read_all_pages[T](
