@@ -172,8 +172,16 @@ async def test_concurrent_calls_share_one_login(
     """Twenty parallel calls with an expired token trigger exactly one login."""
     add_login(mock_cloud, "login_expired_token.json")
     await client.login()
-    add_login(mock_cloud, "login_ok.json", repeat=True)
-    _add_wifi(mock_cloud)
+    mock_cloud.post(
+        url(LOGIN_PATH),
+        callback=_answer_after_yield(load("login_ok.json")),
+        repeat=True,
+    )
+    mock_cloud.get(
+        url(WIFI_PATH),
+        callback=_answer_after_yield(load(f"device_wifi_{METER}.json")),
+        repeat=True,
+    )
 
     results = await asyncio.gather(*(client.get_wifi(METER) for _ in range(20)))
 
@@ -191,7 +199,11 @@ async def test_concurrent_401s_share_one_login(
     clock.now = EXPIRED_EXP - 3600
     add_login(mock_cloud, "login_expired_token.json")
     await client.login()
-    add_login(mock_cloud, "login_ok.json", repeat=True)
+    mock_cloud.post(
+        url(LOGIN_PATH),
+        callback=_answer_after_yield(load("login_ok.json")),
+        repeat=True,
+    )
     revoked = token_of("login_expired_token.json")
 
     async def wifi(_url: object, **kwargs: Any) -> CallbackResult:
