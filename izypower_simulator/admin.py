@@ -15,7 +15,7 @@ POST /_simulator/clock           {"advance_seconds": s} | {"now": iso} | {"time_
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -57,7 +57,7 @@ def _sim(request: web.Request) -> Simulator:
 def _clock_view(simulator: Simulator) -> dict[str, Any]:
     return {
         "now": simulator.clock.now().isoformat(),
-        "state_time": simulator.account.time.isoformat(),
+        "state_time": simulator.account.time.astimezone(UTC).isoformat(),
         "time_scale": simulator.clock.time_scale,
         "refresh_interval_s": simulator.config.refresh_interval_s,
     }

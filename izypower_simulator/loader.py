@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import re
@@ -203,11 +203,30 @@ def _station(
     return station, info
 
 
-def load_account(path: str | Path, *, time_zone: str = DEFAULT_TIME_ZONE) -> Account:
+def _move_snapshot(station: Station, snapshot: datetime, start: datetime) -> None:
+    if start.tzinfo is None:
+        raise ValueError("start must be timezone-aware")
+    if physics.period_keys(start, station.time_zone) != physics.period_keys(
+        snapshot, station.time_zone
+    ):
+        # Samples of another day would be served as today's.
+        station.ct_rows.clear()
+        for device in station.devices:
+            device.temperatures.clear()
+    physics.dispatch(station, start)
+
+
+def load_account(
+    path: str | Path,
+    *,
+    time_zone: str = DEFAULT_TIME_ZONE,
+    start: datetime | None = None,
+) -> Account:
     """Build a live account from a fixture directory.
 
     The account's time is the stations' `lastUpdate`; served unchanged at that instant,
-    every endpoint answers with the fixture files' values.
+    every endpoint answers with the fixture files' values. With `start`, the snapshot is
+    moved to that instant instead: counters are kept, powers follow the new time of day.
     """
     directory = Path(path)
     tz = ZoneInfo(time_zone)
@@ -226,6 +245,8 @@ def load_account(path: str | Path, *, time_zone: str = DEFAULT_TIME_ZONE) -> Acc
         raise FixtureError("the fixture account has no station")
     for station in stations:
         physics.calibrate(station, snapshot)
+        if start is not None:
+            _move_snapshot(station, snapshot, start)
     return Account(
         username=login.get("username", "camille.exemple@example.org"),
         user_id=int(login.get("userId", 500123)),
@@ -234,7 +255,7 @@ def load_account(path: str | Path, *, time_zone: str = DEFAULT_TIME_ZONE) -> Acc
             DeviceTypeLabel(code, label, DEVICE_TYPE_LABELS_FR.get(code, label))
             for code, label in labels.items()
         ],
-        time=snapshot,
+        time=snapshot if start is None else start.astimezone(UTC),
         bad_credentials_code=int(bad.get("code", 10001)),
         bad_credentials_msg=str(bad.get("msg", "Incorrect username or password")),
     )
