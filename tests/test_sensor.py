@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import copy
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
-from homeassistant.const import Platform
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -16,11 +19,27 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
-from .cloud_mock import MockCloud, setup_integration
+from custom_components.izypower_cloud.const import DOMAIN, SLOW_REFRESH_INTERVAL
+from custom_components.izypower_cloud.identifiers import station_identifier
+
+from .cloud_mock import (
+    MICRO_SNS,
+    TITAN_MASTER_SN,
+    TITAN_SLAVE_SN,
+    Endpoint,
+    MockCloud,
+    advance_time,
+    setup_integration,
+)
 
 pytest_plugins = ["tests.cloud_mock"]
 
 pytestmark = pytest.mark.usefixtures("cloud_clock")
+
+MASTER = "sensor.titan_maitre"
+SLAVE = "sensor.titan_esclave"
+TILLEULS = "sensor.maison_des_tilleuls"
+VERGER = "sensor.atelier_du_verger"
 
 
 @pytest.fixture
@@ -47,6 +66,23 @@ def only_sensors() -> Iterator[None]:
         yield
 
 
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Run one fast refresh now."""
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+
+async def _slow_refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the clock reach the next slow refresh (Wi-Fi, month/year reports, ...)."""
+    await advance_time(hass, freezer, SLOW_REFRESH_INTERVAL)
+
+
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_snapshot(
     hass: HomeAssistant,
@@ -58,3 +94,378 @@ async def test_snapshot(
     """Every sensor of the fixture account, its registry entry and its state."""
     await setup_integration(hass, mock_config_entry)
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+    # The figures of the fixture README, read back through the entities.
+    assert _state(hass, f"{TILLEULS}_total_solar_production") == "14021.7"
+    assert _state(hass, f"{TILLEULS}_grid_import_today") == "1.06"
+    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+    assert _state(hass, f"{TILLEULS}_grid_power") == "-103.0"
+    assert _state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
+    assert _state(hass, f"{MASTER}_pv1_power") == "612.4"
+    assert _state(hass, f"{MASTER}_battery_state") == "charging"
+    assert _state(hass, "sensor.link_izl24l000701_battery_level") == "62.0"
+    assert len(entity_registry.entities) == 195
+
+
+async def test_disabled_by_default(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Noisy and rarely used sensors start disabled; everything else is enabled."""
+    await setup_integration(hass, mock_config_entry)
+
+    disabled = {
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+        if entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    rates = (
+        "cover_rate",
+        "battery_charge_rate",
+        "self_sufficiency_rate",
+        "grid_export_rate",
+        "battery_discharge_rate",
+        "consumption_from_pv_rate",
+        "grid_import_rate",
+    )
+    expected = set()
+    for station in ("station_81234", "station_81235"):
+        expected.add(f"{station}_battery_pv_power")
+        expected.update(
+            f"{station}_{rate}_{period}"
+            for rate in rates
+            for period in ("month", "year")
+        )
+    for device in (640101, 640102, 640103, 640201, 640202):
+        expected.update({f"device_{device}_wifi_ssid", f"device_{device}_ip_address"})
+    for device in (640101, 640102):
+        expected.update(
+            {f"device_{device}_charging_time", f"device_{device}_discharging_time"}
+        )
+    assert disabled == expected
+    assert hass.states.get(f"{TILLEULS}_coverage_rate_this_month") is None
+    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+
+
+def _strip_station_info(body: dict[str, Any]) -> dict[str, Any]:
+    """Drop every live figure and counter from a station info."""
+    for key in (
+        "power",
+        "grid_power",
+        "consumption",
+        "battery_power",
+        "battery_pv_power",
+        "battery_soc",
+        "extraData",
+    ):
+        del body[key]
+    return body
+
+
+def _zero_station_info(body: dict[str, Any]) -> dict[str, Any]:
+    """Set every live figure and counter of a station info to a real 0."""
+    for key in ("power", "grid_power", "consumption", "battery_power", "battery_soc"):
+        body[key] = 0
+    for category in body["extraData"].values():
+        for key in category:
+            category[key] = 0
+    return body
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [(_strip_station_info, STATE_UNKNOWN), (_zero_station_info, "0.0")],
+    ids=["missing", "zero"],
+)
+async def test_missing_is_unknown_zero_is_zero(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    change: Any,
+    expected: str,
+) -> None:
+    """A figure the cloud did not send is unknown; a real 0 stays 0."""
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    mock_cloud.set_payload(Endpoint.STATION_INFO, 81234, change(copy.deepcopy(info)))
+    battery = mock_cloud.payload(Endpoint.BATTERY, TITAN_MASTER_SN)
+    if expected == STATE_UNKNOWN:
+        battery["data"] = {"items": battery["data"]["items"]}
+    else:
+        for key in ("soc", "socKwh", "batteryPower", "pvPower"):
+            battery["data"][key] = 0
+    await setup_integration(hass, mock_config_entry)
+
+    for name in (
+        "solar_power",
+        "grid_power",
+        "consumption_power",
+        "battery_power",
+        "battery_level",
+        "total_solar_production",
+        "grid_import_today",
+        "total_consumption_from_solar",
+    ):
+        assert _state(hass, f"{TILLEULS}_{name}") == expected, name
+    for name in (
+        "battery_level",
+        "battery_stored_energy",
+        "battery_power",
+        "direct_solar_power",
+    ):
+        assert _state(hass, f"{MASTER}_{name}") == expected, name
+    assert _state(hass, f"{MASTER}_battery_state") == (
+        STATE_UNKNOWN if expected == STATE_UNKNOWN else "standby"
+    )
+    # Neither station info nor the rest of the account is affected.
+    assert _state(hass, f"{TILLEULS}_last_update") == "2026-07-14T11:39:00+00:00"
+    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+    assert _state(hass, f"{VERGER}_solar_power") == "1165.0"
+    assert _state(hass, f"{SLAVE}_battery_level") == "65.0"
+
+
+@pytest.mark.parametrize(
+    ("last_update", "expected"),
+    [
+        ("2026-07-14 13:39:00 UTC+02:00", "2026-07-14T11:39:00+00:00"),
+        ("2026-07-14 08:39:00 UTC-03:00", "2026-07-14T11:39:00+00:00"),
+        ("2026-07-14 11:39:00 UTC+00:00", "2026-07-14T11:39:00+00:00"),
+        # Without an offset the moment is ambiguous: unknown, not a guess.
+        ("2026-07-14 13:39:00", STATE_UNKNOWN),
+        ("yesterday", STATE_UNKNOWN),
+    ],
+)
+async def test_last_update_offset(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    last_update: str,
+    expected: str,
+) -> None:
+    """The cloud's own UTC offset decides the moment, not Home Assistant's zone."""
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    info["lastUpdate"] = info["data"]["lastUpdate"] = last_update
+    await setup_integration(hass, mock_config_entry)
+
+    assert _state(hass, f"{TILLEULS}_last_update") == expected
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ("85.11%", "85.11"),
+        (85.11, "85.11"),
+        ("85,11 %", "85.11"),
+        ("0.00%", "0.0"),
+        ("--", STATE_UNKNOWN),
+        ("NaN%", STATE_UNKNOWN),
+        (None, STATE_UNKNOWN),
+    ],
+)
+async def test_rate_parsing(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    sent: object,
+    expected: str,
+) -> None:
+    """Rates arrive as "NN.NN%" strings, numbers or French decimals."""
+    mock_cloud.payload(Endpoint.REPORT, (81234, "day"))["cover_rate"] = sent
+    await setup_integration(hass, mock_config_entry)
+
+    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == expected
+    assert _state(hass, f"{TILLEULS}_self_consumption_rate_today") == "94.11"
+
+
+async def test_partial_failure(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A failing call only makes the entities it feeds unavailable."""
+    await setup_integration(hass, mock_config_entry)
+
+    mock_cloud.fail(Endpoint.STATION_INFO, 81235, status=404)
+    mock_cloud.fail(Endpoint.REPORT, (81234, "all"), status=404)
+    mock_cloud.fail(Endpoint.COMPONENT, 81235, status=404)
+    mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
+    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
+    mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
+    await _slow_refresh(hass, cloud_clock)
+
+    unavailable = [
+        # Station info of the Verger: its live figures and counters.
+        f"{VERGER}_solar_power",
+        f"{VERGER}_battery_level",
+        f"{VERGER}_last_update",
+        f"{VERGER}_total_solar_production",
+        # The lifetime report of the Tilleuls.
+        f"{TILLEULS}_coverage_rate_lifetime",
+        # PV strings of the Verger.
+        "sensor.micro_onduleur_est_pv1_power",
+        # The device list of the Tilleuls: what its records carry.
+        f"{MASTER}_cluster_role",
+        f"{MASTER}_average_battery_level",
+        "sensor.compteur_linky_grid_voltage",
+        "sensor.compteur_linky_meter_total_import",
+        # Wi-Fi of the master.
+        f"{MASTER}_wi_fi_signal",
+        # Battery page of the master, and the Link modules it lists.
+        f"{MASTER}_battery_level",
+        f"{MASTER}_battery_state",
+        "sensor.link_izl24l000701_battery_level",
+        "sensor.link_izl24l000702_battery_stored_energy",
+    ]
+    still_there = {
+        f"{VERGER}_installed_capacity": "1640.0",
+        f"{VERGER}_coverage_rate_today": "0.0",
+        f"{TILLEULS}_solar_power": "2233.0",
+        f"{TILLEULS}_coverage_rate_today": "85.11",
+        f"{TILLEULS}_total_solar_production": "14021.7",
+        "sensor.micro_onduleur_est_temperature": "41.3",
+        "sensor.micro_onduleur_est_wi_fi_signal": "-66.0",
+        f"{MASTER}_pv1_power": "612.4",
+        f"{SLAVE}_wi_fi_signal": "-63.0",
+        f"{SLAVE}_battery_level": "65.0",
+        "sensor.link_izl24l000703_battery_level": "64.0",
+    }
+    for entity_id in unavailable:
+        assert _state(hass, entity_id) == STATE_UNAVAILABLE, entity_id
+    for entity_id, value in still_there.items():
+        assert _state(hass, entity_id) == value, entity_id
+
+    mock_cloud.restore()
+    await _slow_refresh(hass, cloud_clock)
+    for entity_id in unavailable:
+        assert _state(hass, entity_id) != STATE_UNAVAILABLE, entity_id
+
+
+async def test_offline_micro_inverter_temperature_is_unknown(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """An offline unit's last temperature of the day is not shown as current."""
+    await setup_integration(hass, mock_config_entry)
+    assert _state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
+
+    mock_cloud.device_record(81235, 640201)["onlineState"] = 0
+    await _refresh(hass, mock_config_entry)
+
+    assert _state(hass, "sensor.micro_onduleur_est_temperature") == STATE_UNKNOWN
+    assert _state(hass, "sensor.micro_onduleur_ouest_temperature") == "39.8"
+
+
+async def test_new_equipment_without_reload(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """New equipment, Link modules and PV inputs get entities at the next refresh."""
+    await setup_integration(hass, mock_config_entry)
+    new_micro = "IZV08B000503"
+    assert (
+        entity_registry.async_get_entity_id(
+            "sensor", DOMAIN, "device_640203_temperature"
+        )
+        is None
+    )
+
+    mock_cloud.add_device(
+        81235,
+        {
+            "deviceId": 640203,
+            "deviceName": None,
+            "deviceType": "vm",
+            "sn": new_micro,
+            "onlineState": 1,
+            "softwareVersion": "V3.2.1",
+            "clusterMode": 0,
+            "connectInfoJson": {},
+            "dataDtos": [],
+        },
+        {
+            (Endpoint.TEMPERATURE, new_micro): mock_cloud.payload(
+                Endpoint.TEMPERATURE, MICRO_SNS[0]
+            ),
+            (Endpoint.WIFI, new_micro): mock_cloud.payload(Endpoint.WIFI, MICRO_SNS[0]),
+        },
+    )
+    mock_cloud.payload(Endpoint.COMPONENT, 81235)["pvData"].append(
+        {"sn": new_micro, "pv": "pv1", "pvPower": 150.5}
+    )
+    mock_cloud.payload(Endpoint.COMPONENT, 81234)["pvData"].append(
+        {"sn": TITAN_MASTER_SN, "pv": "PV3", "pvPower": 0}
+    )
+    mock_cloud.payload(Endpoint.BATTERY, TITAN_SLAVE_SN)["data"]["items"].append(
+        {"sn": "IZL24L000704", "soc": 70, "kwh": 1.4}
+    )
+    await _refresh(hass, mock_config_entry)
+
+    # A device without a name is named after its localised type and serial.
+    entry_id = mock_config_entry.entry_id
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "device_640203"), entry_id
+    )
+    assert device is not None
+    assert device.name == "Micro inverter IZV08B000503"
+    assert device.model == "Micro inverter"
+    station = device_registry.async_get_device_by_identifier(
+        station_identifier(81235), entry_id
+    )
+    assert station is not None
+    assert device.via_device_id == station.id
+    assert _state(hass, "sensor.micro_inverter_izv08b000503_temperature") == "41.3"
+    assert _state(hass, "sensor.micro_inverter_izv08b000503_pv1_power") == "150.5"
+    assert _state(hass, f"{MASTER}_pv3_power") == "0.0"
+    link = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "link_IZL24L000704"), entry_id
+    )
+    assert link is not None
+    assert link.name == "Link IZL24L000704"
+    assert _state(hass, "sensor.link_izl24l000704_battery_level") == "70.0"
+
+    # Another refresh adds nothing twice.
+    count = len(entity_registry.entities)
+    await _refresh(hass, mock_config_entry)
+    assert len(entity_registry.entities) == count
+
+
+async def test_duplicate_station_names(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Two stations with one name get their id appended, so users can tell them apart."""
+    twin = 81236
+    mock_cloud.add_station(
+        {"stationsId": twin, "stationName": "Maison des Tilleuls"},
+        copy_from=81235,
+    )
+    mock_cloud.payload(Endpoint.DEVICE_PAGE, twin)["data"]["records"] = []
+    await setup_integration(hass, mock_config_entry)
+
+    names = {
+        station_id: device.name
+        for station_id in (81234, 81235, twin)
+        if (
+            device := device_registry.async_get_device_by_identifier(
+                station_identifier(station_id), mock_config_entry.entry_id
+            )
+        )
+    }
+    assert names == {
+        81234: "Maison des Tilleuls (81234)",
+        81235: "Atelier du Verger",
+        twin: "Maison des Tilleuls (81236)",
+    }
+    assert _state(hass, "sensor.maison_des_tilleuls_81236_solar_power") == "1165.0"
+    # Without an installed capacity in the station info, the station list's is used.
+    assert _state(hass, "sensor.maison_des_tilleuls_81236_installed_capacity") == (
+        "1640.0"
+    )
