@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 import re
 from typing import Any
 
@@ -178,12 +178,15 @@ async def station_info(request: web.Request) -> web.Response:
     return answer(render.station_info(simulator.account, station, counters, lang))
 
 
-_SEARCH_PATTERNS = {
-    "day": r"\d{4}-\d{2}-\d{2}",
-    "month": r"\d{4}-\d{2}",
-    "year": r"\d{4}",
-    "all": r"\d{4}-\d{2}-\d{2}",
-}
+_SEARCH_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y", "all": "%Y-%m-%d"}
+
+
+def _is_period(text: str, fmt: str) -> bool:
+    """Round trip: rejects impossible dates and non-padded forms alike."""
+    try:
+        return datetime.strptime(text, fmt).strftime(fmt) == text
+    except ValueError:
+        return False
 
 
 async def report(request: web.Request) -> web.Response:
@@ -192,7 +195,9 @@ async def report(request: web.Request) -> web.Response:
     station = _station(request, simulator)
     time_type = _query(request, "timeType", "day|month|year|all")
     _query(request, "dataFlag", "energy")
-    search = _query(request, "searchTime", _SEARCH_PATTERNS[time_type])
+    search = _query(request, "searchTime", r"[\d-]{4,10}")
+    if not _is_period(search, _SEARCH_FORMATS[time_type]):
+        raise bad_request()
     current = physics.period_keys(simulator.account.time, station.time_zone)
     shown = displayed_counters(station, simulator.clock.now(), simulator.faults.config)
     values: dict[str, Number | None]

@@ -33,7 +33,7 @@ def counters(info: dict[str, Any], period: str) -> dict[str, float]:
 
 
 def balance_error(values: dict[str, float]) -> float:
-    """production - (consumption + export + charge - import - discharge)."""
+    """Return production - (consumption + export + charge - import - discharge)."""
     return values["production"] - (
         values["consumption"]
         + values["export"]
