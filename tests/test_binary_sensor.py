@@ -1,0 +1,116 @@
+"""Tests of the Izypower Cloud binary sensors against the fake cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import (
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    snapshot_platform,
+)
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
+
+from .cloud_mock import METER_SN, Endpoint, MockCloud, advance_time, setup_integration
+
+pytest_plugins = ["tests.cloud_mock"]
+
+pytestmark = pytest.mark.usefixtures("cloud_clock")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshot with Home Assistant's serializer, in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture(autouse=True)
+def only_binary_sensors() -> Iterator[None]:
+    """Load the binary sensor platform alone."""
+    with patch("custom_components.izypower_cloud.PLATFORMS", [Platform.BINARY_SENSOR]):
+        yield
+
+
+def _state(hass: HomeAssistant, entity_id: str) -> str:
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Every binary sensor of the fixture account (none is disabled by default)."""
+    await setup_integration(hass, mock_config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+    # Only the Titan slave needs an upgrade (fixture README).
+    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
+    assert _state(hass, "binary_sensor.atelier_du_verger_firmware_update") == STATE_OFF
+    assert _state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON
+    assert _state(hass, "binary_sensor.titan_maitre_firmware_update") == STATE_OFF
+    assert _state(hass, "binary_sensor.titan_maitre_online") == STATE_ON
+    assert len(entity_registry.entities) == 12
+
+
+async def test_offline_and_unknown(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """An offline unit reads off; a state the cloud did not send reads unknown."""
+    mock_cloud.device_record(81235, 640201)["onlineState"] = 0
+    del mock_cloud.device_record(81235, 640202)["onlineState"]
+    # Firmware list without the meter: its flag is unknown, the station's is still known.
+    upgrades = mock_cloud.payload(Endpoint.UPGRADE, 81234)
+    upgrades["data"] = [item for item in upgrades["data"] if item["sn"] != METER_SN]
+    await setup_integration(hass, mock_config_entry)
+
+    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_OFF
+    assert _state(hass, "binary_sensor.micro_onduleur_ouest_online") == STATE_UNKNOWN
+    assert _state(hass, "binary_sensor.compteur_linky_firmware_update") == STATE_UNKNOWN
+    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
+
+
+async def test_partial_failure(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A failed firmware list or device list only affects the flags it feeds."""
+    await setup_integration(hass, mock_config_entry)
+
+    mock_cloud.fail(Endpoint.UPGRADE, 81234, status=404)
+    mock_cloud.fail(Endpoint.DEVICE_PAGE, 81235, status=404)
+    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+
+    assert (
+        _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
+        == STATE_UNAVAILABLE
+    )
+    assert _state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_UNKNOWN
+    assert _state(hass, "binary_sensor.titan_esclave_online") == STATE_ON
+    assert _state(hass, "binary_sensor.atelier_du_verger_firmware_update") == STATE_OFF
+    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_UNAVAILABLE
+
+    mock_cloud.restore()
+    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
+    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_ON
