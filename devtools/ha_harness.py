@@ -320,14 +320,22 @@ async def wait_for_home_assistant(
     process: ManagedProcess,
     timeout: float = FIRST_START_TIMEOUT,
 ) -> None:
-    """Wait until Home Assistant's REST API answers (401 without a token)."""
+    """Wait until Home Assistant serves its frontend.
 
-    async def api_answers() -> bool | None:
-        async with session.get(f"{base_url}/api/") as response:
-            return True if response.status == 401 else None
+    The frontend depends on the REST API, auth and onboarding, so once it answers those
+    are all set up. Polling an authenticated URL instead would make Home Assistant log
+    every attempt and notify "Login attempt failed" in the UI.
+    """
+
+    async def frontend_answers() -> bool | None:
+        async with session.get(f"{base_url}/manifest.json") as response:
+            return True if response.status == 200 else None
 
     await poll_until(
-        "Home Assistant's API to answer", api_answers, timeout=timeout, watch=[process]
+        "Home Assistant to serve its frontend",
+        frontend_answers,
+        timeout=timeout,
+        watch=[process],
     )
 
 
