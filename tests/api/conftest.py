@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 from aioresponses import aioresponses
-from aioresponses.core import RequestCall, merge_params, normalize_url
+from aioresponses.core import RequestCall, merge_params, normalize_url  # type: ignore[attr-defined]  # helpers not re-exported
 import pytest
 from yarl import URL
 

@@ -58,7 +58,7 @@ def _add_wifi(mock: aioresponses, *, repeat: bool = True) -> None:
 
 
 def _answer_after_yield(
-    payload: object, status: int = 200
+    payload: dict[str, Any] | None, status: int = 200
 ) -> Callable[..., Awaitable[CallbackResult]]:
     """Build a mock callback that yields like a real round trip, then answers."""
 

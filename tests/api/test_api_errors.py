@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from aioresponses import aioresponses
@@ -38,7 +39,7 @@ BATTERY_PATH = f"/izy/v2/battery/{MASTER}"
 HTML = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 # Each failing answer, as aioresponses keyword arguments.
-TRANSIENT_FAILURES = {
+TRANSIENT_FAILURES: dict[str, dict[str, Any]] = {
     "timeout": {"exception": TimeoutError()},
     "connection": {"exception": aiohttp.ClientConnectionError("refused")},
     "server_disconnected": {"exception": aiohttp.ServerDisconnectedError()},
@@ -235,18 +236,18 @@ async def test_secrets_never_logged_nor_in_errors(
     for _ in range(3):  # error envelope, 401 + refused login, timeouts
         try:
             await client.get_battery(MASTER)
-        except IzypowerError as err:
-            raised.append(err)
+        except IzypowerError as error:
+            raised.append(error)
 
-    assert [type(err) for err in raised] == [
+    assert [type(error) for error in raised] == [
         IzypowerResponseError,
         IzypowerAuthenticationError,
         IzypowerConnectionError,
     ]
     assert caplog.text
     _assert_no_secret(caplog.text)
-    for err in raised:
-        chain: BaseException | None = err
+    for exception in raised:
+        chain: BaseException | None = exception
         while chain is not None:
             _assert_no_secret(str(chain))
             _assert_no_secret(repr(chain))

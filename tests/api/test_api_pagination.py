@@ -250,3 +250,16 @@ async def test_empty_or_malformed_list(
 
     assert await client.get_stations() == []
     assert client.request_count == 2
+
+
+async def test_short_page_without_counters_is_the_last(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """Without counters, a page shorter than `limit` ends the list."""
+    add_login(mock_cloud)
+    _serve(mock_cloud, STATIONS_PATH, _paged(150, _station, counters=False))
+
+    stations = await client.get_stations()
+
+    assert len(stations) == 150
+    assert _pages_requested(mock_cloud, STATIONS_PATH) == [1, 2]
