@@ -1,0 +1,709 @@
+"""Tests of the coordinator: cadences, partial failures, dynamic and stale devices."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+import copy
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.izypower_cloud.api import EnergySeries, Period
+from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
+from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+from custom_components.izypower_cloud.data import IzypowerData
+from custom_components.izypower_cloud.identifiers import (
+    device_identifier,
+    link_identifier,
+    station_identifier,
+)
+
+from .cloud_mock import (
+    METER_SN,
+    MICRO_SNS,
+    TITAN_MASTER_SN,
+    TITAN_SLAVE_SN,
+    Endpoint,
+    MockCloud,
+    advance_time,
+    load_fixture,
+    setup_integration,
+)
+
+pytest_plugins = ["tests.cloud_mock"]
+
+STEP = timedelta(minutes=3, seconds=1)
+
+FAST_COUNTS = Counter(
+    {
+        Endpoint.STATION_INFO: 2,
+        Endpoint.REPORT: 2,
+        Endpoint.COMPONENT: 2,
+        Endpoint.DEVICE_PAGE: 2,
+        Endpoint.BATTERY: 2,
+        Endpoint.TEMPERATURE: 2,
+    }
+)
+SLOW_EXTRA_COUNTS = Counter(
+    {
+        Endpoint.STATIONS: 1,
+        Endpoint.REPORT: 6,
+        Endpoint.UPGRADE: 2,
+        Endpoint.WIFI: 5,
+        Endpoint.BATTERY_CMD: 2,
+        Endpoint.METER_BASE_INFO: 1,
+    }
+)
+
+NEW_MICRO_RECORD: dict[str, Any] = {
+    "deviceId": 640203,
+    "deviceName": "Micro-onduleur Nord",
+    "deviceType": "vm",
+    "sn": "IZV08B000503",
+    "onlineState": 1,
+    "softwareVersion": "V3.2.1",
+    "clusterMode": 0,
+    "connectInfoJson": {},
+    "dataDtos": [],
+}
+
+
+@pytest.fixture
+async def coordinator(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> IzypowerCoordinator:
+    """Return the coordinator of a loaded entry, request counters reset."""
+    await setup_integration(hass, mock_config_entry)
+    mock_cloud.reset_counts()
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    return coordinator
+
+
+def _data(coordinator: IzypowerCoordinator) -> IzypowerData:
+    return coordinator.data
+
+
+def _registered(registry: dr.DeviceRegistry, identifier: tuple[str, str]) -> bool:
+    return bool(registry.async_get_devices(identifiers={identifier}))
+
+
+# ----------------------------------------------------------------------- cadences
+
+
+async def test_steady_refresh_fetches_only_fast_data(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Between slow refreshes, only what changes every few minutes is fetched."""
+    before = _data(coordinator)
+    await advance_time(hass, cloud_clock, STEP)
+
+    assert mock_cloud.counts() == FAST_COUNTS
+    assert {r.key for r in mock_cloud.requests if r.endpoint is Endpoint.REPORT} == {
+        (81234, "day"),
+        (81235, "day"),
+    }
+    after = _data(coordinator)
+    assert after is not before
+    # Slow results are carried over.
+    assert after.stations[81234].reports.keys() == set(Period)
+    assert after.stations[81234].firmware_update is True
+    master = after.stations[81234].devices[640101]
+    assert master.wifi is not None and master.wifi.rssi == -58
+    assert master.battery_settings is not None and master.battery_settings.min_soc == 10
+    meter = after.stations[81234].devices[640103]
+    assert meter.meter_control is not None and meter.meter_control.limit == 600
+    assert after.stations[81234].devices[640102].firmware_update is True
+
+
+async def test_slow_data_again_after_interval(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Every SLOW_REFRESH_INTERVAL the slow data is fetched again, once."""
+    refreshes = int(SLOW_REFRESH_INTERVAL / timedelta(minutes=3))
+    for _ in range(refreshes - 1):
+        await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    assert mock_cloud.count(Endpoint.STATIONS) == 0
+    assert mock_cloud.counts() == Counter(
+        {endpoint: n * (refreshes - 1) for endpoint, n in FAST_COUNTS.items()}
+    )
+
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    assert mock_cloud.counts() == FAST_COUNTS + SLOW_EXTRA_COUNTS
+
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    assert mock_cloud.counts() == FAST_COUNTS
+
+
+async def test_slow_refresh_on_demand(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """A write asks for fresh settings: slow data comes with the next refresh."""
+    mock_cloud.payload(Endpoint.METER_BASE_INFO, 640103)["data"]["meter_extra"][
+        "isControl"
+    ] = False
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+
+    assert mock_cloud.counts() == FAST_COUNTS + SLOW_EXTRA_COUNTS
+    meter = _data(coordinator).stations[81234].devices[640103]
+    assert meter.meter_control is not None and meter.meter_control.enabled is False
+
+
+async def test_new_device_appears_and_brings_a_slow_refresh(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A new device is in the next snapshot; its slow data follows one cycle later."""
+    serial = NEW_MICRO_RECORD["sn"]
+    wifi = load_fixture(f"device_wifi_{MICRO_SNS[0]}.json")
+    mock_cloud.add_device(
+        81235,
+        copy.deepcopy(NEW_MICRO_RECORD),
+        {
+            (Endpoint.WIFI, serial): wifi,
+            (Endpoint.TEMPERATURE, serial): load_fixture(
+                f"device_temp_{MICRO_SNS[0]}.json"
+            ),
+        },
+    )
+
+    await advance_time(hass, cloud_clock, STEP)
+    new = _data(coordinator).stations[81235].devices[640203]
+    assert new.temperature == 41.3
+    assert new.wifi is None
+    assert mock_cloud.count(Endpoint.STATIONS) == 0
+
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, STEP)
+    assert mock_cloud.count(Endpoint.STATIONS) == 1
+    assert mock_cloud.count(Endpoint.WIFI, serial) == 1
+    new = _data(coordinator).stations[81235].devices[640203]
+    assert new.wifi is not None and new.wifi.rssi == -66
+    # The entity platforms picked it up: it is in the device registry.
+    assert _registered(device_registry, device_identifier(640203))
+
+    # Back to the fast cadence afterwards.
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, STEP)
+    assert mock_cloud.count(Endpoint.STATIONS) == 0
+
+
+async def test_new_station_appears_at_slow_refresh(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """A station added to the account shows up with the next station list."""
+    mock_cloud.add_station(
+        {
+            "stationsId": 81236,
+            "stationName": "Cabane",
+            "installedCapacity": 400,
+            "address": "Nowhere",
+        },
+        copy_from=81235,
+        extra_payloads={
+            (Endpoint.DEVICE_PAGE, 81236): {
+                "code": 0,
+                "data": {"records": [], "total": 0},
+            }
+        },
+    )
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    station = _data(coordinator).stations[81236]
+    assert station.info is not None
+    assert station.devices == {}
+    assert station.firmware_update is False
+
+
+async def test_removed_station_leaves_the_snapshot(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """A station gone from the account is gone from the next slow snapshot."""
+    mock_cloud.remove_station(81235)
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    assert set(_data(coordinator).stations) == {81234}
+    assert mock_cloud.count(Endpoint.STATION_INFO, 81235) == 0
+
+
+# ------------------------------------------------------------- partial failures
+
+
+def _check_station_info(data: IzypowerData) -> None:
+    assert data.stations[81234].info is None
+    assert data.stations[81234].energy == {}
+    assert data.stations[81235].info is not None
+    assert data.stations[81235].energy[(EnergySeries.PRODUCTION, Period.DAY)] == 4.86
+    # Everything else of the failing station is still there.
+    assert data.stations[81234].devices[640101].battery is not None
+
+
+def _check_day_report(data: IzypowerData) -> None:
+    assert Period.DAY not in data.stations[81234].reports
+    assert Period.MONTH in data.stations[81234].reports
+    assert Period.DAY in data.stations[81235].reports
+
+
+def _check_month_report(data: IzypowerData) -> None:
+    assert set(data.stations[81234].reports) == {Period.DAY, Period.YEAR, Period.TOTAL}
+    assert set(data.stations[81235].reports) == set(Period)
+
+
+def _check_pv_strings(data: IzypowerData) -> None:
+    assert data.stations[81234].devices[640101].pv_strings is None
+    assert data.stations[81235].devices[640201].pv_strings == {
+        "PV1": 301.2,
+        "PV2": 295.7,
+    }
+
+
+def _check_device_list(data: IzypowerData) -> None:
+    assert data.stations[81234].devices == {}
+    assert data.stations[81234].info is not None
+    assert len(data.stations[81235].devices) == 2
+
+
+def _check_wifi(data: IzypowerData) -> None:
+    devices = data.stations[81234].devices
+    assert devices[640101].wifi is None
+    assert devices[640102].wifi is not None
+    assert devices[640101].battery is not None
+
+
+def _check_battery_page(data: IzypowerData) -> None:
+    devices = data.stations[81234].devices
+    assert devices[640101].battery is None
+    assert devices[640102].battery is not None
+    assert devices[640101].battery_settings is not None
+
+
+def _check_battery_settings(data: IzypowerData) -> None:
+    devices = data.stations[81234].devices
+    assert devices[640101].battery_settings is None
+    assert devices[640102].battery_settings is not None
+
+
+def _check_temperature(data: IzypowerData) -> None:
+    devices = data.stations[81235].devices
+    assert devices[640201].temperature is None
+    assert devices[640202].temperature == 39.8
+
+
+def _check_firmware(data: IzypowerData) -> None:
+    assert data.stations[81234].firmware_update is None
+    assert data.stations[81234].devices[640102].firmware_update is None
+    assert data.stations[81235].firmware_update is False
+    assert data.stations[81235].devices[640201].firmware_update is False
+
+
+def _check_meter(data: IzypowerData) -> None:
+    meter = data.stations[81234].devices[640103]
+    assert meter.meter_control is None
+    assert meter.wifi is not None
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (Endpoint.STATION_INFO, 81234, _check_station_info),
+        (Endpoint.REPORT, (81234, "day"), _check_day_report),
+        (Endpoint.REPORT, (81234, "month"), _check_month_report),
+        (Endpoint.COMPONENT, 81234, _check_pv_strings),
+        (Endpoint.DEVICE_PAGE, 81234, _check_device_list),
+        (Endpoint.WIFI, TITAN_MASTER_SN, _check_wifi),
+        (Endpoint.BATTERY, TITAN_MASTER_SN, _check_battery_page),
+        (Endpoint.BATTERY_CMD, TITAN_MASTER_SN, _check_battery_settings),
+        (Endpoint.TEMPERATURE, MICRO_SNS[0], _check_temperature),
+        (Endpoint.UPGRADE, 81234, _check_firmware),
+        (Endpoint.METER_BASE_INFO, 640103, _check_meter),
+    ],
+    ids=lambda case: f"{case[0]}-{case[1]}",
+)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param({"status": 404}, id="404"),
+        pytest.param({"status": 503, "body": "<html>busy</html>"}, id="503-html"),
+        pytest.param({"exception": aiohttp.ClientConnectionError()}, id="connection"),
+    ],
+)
+@pytest.mark.usefixtures("cloud_clock")
+async def test_one_failing_call_only_blanks_what_it_feeds(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    case: tuple[Endpoint, Any, Callable[[IzypowerData], None]],
+    failure: dict[str, Any],
+) -> None:
+    """Each kind of call can fail alone: its field is None, the rest is intact."""
+    endpoint, key, check = case
+    mock_cloud.fail(endpoint, key, **failure)
+    await setup_integration(hass, mock_config_entry)
+
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    assert coordinator.last_update_success
+    check(coordinator.data)
+
+
+async def test_failing_call_is_logged_once_per_streak(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A call that keeps failing is reported when it starts and when it recovers."""
+    mock_cloud.fail(Endpoint.BATTERY, TITAN_SLAVE_SN, status=404)
+    for _ in range(3):
+        await advance_time(hass, cloud_clock, STEP)
+    assert _data(coordinator).stations[81234].devices[640102].battery is None
+    unavailable = [
+        r
+        for r in caplog.records
+        if "battery page of device 640102 unavailable" in r.message
+    ]
+    assert len(unavailable) == 1
+    # Our own messages name devices by id, never by serial.
+    ours = [r for r in caplog.records if r.name == "custom_components.izypower_cloud"]
+    assert not [r for r in ours if TITAN_SLAVE_SN in r.getMessage()]
+
+    mock_cloud.restore(Endpoint.BATTERY)
+    await advance_time(hass, cloud_clock, STEP)
+    assert _data(coordinator).stations[81234].devices[640102].battery is not None
+    assert "battery page of device 640102 available again" in caplog.text
+
+
+async def test_device_list_failure_keeps_known_devices_unlisted(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Known devices stay, marked unlisted, and their own calls still run."""
+    mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
+    await advance_time(hass, cloud_clock, STEP)
+
+    devices = _data(coordinator).stations[81234].devices
+    assert set(devices) == {640101, 640102, 640103}
+    assert not any(device.listed for device in devices.values())
+    assert devices[640101].battery is not None
+    assert devices[640101].wifi is not None
+    assert all(d.listed for d in _data(coordinator).stations[81235].devices.values())
+
+    mock_cloud.restore()
+    await advance_time(hass, cloud_clock, STEP)
+    assert all(d.listed for d in _data(coordinator).stations[81234].devices.values())
+
+
+async def test_offline_micro_inverter_has_no_temperature_call(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """An offline micro-inverter's temperature is unknown without asking."""
+    mock_cloud.device_record(81235, 640201)["onlineState"] = 0
+    await advance_time(hass, cloud_clock, STEP)
+
+    assert mock_cloud.count(Endpoint.TEMPERATURE, MICRO_SNS[0]) == 0
+    assert mock_cloud.count(Endpoint.TEMPERATURE, MICRO_SNS[1]) == 1
+    devices = _data(coordinator).stations[81235].devices
+    assert devices[640201].temperature is None
+    assert devices[640202].temperature == 39.8
+
+
+async def test_all_station_infos_failing_fails_the_refresh_then_recovers(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """No station answering is an outage; the next good refresh recovers."""
+    good = _data(coordinator)
+    mock_cloud.fail(Endpoint.STATION_INFO, status=500)
+    await advance_time(hass, cloud_clock, STEP)
+
+    assert not coordinator.last_update_success
+    assert coordinator.last_exception is not None
+    assert getattr(coordinator.last_exception, "translation_key", None) == (
+        "no_station_answered"
+    )
+    assert _data(coordinator) is good
+
+    mock_cloud.restore()
+    await advance_time(hass, cloud_clock, STEP)
+    assert coordinator.last_update_success
+    assert _data(coordinator).stations[81234].info is not None
+
+
+async def test_failed_refresh_keeps_slow_data_due(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """A requested slow refresh that fails is done at the next attempt."""
+    mock_cloud.fail(Endpoint.STATION_INFO, status=404)
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+
+    mock_cloud.restore()
+    mock_cloud.reset_counts()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert mock_cloud.count(Endpoint.STATIONS) == 1
+
+
+async def test_station_list_failure_keeps_the_previous_list(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """Once known, the station list failing on a slow refresh is not an outage."""
+    mock_cloud.fail(Endpoint.STATIONS, status=500)
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+
+    assert coordinator.last_update_success
+    assert set(_data(coordinator).stations) == {81234, 81235}
+    assert mock_cloud.count(Endpoint.WIFI) == 5
+
+
+async def test_auth_failure_during_refresh_starts_reauth(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A token refused and a new login refused: ask the user for the password."""
+    mock_cloud.fail(Endpoint.BATTERY, status=401)
+    mock_cloud.reject_login()
+    await advance_time(hass, cloud_clock, STEP)
+
+    assert not coordinator.last_update_success
+    assert getattr(coordinator.last_exception, "translation_key", None) == "auth_failed"
+    flows = list(mock_config_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+    assert len(flows) == 1
+    # Concurrent calls share one refused login.
+    assert mock_cloud.count(Endpoint.LOGIN) == 1
+
+
+async def test_auth_failure_on_station_list(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """The station list (called on its own) maps a refused login the same way."""
+    mock_cloud.fail(Endpoint.STATIONS, status=401)
+    mock_cloud.reject_login()
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    assert getattr(coordinator.last_exception, "translation_key", None) == "auth_failed"
+
+
+async def test_unexpected_error_is_not_swallowed(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """A bug (not a cloud failure) fails the refresh visibly."""
+    mock_cloud.fail(Endpoint.TEMPERATURE, exception=RuntimeError("bug"))
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert isinstance(coordinator.last_exception, ExceptionGroup)
+
+
+# ------------------------------------------------------------------ dates, energy
+
+
+async def test_station_local_date_drives_report_dates(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Dates follow the station's UTC offset once known, not Home Assistant's zone."""
+    await hass.config.async_set_time_zone("UTC")
+    # 23:30 UTC on the 14th is already the 15th at the station (UTC+02:00).
+    cloud_clock.move_to("2026-07-14T23:30:00+00:00")
+    await setup_integration(hass, mock_config_entry)
+    day_requests = [r for r in mock_cloud.requests if r.key == (81234, "day")]
+    assert day_requests[-1].url.query["searchTime"] == "2026-07-14"
+
+    mock_cloud.reset_counts()
+    await mock_config_entry.runtime_data.async_refresh()
+    searched = {
+        r.url.query["searchTime"]
+        for r in mock_cloud.requests
+        if r.endpoint in (Endpoint.REPORT, Endpoint.COMPONENT, Endpoint.TEMPERATURE)
+    }
+    assert searched == {"2026-07-15"}
+
+
+async def test_energy_guard_holds_a_dip(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A counter dipping mid-day keeps its last good value in the snapshot."""
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    info["extraData"]["production"]["day"] = 0
+    info["extraData"]["production"]["all"] = None
+    await advance_time(hass, cloud_clock, STEP)
+
+    station = _data(coordinator).stations[81234]
+    assert station.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.84
+    assert station.energy[(EnergySeries.PRODUCTION, Period.TOTAL)] == 14021.7
+    assert station.info is not None
+    assert station.info.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 0
+
+
+async def test_energy_guard_without_last_update_uses_home_assistant_zone(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """No `lastUpdate`: values are dated in Home Assistant's time zone."""
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    info["lastUpdate"] = None
+    info["data"]["lastUpdate"] = None
+    info["extraData"]["production"]["day"] = 9.5
+    await advance_time(hass, cloud_clock, STEP)
+    station = _data(coordinator).stations[81234]
+    assert station.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.84
+
+
+# ------------------------------------------------------------------ stale devices
+
+
+async def _slow_refresh(hass: HomeAssistant, coordinator: IzypowerCoordinator) -> None:
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    # Past the request debouncer's cooldown, so the next request runs at once.
+    coordinator._debounced_refresh.async_cancel()
+
+
+async def test_stale_devices_leave_after_two_slow_refreshes(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    coordinator: IzypowerCoordinator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Station, equipment and Link modules gone twice in a row leave the registry."""
+    entry_id = mock_config_entry.entry_id
+    ids = {
+        "meter": device_identifier(640103),
+        "link": link_identifier("IZL24L000703"),
+        "station": station_identifier(81235),
+        "micro": device_identifier(640201),
+    }
+    for identifier in ids.values():
+        device_registry.async_get_or_create(
+            config_entry_id=entry_id, identifiers={identifier}
+        )
+    mock_cloud.remove_device(81234, 640103)
+    mock_cloud.payload(Endpoint.BATTERY, TITAN_SLAVE_SN)["data"]["items"] = []
+    mock_cloud.remove_station(81235)
+
+    await _slow_refresh(hass, coordinator)
+    for identifier in ids.values():
+        assert _registered(device_registry, identifier)
+
+    await _slow_refresh(hass, coordinator)
+    for identifier in ids.values():
+        assert not _registered(device_registry, identifier)
+    # Devices still in the cloud stay.
+    assert _registered(device_registry, device_identifier(640101))
+    assert _registered(device_registry, link_identifier("IZL24L000701"))
+
+
+async def test_device_back_after_one_miss_stays(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Misses must be consecutive."""
+    record = mock_cloud.device_record(81234, 640103)
+    mock_cloud.remove_device(81234, 640103)
+    await _slow_refresh(hass, coordinator)
+    mock_cloud.add_device(81234, record)
+    await _slow_refresh(hass, coordinator)
+    mock_cloud.remove_device(81234, 640103)
+    await _slow_refresh(hass, coordinator)
+    assert _registered(device_registry, device_identifier(640103))
+
+
+async def test_failed_listing_is_no_evidence_of_removal(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A device list or battery page that fails keeps what it would have listed."""
+    mock_cloud.fail(Endpoint.DEVICE_PAGE, 81235, status=404)
+    mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
+    for _ in range(3):
+        await _slow_refresh(hass, coordinator)
+    for identifier in (
+        device_identifier(640201),
+        link_identifier("IZL24L000701"),
+        link_identifier("IZL24L000702"),
+    ):
+        assert _registered(device_registry, identifier)
+
+
+def test_identifiers_of_an_empty_coordinator(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Before its first refresh the coordinator knows no device."""
+    coordinator = IzypowerCoordinator(hass, mock_config_entry, client=None)  # type: ignore[arg-type]
+    assert coordinator.identifiers() == set()
+
+
+async def test_meter_and_titans_listed(coordinator: IzypowerCoordinator) -> None:
+    """Sanity check of the fixture account as the coordinator sees it."""
+    station = _data(coordinator).stations[81234]
+    assert {d.device.serial for d in station.devices.values()} == {
+        TITAN_MASTER_SN,
+        TITAN_SLAVE_SN,
+        METER_SN,
+    }
+    assert coordinator.identifiers() >= {
+        station_identifier(81234),
+        device_identifier(640101),
+        link_identifier("IZL24L000701"),
+    }
