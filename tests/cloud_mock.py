@@ -436,7 +436,8 @@ def mock_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MockCloud]:
     monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.0)
     monkeypatch.setattr(client_module, "BACKOFF_JITTER", 0.0)
     cloud = MockCloud()
-    with aioresponses() as mocker:
+    # Home Assistant's own test HTTP server (hass_client) stays reachable.
+    with aioresponses(passthrough=["http://127.0.0.1"]) as mocker:
         cloud.install(mocker)
         yield cloud
 

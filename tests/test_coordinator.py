@@ -707,3 +707,34 @@ async def test_meter_and_titans_listed(coordinator: IzypowerCoordinator) -> None
         device_identifier(640101),
         link_identifier("IZL24L000701"),
     }
+
+
+async def test_devices_without_serial_get_only_id_based_calls(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+) -> None:
+    """Serial-based calls are skipped for a device the cloud lists without serial."""
+    master = mock_cloud.device_record(81234, 640101)
+    del master["sn"]
+    meter = mock_cloud.device_record(81234, 640103)
+    del meter["sn"]
+    await _slow_refresh(hass, coordinator)
+
+    devices = _data(coordinator).stations[81234].devices
+    assert devices[640101].battery is None
+    assert devices[640101].wifi is None
+    assert devices[640101].battery_settings is None
+    assert devices[640101].firmware_update is None
+    assert devices[640103].meter_control is not None
+    assert mock_cloud.count(Endpoint.BATTERY, TITAN_MASTER_SN) == 0
+    assert mock_cloud.count(Endpoint.WIFI, METER_SN) == 0
+
+
+def test_refresh_period_before_polling_starts(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A period set before the first refresh is simply used when polling starts."""
+    coordinator = IzypowerCoordinator(hass, mock_config_entry, client=None)  # type: ignore[arg-type]
+    coordinator.set_refresh_period(timedelta(minutes=7))
+    assert coordinator.update_interval == timedelta(minutes=7)

@@ -1,0 +1,82 @@
+"""Tests of the diagnostics download: useful, and without personal data."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from .cloud_mock import PASSWORD, USERNAME, MockCloud, load_fixture, setup_integration
+
+pytest_plugins = ["tests.cloud_mock"]
+
+
+def _fixture_secrets() -> set[str]:
+    """Every value of the fixture account that identifies a person, place or unit."""
+    secrets = {USERNAME, PASSWORD, load_fixture("login_ok.json")["data"]["token"]}
+    for record in load_fixture("stations_page_1.json")["data"]["records"]:
+        secrets.add(record["address"])
+    for station_id in (81234, 81235):
+        page = load_fixture(f"device_page_{station_id}.json")
+        for record in page["data"]["records"]:
+            secrets.add(record["sn"])
+            wifi = load_fixture(f"device_wifi_{record['sn']}.json")
+            payload = wifi.get("data") or wifi
+            secrets.update({payload["wifi"], payload["ip"]})
+    for serial in ("IZT24A000101", "IZT24A000102"):
+        links = load_fixture(f"battery_links_{serial}.json")
+        secrets.update(item["sn"] for item in links["data"]["items"])
+    return secrets
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_diagnostics_are_complete_and_redacted(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """The snapshot is there; e-mail, password, token, addresses, network and serials are not."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    await setup_integration(hass, mock_config_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    text = json.dumps(diagnostics, ensure_ascii=False)
+
+    secrets = _fixture_secrets()
+    assert len(secrets) > 15
+    leaked = sorted(secret for secret in secrets if secret in text)
+    assert leaked == []
+    # A serial would also leak as part of a longer value.
+    assert "IZ" not in text.replace("izypower", "")
+
+    assert diagnostics["entry"]["data"] == {
+        "username": "**REDACTED**",
+        "password": "**REDACTED**",
+    }
+    assert diagnostics["entry"]["options"] == {"refresh_period": 3}
+    assert diagnostics["last_update_success"] is True
+    station = diagnostics["data"]["stations"]["81234"]
+    assert station["station"]["name"] == "Maison des Tilleuls"
+    assert station["station"]["address"] == "**REDACTED**"
+    assert station["energy"]["production/day"] == 9.84
+    assert station["info"]["last_update"] == "2026-07-14T13:39:00+02:00"
+    master = station["devices"]["640101"]
+    assert master["device"]["serial"] == "**REDACTED**"
+    assert master["device"]["device_type"] == "battery"
+    assert master["wifi"] == {
+        "rssi": -58.0,
+        "ssid": "**REDACTED**",
+        "ip_address": "**REDACTED**",
+    }
+    assert master["battery"]["links"][0]["serial"] == "**REDACTED**"
+    assert master["pv_strings"] == {"PV1": 612.4, "PV2": 587.9}
