@@ -1,0 +1,412 @@
+"""Tests of what every entity shares: tables, translations, targets, device info, discovery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import json
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.izypower_cloud import binary_sensor, sensor
+from custom_components.izypower_cloud.api import (
+    BatteryPage,
+    ClusterMode,
+    Device,
+    DeviceType,
+    LinkModule,
+    Station,
+)
+from custom_components.izypower_cloud.const import (
+    DOMAIN,
+    MANUFACTURER,
+    SLOW_REFRESH_INTERVAL,
+)
+from custom_components.izypower_cloud.data import DeviceData, IzypowerData, StationData
+from custom_components.izypower_cloud.entity import (
+    EquipmentTarget,
+    IzypowerEntityDescription,
+    LinkTarget,
+    StationTarget,
+    Target,
+    build_device_info,
+    station_device_name,
+    unique_id,
+)
+
+from .cloud_mock import Endpoint, MockCloud, advance_time, setup_integration
+
+pytest_plugins = ["tests.cloud_mock"]
+
+INTEGRATION_DIR = Path(__file__).parent.parent / "custom_components" / DOMAIN
+STRINGS = json.loads((INTEGRATION_DIR / "strings.json").read_text(encoding="utf-8"))
+ICONS = json.loads((INTEGRATION_DIR / "icons.json").read_text(encoding="utf-8"))
+
+SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
+    *sensor.STATION_SENSORS,
+    *sensor.EQUIPMENT_SENSORS,
+    *sensor.LINK_SENSORS,
+    sensor.pv_string_power("PV1"),
+]
+BINARY_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
+    *binary_sensor.STATION_BINARY_SENSORS,
+    *binary_sensor.EQUIPMENT_BINARY_SENSORS,
+]
+PLATFORMS = {"sensor": SENSOR_DESCRIPTIONS, "binary_sensor": BINARY_DESCRIPTIONS}
+
+
+# ----- tables and translations ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_translation_key_is_translated(platform: str) -> None:
+    """Each entity has a name in strings.json, and strings.json has no orphan."""
+    descriptions = PLATFORMS[platform]
+    names = STRINGS["entity"][platform]
+    keys = {description.translation_key for description in descriptions}
+    assert None not in keys
+    assert keys == set(names)
+    for description in descriptions:
+        if description.translation_placeholders is None:
+            # The contract: translation key = table key (DESIGN.md §3).
+            assert description.translation_key == description.key
+        name = names[description.translation_key]["name"]
+        for placeholder in description.translation_placeholders or {}:
+            assert f"{{{placeholder}}}" in name, description.key
+
+
+def test_enum_states_are_translated_and_have_icons() -> None:
+    """Every option of an enum sensor has a translated state and a state icon."""
+    enums = [
+        description
+        for description in SENSOR_DESCRIPTIONS
+        if isinstance(description, sensor.IzypowerSensorEntityDescription)
+        and description.device_class is SensorDeviceClass.ENUM
+    ]
+    assert {description.key for description in enums} == {
+        "cluster_mode",
+        "battery_state",
+    }
+    for description in enums:
+        assert description.options
+        key = description.translation_key
+        assert key is not None
+        states = STRINGS["entity"]["sensor"][key]["state"]
+        assert set(states) == set(description.options)
+        assert set(ICONS["entity"]["sensor"][key]["state"]) == set(description.options)
+
+
+def test_icons_only_for_known_keys() -> None:
+    """icons.json names only translation keys that exist."""
+    for platform, icons in ICONS["entity"].items():
+        assert set(icons) <= set(STRINGS["entity"][platform]), platform
+        for icon in icons.values():
+            assert icon["default"].startswith("mdi:")
+
+
+def test_link_device_name_is_translated() -> None:
+    """The Link module device name comes from the `device` section."""
+    assert STRINGS["device"]["link_module"]["name"] == "Link {serial}"
+
+
+def test_unique_keys_per_target_kind() -> None:
+    """Two descriptions of one kind of target never share a key (unique ids)."""
+    for table in (
+        sensor.STATION_SENSORS,
+        sensor.EQUIPMENT_SENSORS,
+        sensor.LINK_SENSORS,
+        binary_sensor.STATION_BINARY_SENSORS,
+        binary_sensor.EQUIPMENT_BINARY_SENSORS,
+    ):
+        keys = [description.key for description in table]
+        assert len(keys) == len(set(keys))
+    assert len(sensor.STATION_SENSORS) == 8 + 28 + 28
+
+
+# ----- hand-built snapshots ------------------------------------------------------------
+
+
+def _device(**changes: Any) -> Device:
+    device = Device(
+        device_id=640101,
+        serial="IZT24A000101",
+        name="Titan",
+        type_code="battery",
+        device_type=DeviceType.BATTERY,
+        online=True,
+        cluster_mode=ClusterMode.NONE,
+        software_version="V1",
+        average_soc=None,
+        grid_voltage=None,
+        grid_frequency=None,
+        meter_import_total=None,
+        meter_export_total=None,
+        has_average_soc=False,
+    )
+    return replace(device, **changes)
+
+
+def _battery(links: tuple[LinkModule, ...] = ()) -> BatteryPage:
+    return BatteryPage(
+        soc=None,
+        energy=None,
+        average_soc=None,
+        average_energy=None,
+        power=None,
+        consumption_need_power=None,
+        solar_surplus_power=None,
+        direct_solar_power=None,
+        backup_outlet_power=None,
+        charge_from_grid_power=None,
+        charge_from_pv_power=None,
+        charging_time=None,
+        discharge_from_battery_power=None,
+        discharge_from_pv_power=None,
+        discharging_time=None,
+        online=None,
+        links=links,
+    )
+
+
+def _account(*devices: DeviceData, names: tuple[str, ...] = ("Home",)) -> IzypowerData:
+    stations = {
+        81234 + index: StationData(
+            station=Station(
+                station_id=81234 + index,
+                name=name,
+                installed_capacity=None,
+                address=None,
+            ),
+            devices={device.device.device_id: device for device in devices}
+            if index == 0
+            else {},
+        )
+        for index, name in enumerate(names)
+    }
+    return IzypowerData(stations=stations)
+
+
+def _value(description_key: str, device: DeviceData) -> Any:
+    description = next(d for d in sensor.EQUIPMENT_SENSORS if d.key == description_key)
+    return description.value_fn(device)
+
+
+def test_unique_ids() -> None:
+    """Unique ids are the device identifier value plus the key."""
+    titan = EquipmentTarget(81234, 640101)
+    assert unique_id(StationTarget(81234), sensor.STATION_SENSORS[0]) == (
+        "station_81234_pv_power"
+    )
+    assert unique_id(titan, sensor.pv_string_power("PV1")) == (
+        "device_640101_pv_string_power_PV1"
+    )
+    assert unique_id(LinkTarget(titan, "IZL24L000701"), sensor.LINK_SENSORS[0]) == (
+        "link_IZL24L000701_battery_soc"
+    )
+
+
+def test_target_sources() -> None:
+    """A target whose part of the snapshot is gone resolves to None."""
+    link = LinkModule(serial="IZL1", soc=50.0, energy=1.0)
+    with_page = DeviceData(
+        device=_device(), station_id=81234, battery=_battery((link,))
+    )
+    titan = EquipmentTarget(81234, 640101)
+    data = _account(with_page)
+
+    assert LinkTarget(titan, "IZL1").source(data) == link
+    assert LinkTarget(titan, "IZL2").source(data) is None
+    assert (
+        LinkTarget(titan, "IZL1").source(_account(replace(with_page, battery=None)))
+        is None
+    )
+    assert EquipmentTarget(81234, 1).source(data) is None
+    assert EquipmentTarget(1, 640101).source(data) is None
+    assert LinkTarget(EquipmentTarget(1, 640101), "IZL1").source(data) is None
+    assert StationTarget(1).source(data) is None
+    assert StationTarget(81234).parent is None
+    assert titan.parent == StationTarget(81234)
+
+
+def test_station_names() -> None:
+    """Only stations sharing a name get their id appended."""
+    data = _account(names=("Home", "Home", "Barn"))
+    assert [
+        station_device_name(data, station) for station in data.stations.values()
+    ] == ["Home (81234)", "Home (81235)", "Barn"]
+
+
+def test_device_info_fallbacks() -> None:
+    """Equipment without name, serial or type labels still gets a usable device."""
+    anonymous = DeviceData(
+        device=_device(name=None, serial=None, software_version=None),
+        station_id=81234,
+    )
+    info = build_device_info(
+        _account(anonymous), EquipmentTarget(81234, 640101), via_device_id=None
+    )
+    assert info == {
+        "identifiers": {(DOMAIN, "device_640101")},
+        "name": "battery 640101",
+        "manufacturer": MANUFACTURER,
+        "model": "battery",
+        "serial_number": None,
+        "sw_version": None,
+    }
+    link_info = build_device_info(
+        _account(anonymous),
+        LinkTarget(EquipmentTarget(81234, 640101), "IZL1"),
+        via_device_id="parent",
+    )
+    assert link_info["via_device_id"] == "parent"
+    assert link_info["translation_placeholders"] == {"serial": "IZL1"}
+
+
+def test_device_info_rejects_unknown_targets() -> None:
+    """A new kind of target must be described on purpose."""
+
+    @dataclass(frozen=True, slots=True)
+    class Unknown(Target[None]):
+        @property
+        def identifier(self) -> tuple[str, str]:
+            return (DOMAIN, "unknown")
+
+        def source(self, data: IzypowerData) -> None:
+            return None
+
+    with pytest.raises(NotImplementedError):
+        build_device_info(IzypowerData(), Unknown(), via_device_id=None)
+
+
+def test_equipment_value_functions() -> None:
+    """Values come from parsed models, unknown where the cloud sent nothing."""
+    micro = DeviceData(
+        device=_device(device_type=DeviceType.MICRO_INVERTER, type_code="vm"),
+        station_id=81234,
+        temperature=40.5,
+    )
+    assert _value("temperature", micro) == 40.5
+    offline = replace(micro, device=replace(micro.device, online=False))
+    assert _value("temperature", offline) is None
+    # Online state unknown: the fetched temperature is still the best information.
+    unknown = replace(micro, device=replace(micro.device, online=None))
+    assert _value("temperature", unknown) == 40.5
+
+    cluster = next(d for d in sensor.EQUIPMENT_SENSORS if d.key == "cluster_mode")
+    assert not cluster.exists_fn(micro)
+    assert _value("cluster_mode", micro) is None
+    master = replace(
+        micro, device=replace(micro.device, cluster_mode=ClusterMode.MASTER)
+    )
+    assert cluster.exists_fn(master)
+    assert _value("cluster_mode", master) == "master"
+
+    # The battery page of a unit that has none yet reads unknown, not 0.
+    titan = DeviceData(device=_device(), station_id=81234)
+    assert _value("battery_state", titan) is None
+    assert _value("battery_power", titan) is None
+    assert _value("wifi_rssi", titan) is None
+    pv = sensor.pv_string_power("PV1")
+    assert pv.value_fn(titan) is None
+    assert not pv.available_fn(titan)
+    assert pv.value_fn(replace(titan, pv_strings={"PV2": 10.0})) is None
+    assert pv.value_fn(replace(titan, pv_strings={"PV1": 0.0})) == 0.0
+
+
+def test_station_value_functions() -> None:
+    """Station figures need the station info; the capacity falls back to the list."""
+    station = _account().stations[81234]
+    live = next(d for d in sensor.STATION_SENSORS if d.key == "pv_power")
+    capacity = next(d for d in sensor.STATION_SENSORS if d.key == "installed_capacity")
+    rate = next(d for d in sensor.STATION_SENSORS if d.key == "cover_rate_day")
+    energy = next(d for d in sensor.STATION_SENSORS if d.key == "production_total")
+    assert live.value_fn(station) is None
+    assert not live.available_fn(station)
+    assert capacity.value_fn(station) is None
+    assert capacity.available_fn(station)
+    assert not rate.available_fn(station)
+    assert not energy.available_fn(station)
+    listed = replace(
+        station,
+        station=replace(station.station, installed_capacity=3000.0),
+        firmware_update=None,
+    )
+    assert capacity.value_fn(listed) == 3000.0
+    firmware = binary_sensor.STATION_BINARY_SENSORS[0]
+    assert not firmware.available_fn(listed)
+
+
+# ----- in Home Assistant ---------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_deleted_entity_comes_back_with_its_device(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """An entity removed from the registry is created again while its device exists."""
+    await setup_integration(hass, mock_config_entry)
+    entity_id = "sensor.titan_maitre_battery_level"
+    assert hass.states.get(entity_id) is not None
+
+    entity_registry.async_remove(entity_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id) is None
+
+    await mock_config_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "66.0"
+
+
+async def test_failed_refresh_makes_everything_unavailable(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """When the whole refresh fails, every entity follows the coordinator."""
+    await setup_integration(hass, mock_config_entry)
+
+    mock_cloud.fail(Endpoint.STATION_INFO, status=404)
+    await mock_config_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+
+    for entity_id in (
+        "sensor.maison_des_tilleuls_installed_capacity",
+        "sensor.link_izl24l000701_battery_level",
+        "binary_sensor.titan_maitre_online",
+    ):
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.state == STATE_UNAVAILABLE, entity_id
+
+
+async def test_station_gone_makes_its_entities_unavailable(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A station the account no longer lists is unavailable, the others are not."""
+    await setup_integration(hass, mock_config_entry)
+
+    mock_cloud.remove_station(81235)
+    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+
+    gone = hass.states.get("sensor.atelier_du_verger_installed_capacity")
+    kept = hass.states.get("sensor.maison_des_tilleuls_installed_capacity")
+    assert gone is not None
+    assert gone.state == STATE_UNAVAILABLE
+    assert kept is not None
+    assert kept.state == "3600.0"
