@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 from typing import Any
 from urllib.parse import quote
@@ -66,6 +67,7 @@ PAGE_SIZE = 100
 MAX_PAGES = 50
 
 _LOGIN_PATH = "/api/login"
+_SAFE_CODE_RE = re.compile(r"-?[A-Za-z0-9_]{1,12}")
 
 # `timeType` and `searchTime` format of the energy report for each period.
 _REPORT_TIME = {
@@ -129,11 +131,16 @@ def _payload(body: object, envelope: _Envelope, endpoint: str) -> object:
             return body
         if envelope.in_data and body.get("data") is not None:
             return body["data"]
-        # Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. The
-        # code is a number chosen by the server, safe to quote; `msg` is free text
-        # that could echo user data, so it stays out of the message.
+        # Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. A
+        # short code helps support and is quoted; `msg` and anything longer are free
+        # text that could echo user data, so they stay out of the message.
         code = body.get("code")
-        detail = f" (code {code})" if isinstance(code, int | str) else ""
+        safe = (
+            isinstance(code, int | str)
+            and not isinstance(code, bool)
+            and _SAFE_CODE_RE.fullmatch(str(code))
+        )
+        detail = f" (code {code})" if safe else ""
         raise IzypowerResponseError(f"No payload in the response of {endpoint}{detail}")
     raise IzypowerResponseError(f"The response of {endpoint} is not a JSON object")
 
