@@ -1,0 +1,1 @@
+"""Timing measurements of the integration against a slow fake cloud."""
