@@ -244,9 +244,10 @@ async def serve(args: argparse.Namespace) -> None:
         print(f"izypower-simulator listening on {_url(args.host, port)}", flush=True)
         await stop.wait()
     finally:
+        # Handlers stay installed during cleanup: a second signal must not kill us mid-way.
+        await runner.cleanup()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-        await runner.cleanup()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
