@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 import aiohttp
+from homeassistant.const import RESTART_EXIT_CODE
 
 from . import ha_harness
 from .ha_harness import (
@@ -110,6 +111,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="Home Assistant's config dir, kept between runs (default config/)",
     )
     parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=bool(os.environ.get("IZYPOWER_OFFLINE")),
+        help=(
+            "leave onboarding's location step open: finishing it sets up Home "
+            "Assistant's default weather, radio and text-to-speech integrations, which "
+            "go online (env IZYPOWER_OFFLINE=1)"
+        ),
+    )
+    parser.add_argument(
         "--fresh",
         action="store_true",
         help="delete the config dir first: new owner, new entry, empty history",
@@ -119,6 +130,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def _check_port_free(port: int, what: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Like the servers themselves: connections of a previous run still in
+        # TIME_WAIT do not make the port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((LOOPBACK, port))
         except OSError:
@@ -129,7 +143,11 @@ def _check_port_free(port: int, what: str) -> None:
 
 
 async def ensure_owner(
-    client: HomeAssistantClient, config_dir: Path, state: DevelopState | None
+    client: HomeAssistantClient,
+    config_dir: Path,
+    state: DevelopState | None,
+    *,
+    offline: bool,
 ) -> DevelopState:
     """Onboard a fresh instance, or log in to the one onboarded by an earlier run."""
     steps = await client.onboarding_steps()
@@ -148,7 +166,7 @@ async def ensure_owner(
         )
     else:
         await client.log_in(state.username, state.password)
-    await client.finish_onboarding()
+    await client.finish_onboarding(core_config=not offline)
     return state
 
 
@@ -180,16 +198,34 @@ async def ensure_entry(
     _say(f"Added the Izypower Cloud entry {entry['title']!r} for {simulator_url}.")
 
 
-async def _watch(processes: list[ManagedProcess]) -> None:
-    """Return when a process exits on its own; Ctrl-C cancels the wait instead."""
-    while all(process.running() for process in processes):
+async def _supervise(
+    simulator: ManagedProcess, hass: ManagedProcess, config_dir: Path
+) -> None:
+    """Keep both running until Ctrl-C; restart Home Assistant when its UI asks to.
+
+    `hass` run by hand exits with RESTART_EXIT_CODE on Settings -> Restart and expects
+    whoever started it to start it again; that is the edit-restart-check loop.
+    """
+    while True:
         await asyncio.sleep(1)
-    for process in processes:
-        if not process.running():
+        for process in (simulator, hass):
+            if process.running():
+                continue
+            if process is hass and hass.popen.returncode == RESTART_EXIT_CODE:
+                hass.stop()
+                _say("Home Assistant asked for a restart: restarting it.")
+                hass = _start_home_assistant(config_dir)
+                continue
             raise HarnessError(
                 f"{process.name} stopped on its own (code {process.popen.returncode})\n"
                 f"{process.log_tail()}"
             )
+
+
+def _start_home_assistant(config_dir: Path) -> ManagedProcess:
+    return ha_harness.start_home_assistant(
+        config_dir, config_dir / "home-assistant.console.log"
+    )
 
 
 async def develop(args: argparse.Namespace, started_at: float) -> None:
@@ -207,11 +243,10 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
     simulator = ha_harness.start_simulator(
         args.simulator_port,
         config_dir / "simulator.log",
-        extra_args=["--time-scale", str(args.time_scale)],
+        # Today, like the Home Assistant asking for it; the fixture counters are kept.
+        extra_args=["--start", "now", "--time-scale", str(args.time_scale)],
     )
-    hass = ha_harness.start_home_assistant(
-        config_dir, config_dir / "home-assistant.console.log"
-    )
+    hass = _start_home_assistant(config_dir)
     base_url = f"http://{LOOPBACK}:{args.port}"
     simulator_url = await ha_harness.wait_for_simulator(simulator)
     _say(f"Simulator: {simulator_url} (time scale {args.time_scale:g}).")
@@ -219,7 +254,7 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
     async with aiohttp.ClientSession() as session:
         await ha_harness.wait_for_home_assistant(session, base_url, hass)
         client = HomeAssistantClient(session, base_url)
-        state = await ensure_owner(client, config_dir, state)
+        state = await ensure_owner(client, config_dir, state, offline=args.offline)
         await ha_harness.wait_until_running(client, hass)
         await ensure_entry(client, config_dir, state, simulator_url)
         entities = await ha_harness.wait_for_entities(client, hass)
@@ -234,7 +269,7 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
         f"  simulator admin: {simulator_url.rsplit('/', 1)[0]}/_simulator/state\n"
         "Press Ctrl-C to stop both."
     )
-    await _watch([simulator, hass])
+    await _supervise(simulator, hass, config_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

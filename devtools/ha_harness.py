@@ -438,17 +438,17 @@ class HomeAssistantClient:
         )
         await self._exchange_code(result["auth_code"])
 
-    async def finish_onboarding(self) -> None:
+    async def finish_onboarding(self, *, core_config: bool = True) -> None:
         """Mark the remaining onboarding steps done so the UI does not ask again.
 
         Finishing core config makes Home Assistant set up its usual onboarding
-        integrations (weather, radio, text-to-speech), which reach the internet; tests
-        leave that step open.
+        integrations (weather, radio browser, text-to-speech), which go online; offline
+        runs leave that step open and the UI shows its location page once.
         """
         steps = await self.onboarding_steps()
         if steps is None:
             return
-        if not steps.get("core_config"):
+        if core_config and not steps.get("core_config"):
             await self.request("POST", "/api/onboarding/core_config", json_body={})
         if not steps.get("analytics"):
             await self.request("POST", "/api/onboarding/analytics", json_body={})
