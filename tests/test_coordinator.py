@@ -229,16 +229,23 @@ async def test_new_station_appears_at_slow_refresh(
         extra_payloads={
             (Endpoint.DEVICE_PAGE, 81236): {
                 "code": 0,
-                "data": {"records": [], "total": 0},
-            }
+                "data": {"records": [copy.deepcopy(NEW_MICRO_RECORD)], "total": 1},
+            },
+            (Endpoint.WIFI, NEW_MICRO_RECORD["sn"]): load_fixture(
+                f"device_wifi_{MICRO_SNS[0]}.json"
+            ),
         },
     )
     await coordinator.async_request_slow_refresh()
     await hass.async_block_till_done()
     station = _data(coordinator).stations[81236]
     assert station.info is not None
-    assert station.devices == {}
     assert station.firmware_update is False
+    # Its device came with the slow refresh: Wi-Fi already there, no extra slow one.
+    assert station.devices[640203].wifi is not None
+    mock_cloud.reset_counts()
+    await coordinator.async_refresh()
+    assert mock_cloud.count(Endpoint.STATIONS) == 0
 
 
 async def test_removed_station_leaves_the_snapshot(

@@ -20,6 +20,7 @@ from custom_components.izypower_cloud.const import (
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
+    link_identifier,
     station_identifier,
 )
 
@@ -172,6 +173,18 @@ async def test_remove_device_only_when_gone(
     assert 640103 not in mock_config_entry.runtime_data.data.stations[81234].devices
     assert await async_remove_config_entry_device(hass, mock_config_entry, meter)
     assert not await async_remove_config_entry_device(hass, mock_config_entry, station)
+    # A Link module whose battery page failed is not known to be gone.
+    link = device_registry.async_get_or_create(
+        config_entry_id=entry_id, identifiers={link_identifier("IZL24L000701")}
+    )
+    mock_cloud.fail(Endpoint.BATTERY, "IZT24A000101", status=404)
+    await advance_time(hass, cloud_clock, timedelta(minutes=3, seconds=5))
+    assert (
+        mock_config_entry.runtime_data.data.stations[81234].devices[640101].battery
+        is None
+    )
+    assert not await async_remove_config_entry_device(hass, mock_config_entry, link)
+
     unknown = device_registry.async_get_or_create(
         config_entry_id=entry_id, identifiers={(DOMAIN, "device_1")}
     )

@@ -147,10 +147,25 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             self._schedule_refresh()
 
     def identifiers(self) -> set[tuple[str, str]]:
-        """Return the device identifiers of everything in the current snapshot."""
-        return _snapshot_identifiers(self.data) if self.data else set()
+        """Return the device identifiers of everything the cloud still lists.
+
+        That is everything in the current snapshot, plus the Link modules of a battery
+        whose page failed this cycle (a failed call is no evidence they are gone).
+        """
+        return self._present_identifiers(self.data) if self.data else set()
 
     # ---------------------------------------------------------------- refresh
+
+    def _present_identifiers(self, data: IzypowerData) -> set[tuple[str, str]]:
+        present = _snapshot_identifiers(data)
+        for station in data.stations.values():
+            for device_id, device in station.devices.items():
+                if device.battery is None:
+                    present.update(
+                        link_identifier(serial)
+                        for serial in self._last_links.get(device_id, ())
+                    )
+        return present
 
     async def _async_update_data(self) -> IzypowerData:
         now = dt_util.utcnow()
@@ -195,7 +210,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         snapshot = IzypowerData(
             stations={result.station.station_id: result for result in results}
         )
-        if self.data is not None and _new_device_ids(self.data, snapshot):
+        if not slow and self.data is not None and _new_device_ids(self.data, snapshot):
             # Their Wi-Fi, settings and firmware flags come with the next refresh.
             self._slow_requested = True
         return snapshot
@@ -479,14 +494,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         A device whose listing call failed (device list, battery page) counts as
         present: only a successful answer without it is evidence that it is gone.
         """
-        present = _snapshot_identifiers(data)
-        for station in data.stations.values():
-            for device_id, device in station.devices.items():
-                if device.battery is None:
-                    present.update(
-                        link_identifier(serial)
-                        for serial in self._last_links.get(device_id, ())
-                    )
+        present = self._present_identifiers(data)
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         for device_entry in dr.async_entries_for_config_entry(registry, entry_id):
