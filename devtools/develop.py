@@ -113,7 +113,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--offline",
         action="store_true",
-        default=bool(os.environ.get("IZYPOWER_OFFLINE")),
+        default=os.environ.get("IZYPOWER_OFFLINE", "").lower() in {"1", "true", "yes"},
         help=(
             "leave onboarding's location step open: finishing it sets up Home "
             "Assistant's default weather, radio and text-to-speech integrations, which "
