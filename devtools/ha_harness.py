@@ -47,6 +47,8 @@ SIMULATOR_READY: Final = re.compile(
 FIRST_START_TIMEOUT: Final = 240.0
 POLL_INTERVAL: Final = 0.25
 HTTP_TIMEOUT: Final = aiohttp.ClientTimeout(total=60)
+# A readiness probe that hangs must not outlive the wait it belongs to.
+PROBE_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
 
 
 class HarnessError(Exception):
@@ -287,7 +289,9 @@ async def poll_until[T](
                     f"while waiting for {description}\n{process.log_tail()}"
                 )
         try:
-            result = await probe()
+            # A probe that hangs (a stuck request) must not outlive the deadline.
+            async with asyncio.timeout(max(deadline - time.monotonic(), interval)):
+                result = await probe()
         except (aiohttp.ClientError, TimeoutError) as err:
             last_problem = f" (last error: {type(err).__name__}: {err})"
             result = None
@@ -328,7 +332,9 @@ async def wait_for_home_assistant(
     """
 
     async def frontend_answers() -> bool | None:
-        async with session.get(f"{base_url}/manifest.json") as response:
+        async with session.get(
+            f"{base_url}/manifest.json", timeout=PROBE_TIMEOUT
+        ) as response:
             return True if response.status == 200 else None
 
     await poll_until(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 import socket
@@ -232,3 +233,17 @@ async def test_waiting_times_out_with_the_log_tail(tmp_path: Path) -> None:
     message = str(failure.value)
     assert "timed out after 1 s waiting for something" in message
     assert "still loading" in message
+
+
+async def test_a_hanging_probe_does_not_outlive_the_timeout() -> None:
+    """A request stuck inside the probe is cut at the deadline."""
+
+    async def hangs() -> bool:
+        await asyncio.sleep(60)
+        return True
+
+    started = time.monotonic()
+    with pytest.raises(HarnessError, match="timed out after 1 s waiting for a hang"):
+        await ha_harness.poll_until("a hang", hangs, timeout=1.0)
+
+    assert time.monotonic() - started < 5
