@@ -29,6 +29,8 @@ from .model import (
 # Integration step; long clock jumps use coarser steps so they stay cheap.
 BASE_STEP_S = 60.0
 MAX_STEPS_PER_ADVANCE = 20_000
+# Station-steps per advance: keeps clock jumps on large generated accounts to seconds.
+STATION_STEP_BUDGET = 200_000
 # Micro-inverter temperatures and CT clamp rows are sampled on this grid.
 SAMPLE_PERIOD_S = 300
 DAY_HISTORY_KEPT = 62
@@ -104,11 +106,20 @@ def _weather(when: datetime, station: Station) -> float:
 
 def pv_factor(station: Station, string: PvString, when: datetime) -> float:
     """Fraction of its peak a string delivers now; exactly 0 while the sun is down."""
-    if _sun_sin(when, station) <= 0:
+    return _string_factor(string, when, station, _daylight(when, station))
+
+
+def _daylight(when: datetime, station: Station) -> float:
+    """Weather factor while the sun is up, 0 at night (shared by all strings)."""
+    return _weather(when, station) if _sun_sin(when, station) > 0 else 0.0
+
+
+def _string_factor(
+    string: PvString, when: datetime, station: Station, daylight: float
+) -> float:
+    if daylight <= 0:
         return 0.0
-    return max(0.0, _sun_sin(when, station, string.solar_shift_h)) * _weather(
-        when, station
-    )
+    return max(0.0, _sun_sin(when, station, string.solar_shift_h)) * daylight
 
 
 def consumption_profile(station: Station, when: datetime) -> float:
@@ -189,10 +200,11 @@ def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> Non
     `dt_s` is the step the powers will be held for, so batteries never overshoot
     their SOC limits during it.
     """
+    daylight = _daylight(when, station)
     for device in station.devices:
         for string in device.strings:
             string.power = (
-                string.peak_w * pv_factor(station, string, when)
+                string.peak_w * _string_factor(string, when, station, daylight)
                 if device.online
                 else 0.0
             )
@@ -334,7 +346,11 @@ def advance_account(account: Account, target: datetime) -> None:
     if target <= account.time:
         return
     span_s = (target - account.time).total_seconds()
-    step_s = max(BASE_STEP_S, span_s / MAX_STEPS_PER_ADVANCE)
+    step_s = max(
+        BASE_STEP_S,
+        span_s / MAX_STEPS_PER_ADVANCE,
+        span_s * len(account.stations) / STATION_STEP_BUDGET,
+    )
     for station in account.stations:
         _advance_station(station, account.time, target, step_s)
     account.time = target
