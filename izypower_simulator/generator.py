@@ -20,7 +20,6 @@ from .model import (
     MeterState,
     PvString,
     Station,
-    TemperaturePoint,
     WifiState,
     zero_counters,
 )
@@ -183,13 +182,7 @@ def generate_account(
                 station.counters["battery_charge", "all"] = round(lifetime * 0.2, 1)
                 station.counters["battery_discharge", "all"] = round(lifetime * 0.15, 1)
         physics.dispatch(station, when)
-        for device in station.devices:
-            if device.type_code == "vm":
-                value = round(
-                    20.0 + 0.02 * sum(float(s.power) for s in device.strings), 1
-                )
-                local = when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-                device.temperatures.append(TemperaturePoint(local, value))
+        physics.record_samples(station, when)
         built.append(station)
     return Account(
         username=username,

@@ -268,11 +268,14 @@ def integrate(station: Station, dt_s: float) -> None:
 
 
 def _sample(station: Station, start: datetime, end: datetime) -> None:
-    """Record a temperature point and a CT row when a sampling slot is crossed."""
+    """Record samples when a sampling slot is crossed."""
     slot = math.floor(end.timestamp() / SAMPLE_PERIOD_S) * SAMPLE_PERIOD_S
-    if slot <= start.timestamp():
-        return
-    at = datetime.fromtimestamp(slot, UTC)
+    if slot > start.timestamp():
+        record_samples(station, datetime.fromtimestamp(slot, UTC))
+
+
+def record_samples(station: Station, at: datetime) -> None:
+    """Append a temperature point per online micro-inverter and a CT row for the meter."""
     local = at.astimezone(station.time_zone).strftime("%Y-%m-%d %H:%M:%S")
     for device in station.devices:
         if device.type_code == "vm" and device.online:
