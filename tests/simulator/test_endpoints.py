@@ -176,9 +176,10 @@ async def test_generated_account_serves_every_endpoint(
         assert info["data"]["deviceCount"] == 4
         await harness.get_json(f"/api/component/{sid}?searchTime={day}")
         await harness.get_json(f"/api/v3/device/upgrade/{sid}")
-        await harness.get_json(
+        layout = await harness.get_json(
             f"/api/report/layoutPower/{sid}?searchTime={day}&isV2=true"
         )
+        assert len(layout["data"]["data"]) == (1 if station.meter else 0)
         for device in station.devices:
             await harness.get_json(f"/api/v3/device/wifi/{device.serial}")
             if device.battery:
