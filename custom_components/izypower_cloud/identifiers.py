@@ -15,15 +15,15 @@ LINK_PREFIX = "link_"
 
 
 def station_identifier(station_id: int) -> tuple[str, str]:
-    """Identifier of a power station device."""
+    """Return the identifier of a power station device."""
     return (DOMAIN, f"{STATION_PREFIX}{station_id}")
 
 
 def device_identifier(device_id: int) -> tuple[str, str]:
-    """Identifier of an equipment device (Titan, micro-inverter, meter, charger)."""
+    """Return the identifier of an equipment device (Titan, micro-inverter, meter, charger)."""
     return (DOMAIN, f"{DEVICE_PREFIX}{device_id}")
 
 
 def link_identifier(serial: str) -> tuple[str, str]:
-    """Identifier of a battery Link module."""
+    """Return the identifier of a battery Link module."""
     return (DOMAIN, f"{LINK_PREFIX}{serial}")
