@@ -20,7 +20,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
@@ -30,12 +29,6 @@ from .cloud_mock import METER_SN, Endpoint, MockCloud, advance_time, setup_integ
 pytest_plugins = ["tests.cloud_mock"]
 
 pytestmark = pytest.mark.usefixtures("cloud_clock")
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshot with Home Assistant's serializer, in tests/snapshots/."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import copy
 from typing import Any
-from unittest.mock import PropertyMock, patch
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
@@ -16,7 +16,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud.const import DOMAIN, SLOW_REFRESH_INTERVAL
@@ -40,23 +39,6 @@ MASTER = "sensor.titan_maitre"
 SLAVE = "sensor.titan_esclave"
 TILLEULS = "sensor.maison_des_tilleuls"
 VERGER = "sensor.atelier_du_verger"
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshot with Home Assistant's serializer, in tests/snapshots/."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    """Create every entity enabled, including those disabled by default."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        new_callable=PropertyMock,
-        return_value=True,
-    ):
-        yield
 
 
 @pytest.fixture(autouse=True)

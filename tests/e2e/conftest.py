@@ -9,15 +9,6 @@ import pytest
 from devtools import ha_harness
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker that lets a quick run skip the real Home Assistant."""
-    config.addinivalue_line(
-        "markers",
-        "e2e: starts a real Home Assistant and the simulator as processes "
-        '(deselect with -m "not e2e")',
-    )
-
-
 @pytest.fixture
 def stop_processes() -> Iterator[None]:
     """Stop every process the test started, whatever happened to the test.
