@@ -523,6 +523,14 @@ async def test_auth_failure_during_refresh_starts_reauth(
     # Concurrent calls share one refused login.
     assert mock_cloud.count(Endpoint.LOGIN) == 1
 
+    # A later refresh (a manual update, say) does not send the refused password
+    # again, nor anything else: the client waits for the reauthentication.
+    sent = mock_cloud.count()
+    await coordinator.async_refresh()
+    assert getattr(coordinator.last_exception, "translation_key", None) == "auth_failed"
+    assert mock_cloud.count() == sent
+    assert mock_cloud.count(Endpoint.LOGIN) == 1
+
 
 async def test_auth_failure_on_station_list(
     hass: HomeAssistant,

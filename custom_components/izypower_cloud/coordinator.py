@@ -129,9 +129,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._missing: dict[str, int] = {}
         # Calls currently failing, so each failure streak is logged once.
         self._failing: set[str] = set()
-        # Set by the first refused login of a refresh: the calls still queued then
-        # fail at once instead of each trying the refused password again.
-        self._login_refused: IzypowerAuthenticationError | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -175,7 +172,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             or now - self._last_slow_refresh >= SLOW_REFRESH_INTERVAL
         )
         self._slow_requested = False
-        self._login_refused = None
         try:
             data = await self._async_fetch(slow)
         except ExceptionGroup as group:
@@ -457,12 +453,11 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         `what` names the call in logs without serials or credentials.
         """
         async with self._semaphore:
-            if self._login_refused is not None:
-                raise self._login_refused
             try:
                 result = await call()
-            except IzypowerAuthenticationError as err:
-                self._login_refused = err
+            except IzypowerAuthenticationError:
+                # The client remembers the refusal, so the calls still queued fail
+                # without sending the password again; the refresh starts reauth.
                 raise
             except IzypowerError as err:
                 if what in self._failing:

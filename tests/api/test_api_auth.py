@@ -364,19 +364,80 @@ async def test_bad_credentials_fail_at_once(
     assert sleeps == []
 
 
-async def test_failed_login_is_tried_again_by_a_later_call(
-    client: IzypowerClient, mock_cloud: aioresponses
+async def test_refused_login_is_sticky_until_login(
+    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
 ) -> None:
-    """A refusal is not sticky: the user may have fixed the password meanwhile."""
+    """After a refusal no call sends the password again until `login()` is called."""
     add_login(mock_cloud, "login_bad_credentials.json")
     add_login(mock_cloud)
     _add_wifi(mock_cloud)
 
     with pytest.raises(IzypowerAuthenticationError):
         await client.get_wifi(METER)
+    for _ in range(5):
+        with pytest.raises(IzypowerAuthenticationError):
+            await client.get_wifi(METER)
+
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 1
+    assert client.request_count == 1
+    assert sleeps == []
+
+    # The user fixed the password: an explicit login clears the refusal.
+    await client.login()
     wifi = await client.get_wifi(METER)
 
     assert wifi.ssid == "Livebox-7F3A"
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
+    assert client.request_count == 3
+
+
+async def test_explicit_login_refused_again_stays_sticky(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """`login()` itself tries once; refused again, the refusal holds as before."""
+    add_login(mock_cloud, "login_bad_credentials.json", repeat=True)
+
+    with pytest.raises(IzypowerAuthenticationError):
+        await client.login()
+    with pytest.raises(IzypowerAuthenticationError):
+        await client.login()
+    with pytest.raises(IzypowerAuthenticationError):
+        await client.get_wifi(METER)
+
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
+
+
+async def test_refusal_after_401_is_sticky(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """A password changed while a token was held is not tried again either."""
+    add_login(mock_cloud)
+    add_login(mock_cloud, "login_bad_credentials.json", repeat=True)
+    mock_cloud.get(url(WIFI_PATH), status=401, repeat=True)
+
+    for _ in range(3):
+        with pytest.raises(IzypowerAuthenticationError):
+            await client.get_wifi(METER)
+
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
+    assert len(calls(mock_cloud, "GET", WIFI_PATH)) == 1
+
+
+async def test_login_transport_failure_is_not_sticky(
+    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
+) -> None:
+    """A login that never reached the cloud is tried again by the next call."""
+    mock_cloud.post(url(LOGIN_PATH), exception=TimeoutError(), repeat=3)
+    add_login(mock_cloud)
+    _add_wifi(mock_cloud)
+
+    with pytest.raises(IzypowerConnectionError):
+        await client.get_wifi(METER)
+    wifi = await client.get_wifi(METER)
+
+    assert wifi.ssid == "Livebox-7F3A"
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 4
+    assert len(sleeps) == 2
 
 
 async def test_login_transport_failure_is_retried(

@@ -5,6 +5,12 @@ share: URL building, headers, the access token (renewed before expiry and after 
 timeouts, retries with backoff, JSON decoding, the envelope differences between
 endpoints and the mapping of failures onto the library's exceptions. Endpoint methods
 only name their path and hand the payload to a model.
+
+A refused login is remembered: from then on every call that needs a token raises
+:class:`IzypowerAuthenticationError` without sending anything, until
+:meth:`IzypowerClient.login` is called explicitly, because repeated failed logins can
+lock the account. A login that could not reach the cloud is not remembered; the next
+call tries again.
 """
 
 from __future__ import annotations
@@ -181,6 +187,9 @@ class IzypowerClient:
         # waited for the lock can tell that a login happened meanwhile and share
         # its outcome.
         self._login_generation = 0
+        # How the last login attempt failed, None after a success. A refusal
+        # (IzypowerAuthenticationError) stays in force until `login()` is called:
+        # every retry of a wrong password brings the account closer to a lockout.
         self._login_failure: IzypowerError | None = None
         self.request_count = 0
         """HTTP requests actually sent, logins and retries included."""
@@ -320,15 +329,21 @@ class IzypowerClient:
         """Return a usable token, logging in when needed.
 
         ``rejected`` is a token the server just refused with 401. The lock makes any
-        number of concurrent callers share a single login.
+        number of concurrent callers share a single login. After a refused login no
+        call logs in again until :meth:`login` is called: they all raise
+        :class:`IzypowerAuthenticationError` without sending anything.
         """
         generation = self._login_generation
         async with self._token_lock:
+            failure = self._login_failure
+            if isinstance(failure, IzypowerAuthenticationError):
+                # A fresh exception per call: one instance raised from many tasks
+                # would pile up their tracebacks.
+                raise IzypowerAuthenticationError(str(failure))
             if self._login_generation != generation:
-                # Another call logged in (or failed to) while this one waited: share
-                # the outcome. Trying again after a refusal could lock the account.
-                if self._login_failure is not None:
-                    failure = self._login_failure
+                # Another call logged in (or failed to reach the cloud) while this
+                # one waited: share the outcome rather than hammer a failing cloud.
+                if failure is not None:
                     raise type(failure)(str(failure))
                 if self._token is not None:
                     return self._token
@@ -341,7 +356,7 @@ class IzypowerClient:
             return await self._login_locked()
 
     async def _login_locked(self) -> str:
-        """Log in; the caller holds the token lock."""
+        """Log in, forgetting any earlier failure; the caller holds the token lock."""
         self._login_failure = None
         self._token = None
         try:
@@ -443,7 +458,9 @@ class IzypowerClient:
     async def login(self) -> None:
         """Log in now, even if a valid token is held (validates credentials).
 
-        Raises :class:`IzypowerAuthenticationError` at once on refused credentials.
+        This is the only way out of a refused login: it forgets the refusal and sends
+        the credentials again. Raises :class:`IzypowerAuthenticationError` at once
+        (no retry) when they are refused again.
         """
         async with self._token_lock:
             await self._login_locked()

@@ -15,7 +15,9 @@ class IzypowerError(Exception):
 class IzypowerAuthenticationError(IzypowerError):
     """The cloud refused the credentials.
 
-    Never retried automatically: repeated failed logins can lock the account.
+    Never retried automatically: repeated failed logins can lock the account. The
+    client remembers the refusal and raises this error, without sending anything, for
+    every later call that needs a token, until ``IzypowerClient.login()`` is called.
     """
 
 
