@@ -102,7 +102,7 @@ class Refresh:
     coordinator_s: float | None
     requests: Counter[str]
     # Whether the call returned only once the refresh was over (no request after it).
-    awaited: bool
+    call_waited: bool
 
     @property
     def total(self) -> int:
@@ -291,10 +291,13 @@ async def _measure(
     after = await admin.requests()
     # Requests after the call returned mean the refresh outlived the call; the log
     # line then marks its end (give or take the log's own delay).
-    awaited = after == at_return
-    wall_s = returned - started if awaited else time.perf_counter() - started
+    call_waited = after == at_return
+    wall_s = returned - started if call_waited else time.perf_counter() - started
     return Refresh(
-        wall_s=wall_s, coordinator_s=coordinator_s, requests=after, awaited=awaited
+        wall_s=wall_s,
+        coordinator_s=coordinator_s,
+        requests=after,
+        call_waited=call_waited,
     )
 
 
@@ -358,8 +361,9 @@ async def run_benchmark(
                 if not status.startswith("2")
             )
     finally:
-        hass.stop()
-        simulator.stop()
+        # Stopping waits for the processes to exit: not on the event loop.
+        await asyncio.to_thread(hass.stop)
+        await asyncio.to_thread(simulator.stop)
     result.integration_problems = [
         line
         for line in hass.log_text().splitlines()
@@ -414,8 +418,8 @@ def format_report(result: BenchmarkResult) -> str:
             f"{statistics.mean(coordinator):.3f} s" if coordinator else "n/a",
         ),
         (
-            "service call awaited the refresh",
-            f"{sum(r.awaited for r in result.steady)}/{len(result.steady)}",
+            "service call waited for the refresh",
+            f"{sum(r.call_waited for r in result.steady)}/{len(result.steady)}",
         ),
     ]
     if result.full is not None:
