@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import (
@@ -35,6 +37,21 @@ from custom_components.izypower_cloud.const import (
     DOMAIN,
     SECTION_ADVANCED_SETTINGS,
 )
+from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+
+from .cloud_mock import (
+    USERNAME as CLOUD_USERNAME,
+    Endpoint,
+    MockCloud,
+    advance_time,
+    setup_integration,
+)
+
+pytest_plugins = ["tests.cloud_mock"]
+
+# Home Assistant's deprecation notice for entries that both have an update listener
+# and are reloaded by a flow (an error from 2026.12).
+UPDATE_LISTENER_WARNING = "update listener"
 
 USERNAME = "Jane.Doe@Example.com"
 ACCOUNT_ID = "jane.doe@example.com"
@@ -755,18 +772,23 @@ async def test_options_form_shows_the_current_period(hass: HomeAssistant) -> Non
 
 @pytest.mark.parametrize("minutes", [3, 10, 60, 7.0])
 async def test_options_store_a_valid_period(
-    hass: HomeAssistant, mock_entry: MockConfigEntry, minutes: float
+    hass: HomeAssistant,
+    mock_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    minutes: float,
 ) -> None:
-    """3 to 60 minutes are accepted and stored as whole minutes."""
+    """3 to 60 minutes are accepted and stored as whole minutes; the entry reloads."""
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_REFRESH_PERIOD: minutes}
     )
+    await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_entry.options == {CONF_REFRESH_PERIOD: int(minutes)}
     assert isinstance(mock_entry.options[CONF_REFRESH_PERIOD], int)
+    assert len(mock_setup_entry.mock_calls) == 1
 
 
 @pytest.mark.parametrize("minutes", [2, 61, 0, -5])
@@ -782,3 +804,120 @@ async def test_options_reject_a_period_out_of_bounds(
         )
 
     assert mock_entry.options == {}
+
+
+# --- flows on a loaded entry (real setup against the fake cloud) -------------------
+
+
+async def _loaded_entry(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> IzypowerCoordinator:
+    """Set the entry up for real and return its coordinator."""
+    await setup_integration(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator: IzypowerCoordinator = entry.runtime_data
+    return coordinator
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_options_change_reloads_the_loaded_entry(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A new period reloads the entry: one login, one full refresh, then its cadence."""
+    before = await _loaded_entry(hass, mock_config_entry)
+    mock_cloud.reset_counts()
+
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_REFRESH_PERIOD: 7}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    after: IzypowerCoordinator = mock_config_entry.runtime_data
+    assert after is not before
+    assert after.update_interval == timedelta(minutes=7)
+    assert mock_cloud.count(Endpoint.LOGIN) == 1
+    assert mock_cloud.count(Endpoint.STATIONS) == 1
+    assert UPDATE_LISTENER_WARNING not in caplog.text
+
+    # Only the new coordinator polls, every 7 minutes.
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, timedelta(minutes=6, seconds=55))
+    assert mock_cloud.count() == 0
+    await advance_time(hass, cloud_clock, timedelta(seconds=10))
+    assert mock_cloud.count(Endpoint.STATION_INFO) == 2
+    assert mock_cloud.count(Endpoint.LOGIN) == 0
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_options_saved_unchanged_do_not_reload(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """Saving the period already in force costs no login and no refresh."""
+    before = await _loaded_entry(hass, mock_config_entry)
+    mock_cloud.reset_counts()
+
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_REFRESH_PERIOD: 3}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.runtime_data is before
+    assert mock_cloud.count() == 0
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_reauth_of_a_loaded_entry_reloads_it_quietly(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The reload after a reauth raises no update-listener deprecation notice."""
+    before = await _loaded_entry(hass, mock_config_entry)
+    result = await mock_config_entry.start_reauth_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data is not before
+    assert UPDATE_LISTENER_WARNING not in caplog.text
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_reconfigure_of_a_loaded_entry_reloads_it_quietly(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The reload after a reconfiguration raises no update-listener notice either."""
+    before = await _loaded_entry(hass, mock_config_entry)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        _account_input(username=CLOUD_USERNAME, password=NEW_PASSWORD),
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data is not before
+    assert UPDATE_LISTENER_WARNING not in caplog.text

@@ -744,12 +744,3 @@ async def test_devices_without_serial_get_only_id_based_calls(
     assert devices[640103].meter_control is not None
     assert mock_cloud.count(Endpoint.BATTERY, TITAN_MASTER_SN) == 0
     assert mock_cloud.count(Endpoint.WIFI, METER_SN) == 0
-
-
-def test_refresh_period_before_polling_starts(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
-) -> None:
-    """A period set before the first refresh is simply used when polling starts."""
-    coordinator = IzypowerCoordinator(hass, mock_config_entry, client=None)  # type: ignore[arg-type]
-    coordinator.set_refresh_period(timedelta(minutes=7))
-    assert coordinator.update_interval == timedelta(minutes=7)

@@ -12,11 +12,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud import async_remove_config_entry_device
-from custom_components.izypower_cloud.const import (
-    CONF_API_URL,
-    CONF_REFRESH_PERIOD,
-    DOMAIN,
-)
+from custom_components.izypower_cloud.const import CONF_API_URL, DOMAIN
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
@@ -121,31 +117,6 @@ async def test_cloud_unreachable_at_setup_retries(
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert mock_config_entry.error_reason_translation_key == translation_key
     assert not list(mock_config_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
-
-
-async def test_options_change_applies_new_period_without_reload(
-    hass: HomeAssistant,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-    cloud_clock: FrozenDateTimeFactory,
-) -> None:
-    """A new refresh period takes effect at once; the entry is not reloaded."""
-    await setup_integration(hass, mock_config_entry)
-    coordinator = mock_config_entry.runtime_data
-
-    hass.config_entries.async_update_entry(
-        mock_config_entry, options={CONF_REFRESH_PERIOD: 10}
-    )
-    await hass.async_block_till_done()
-
-    assert mock_config_entry.runtime_data is coordinator
-    assert coordinator.update_interval == timedelta(minutes=10)
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, timedelta(minutes=3, seconds=5))
-    assert mock_cloud.count(Endpoint.STATION_INFO) == 0
-    await advance_time(hass, cloud_clock, timedelta(minutes=7))
-    assert mock_cloud.count(Endpoint.STATION_INFO) == 2
-    assert mock_cloud.count(Endpoint.LOGIN) == 0
 
 
 async def test_remove_device_only_when_gone(

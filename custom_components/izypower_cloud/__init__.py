@@ -9,7 +9,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, refresh_interval
+from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -30,17 +30,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     coordinator = IzypowerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
-    # A new refresh period applies at once; nothing else depends on the options, so
-    # the entry is not reloaded (no new login, no full slow refresh).
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    # No update listener: the options flow reloads the entry itself, and the reauth
+    # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
-
-
-async def _async_options_updated(
-    hass: HomeAssistant, entry: IzypowerConfigEntry
-) -> None:
-    entry.runtime_data.set_refresh_period(refresh_interval(entry))
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:

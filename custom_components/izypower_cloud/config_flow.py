@@ -10,7 +10,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, UnitOfTime
 from homeassistant.core import callback
@@ -337,8 +337,12 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class IzypowerOptionsFlow(OptionsFlow):
-    """Let the user choose how often the cloud is polled."""
+class IzypowerOptionsFlow(OptionsFlowWithReload):
+    """Let the user choose how often the cloud is polled.
+
+    Saving changed options reloads the entry (a new login and one full refresh), so
+    the coordinator is rebuilt with the new period; the entry has no update listener.
+    """
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None

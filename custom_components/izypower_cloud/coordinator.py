@@ -137,12 +137,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = True
         await self.async_request_refresh()
 
-    def set_refresh_period(self, period: timedelta) -> None:
-        """Apply a new polling period at once, without reloading the entry."""
-        self.update_interval = period
-        if self._unsub_refresh is not None:
-            self._schedule_refresh()
-
     def identifiers(self) -> set[tuple[str, str]]:
         """Return the device identifiers of everything the cloud still lists.
 
