@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 import copy
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,10 +28,16 @@ from enum import StrEnum
 import json
 import re
 from typing import Any
+from unittest.mock import patch
 
 from aioresponses import CallbackResult, aioresponses
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import (
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -478,3 +484,35 @@ async def advance_time(
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def only_platforms(*platforms: Platform) -> Callable[[], Iterator[None]]:
+    """Build an autouse fixture that makes the integration load only `platforms`.
+
+    Assign it in a test module: ``load_sensors_only = only_platforms(Platform.SENSOR)``.
+    """
+
+    @pytest.fixture(autouse=True)
+    def load_only() -> Iterator[None]:
+        with patch("custom_components.izypower_cloud.PLATFORMS", list(platforms)):
+            yield
+
+    return load_only
+
+
+def entity_state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return the state of an entity that must exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state.state
+
+
+def assert_states(hass: HomeAssistant, expected: Mapping[str, str]) -> None:
+    """Check the state of each entity (entity id -> state)."""
+    actual = {entity_id: entity_state(hass, entity_id) for entity_id in expected}
+    assert actual == dict(expected)
+
+
+def assert_unavailable(hass: HomeAssistant, entity_ids: Iterable[str]) -> None:
+    """Check that every one of the entities is unavailable."""
+    assert_states(hass, dict.fromkeys(entity_ids, STATE_UNAVAILABLE))
