@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from unittest.mock import patch
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import (
     STATE_OFF,
@@ -24,24 +21,22 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
 
-from .cloud_mock import METER_SN, Endpoint, MockCloud, advance_time, setup_integration
+from .cloud_mock import (
+    METER_SN,
+    Endpoint,
+    MockCloud,
+    advance_time,
+    assert_states,
+    entity_state,
+    only_platforms,
+    setup_integration,
+)
 
 pytest_plugins = ["tests.cloud_mock"]
 
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
-
-@pytest.fixture(autouse=True)
-def only_binary_sensors() -> Iterator[None]:
-    """Load the binary sensor platform alone."""
-    with patch("custom_components.izypower_cloud.PLATFORMS", [Platform.BINARY_SENSOR]):
-        yield
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
+load_binary_sensors_only = only_platforms(Platform.BINARY_SENSOR)
 
 
 async def test_snapshot(
@@ -56,11 +51,17 @@ async def test_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     # Only the Titan slave needs an upgrade (fixture README).
-    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
-    assert _state(hass, "binary_sensor.atelier_du_verger_firmware_update") == STATE_OFF
-    assert _state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON
-    assert _state(hass, "binary_sensor.titan_maitre_firmware_update") == STATE_OFF
-    assert _state(hass, "binary_sensor.titan_maitre_online") == STATE_ON
+    assert (
+        entity_state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
+        == STATE_ON
+    )
+    assert (
+        entity_state(hass, "binary_sensor.atelier_du_verger_firmware_update")
+        == STATE_OFF
+    )
+    assert entity_state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON
+    assert entity_state(hass, "binary_sensor.titan_maitre_firmware_update") == STATE_OFF
+    assert entity_state(hass, "binary_sensor.titan_maitre_online") == STATE_ON
     assert len(entity_registry.entities) == 12
 
 
@@ -75,10 +76,18 @@ async def test_offline_and_unknown(
     upgrades["data"] = [item for item in upgrades["data"] if item["sn"] != METER_SN]
     await setup_integration(hass, mock_config_entry)
 
-    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_OFF
-    assert _state(hass, "binary_sensor.micro_onduleur_ouest_online") == STATE_UNKNOWN
-    assert _state(hass, "binary_sensor.compteur_linky_firmware_update") == STATE_UNKNOWN
-    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
+    assert entity_state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_OFF
+    assert (
+        entity_state(hass, "binary_sensor.micro_onduleur_ouest_online") == STATE_UNKNOWN
+    )
+    assert (
+        entity_state(hass, "binary_sensor.compteur_linky_firmware_update")
+        == STATE_UNKNOWN
+    )
+    assert (
+        entity_state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
+        == STATE_ON
+    )
 
 
 async def test_partial_failure(
@@ -94,16 +103,26 @@ async def test_partial_failure(
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81235, status=404)
     await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
 
-    assert (
-        _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
-        == STATE_UNAVAILABLE
+    assert_states(
+        hass,
+        {
+            # The firmware list is the station's: no flag of its units is known.
+            "binary_sensor.maison_des_tilleuls_firmware_update": STATE_UNAVAILABLE,
+            "binary_sensor.titan_esclave_firmware_update": STATE_UNAVAILABLE,
+            "binary_sensor.compteur_linky_firmware_update": STATE_UNAVAILABLE,
+            "binary_sensor.titan_esclave_online": STATE_ON,
+            "binary_sensor.atelier_du_verger_firmware_update": STATE_OFF,
+            # The device list failed, but the firmware list did not.
+            "binary_sensor.micro_onduleur_est_firmware_update": STATE_OFF,
+            "binary_sensor.micro_onduleur_est_online": STATE_UNAVAILABLE,
+        },
     )
-    assert _state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_UNKNOWN
-    assert _state(hass, "binary_sensor.titan_esclave_online") == STATE_ON
-    assert _state(hass, "binary_sensor.atelier_du_verger_firmware_update") == STATE_OFF
-    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_UNAVAILABLE
 
     mock_cloud.restore()
     await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
-    assert _state(hass, "binary_sensor.maison_des_tilleuls_firmware_update") == STATE_ON
-    assert _state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_ON
+    assert (
+        entity_state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
+        == STATE_ON
+    )
+    assert entity_state(hass, "binary_sensor.micro_onduleur_est_online") == STATE_ON
+    assert entity_state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON

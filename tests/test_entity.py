@@ -11,9 +11,10 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud import binary_sensor, sensor
 from custom_components.izypower_cloud.api import (
@@ -39,6 +40,10 @@ from custom_components.izypower_cloud.entity import (
     build_device_info,
     station_device_name,
     unique_id,
+)
+from custom_components.izypower_cloud.identifiers import (
+    device_identifier,
+    station_identifier,
 )
 
 from .cloud_mock import Endpoint, MockCloud, advance_time, setup_integration
@@ -252,14 +257,28 @@ def test_device_info_fallbacks() -> None:
     info = build_device_info(
         _account(anonymous), EquipmentTarget(81234, 640101), via_device_id=None
     )
+    # A translated name (the registry resolves it), a fixed English model.
     assert info == {
         "identifiers": {(DOMAIN, "device_640101")},
-        "name": "battery 640101",
+        "translation_key": "titan",
+        "translation_placeholders": {"serial": "640101"},
         "manufacturer": MANUFACTURER,
-        "model": "battery",
+        "model": "Titan",
+        "model_id": "battery",
         "serial_number": None,
         "sw_version": None,
     }
+    unknown = replace(
+        anonymous.device, device_type=DeviceType.UNKNOWN, type_code="heatpump"
+    )
+    unknown_info = build_device_info(
+        _account(replace(anonymous, device=unknown)),
+        EquipmentTarget(81234, 640101),
+        via_device_id=None,
+    )
+    assert unknown_info["model"] == "Equipment"
+    assert unknown_info["model_id"] == "heatpump"
+    assert unknown_info["translation_key"] == "equipment"
     link_info = build_device_info(
         _account(anonymous),
         LinkTarget(EquipmentTarget(81234, 640101), "IZL1"),
@@ -279,6 +298,9 @@ def test_device_info_rejects_unknown_targets() -> None:
             return (DOMAIN, "unknown")
 
         def source(self, data: IzypowerData) -> None:
+            return None
+
+        def station(self, data: IzypowerData) -> None:
             return None
 
     with pytest.raises(NotImplementedError):
@@ -341,6 +363,35 @@ def test_station_value_functions() -> None:
     assert capacity.value_fn(listed) == 3000.0
     firmware = binary_sensor.STATION_BINARY_SENSORS[0]
     assert not firmware.available_fn(listed)
+    # A unit's flag comes from its station's list: unavailable when the list failed.
+    unit_firmware = next(
+        d for d in binary_sensor.EQUIPMENT_BINARY_SENSORS if d.key == "firmware_update"
+    )
+    assert not unit_firmware.station_available_fn(listed)
+    assert unit_firmware.station_available_fn(replace(listed, firmware_update=False))
+    # Read while unavailable (no report this cycle), a rate is unknown, not an error.
+    assert rate.value_fn(station) is None
+
+
+def test_calls_addressed_by_serial_need_one() -> None:
+    """Without a serial, Wi-Fi, battery, temperature and firmware entities never exist."""
+    keys = {"wifi_rssi", "wifi_ssid", "ip_address", "battery_soc", "temperature"}
+    by_key = {d.key: d for d in sensor.EQUIPMENT_SENSORS if d.key in keys}
+    by_key["firmware_update"] = next(
+        d for d in binary_sensor.EQUIPMENT_BINARY_SENSORS if d.key == "firmware_update"
+    )
+    titan = DeviceData(device=_device(), station_id=81234)
+    micro = replace(
+        titan,
+        device=replace(
+            titan.device, device_type=DeviceType.MICRO_INVERTER, type_code="vm"
+        ),
+    )
+    for key, description in by_key.items():
+        device = micro if key == "temperature" else titan
+        assert description.exists_fn(device), key
+        no_serial = replace(device, device=replace(device.device, serial=None))
+        assert not description.exists_fn(no_serial), key
 
 
 # ----- in Home Assistant ---------------------------------------------------------------
@@ -410,3 +461,141 @@ async def test_station_gone_makes_its_entities_unavailable(
     assert gone.state == STATE_UNAVAILABLE
     assert kept is not None
     assert kept.state == "3600.0"
+
+
+async def test_devices(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Every device of the fixture account with its name, model and parent."""
+    await setup_integration(hass, mock_config_entry)
+    devices = dr.async_entries_for_config_entry(
+        device_registry, mock_config_entry.entry_id
+    )
+    names = {device.id: device.name for device in devices}
+    described = {
+        device.name: {
+            "model": device.model,
+            "model_id": device.model_id,
+            "serial_number": device.serial_number,
+            "sw_version": device.sw_version,
+            "manufacturer": device.manufacturer,
+            "via": names.get(device.via_device_id or ""),
+        }
+        for device in devices
+    }
+    assert described == snapshot
+
+
+def _device_entry(
+    registry: dr.DeviceRegistry, entry: MockConfigEntry, identifier: tuple[str, str]
+) -> dr.DeviceEntry:
+    device = registry.async_get_device_by_identifier(identifier, entry.entry_id)
+    assert device is not None, identifier
+    return device
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_devices_follow_the_cloud(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Firmware versions, names and same-name suffixes reach the registry."""
+    await setup_integration(hass, mock_config_entry)
+    master = device_identifier(640101)
+    tilleuls = station_identifier(81234)
+    assert _device_entry(device_registry, mock_config_entry, master).sw_version == (
+        "V1.3.08"
+    )
+
+    # A firmware upgrade shows at the next refresh.
+    mock_cloud.device_record(81234, 640101)["softwareVersion"] = "V1.4.00"
+    await mock_config_entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert _device_entry(device_registry, mock_config_entry, master).sw_version == (
+        "V1.4.00"
+    )
+
+    # A name given in the app, and a station renamed, show after the station list.
+    mock_cloud.device_record(81234, 640101)["deviceName"] = "Titan garage"
+    stations = mock_cloud.payload(Endpoint.STATIONS, 1)["data"]["records"]
+    next(r for r in stations if r["stationsId"] == 81235)["stationName"] = "Grange"
+    # A second station named like the first: both get their id appended.
+    mock_cloud.add_station(
+        {"stationsId": 81236, "stationName": "Maison des Tilleuls"}, copy_from=81235
+    )
+    mock_cloud.payload(Endpoint.DEVICE_PAGE, 81236)["data"]["records"] = []
+    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+
+    assert _device_entry(device_registry, mock_config_entry, master).name == (
+        "Titan garage"
+    )
+    names = {
+        station_id: _device_entry(
+            device_registry, mock_config_entry, station_identifier(station_id)
+        ).name
+        for station_id in (81234, 81235, 81236)
+    }
+    assert names == {
+        81234: "Maison des Tilleuls (81234)",
+        81235: "Grange",
+        81236: "Maison des Tilleuls (81236)",
+    }
+
+    # The twin goes away: the first station gets its plain name back.
+    mock_cloud.remove_station(81236)
+    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+    assert _device_entry(device_registry, mock_config_entry, tilleuls).name == (
+        "Maison des Tilleuls"
+    )
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_unnamed_equipment_speaks_home_assistant_language(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """An unnamed unit is named in Home Assistant's language; its model never changes."""
+    hass.config.language = "fr"
+    record = mock_cloud.device_record(81235, 640201)
+    del record["deviceName"]
+    # The station info's localised labels do not matter, nor whether it answered.
+    mock_cloud.fail(Endpoint.STATION_INFO, 81235, status=404)
+    await setup_integration(hass, mock_config_entry)
+
+    micro = _device_entry(device_registry, mock_config_entry, device_identifier(640201))
+    assert micro.name == "Micro-onduleur IZV08B000501"
+    assert micro.model == "Micro-inverter"
+    assert micro.model_id == "vm"
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_equipment_without_serial(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A unit without serial gets only the entities its calls can ever feed."""
+    for device_id in (640101, 640201):
+        del mock_cloud.device_record(
+            81234 if device_id == 640101 else 81235, device_id
+        )["sn"]
+    await setup_integration(hass, mock_config_entry)
+
+    keys = {
+        entry.unique_id.split("_", 2)[2]
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+        if entry.unique_id.startswith(("device_640101_", "device_640201_"))
+    }
+    assert keys == {"online", "cluster_mode", "average_soc"}

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import copy
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
@@ -28,6 +26,10 @@ from .cloud_mock import (
     Endpoint,
     MockCloud,
     advance_time,
+    assert_states,
+    assert_unavailable,
+    entity_state,
+    only_platforms,
     setup_integration,
 )
 
@@ -41,17 +43,7 @@ TILLEULS = "sensor.maison_des_tilleuls"
 VERGER = "sensor.atelier_du_verger"
 
 
-@pytest.fixture(autouse=True)
-def only_sensors() -> Iterator[None]:
-    """Load the sensor platform alone."""
-    with patch("custom_components.izypower_cloud.PLATFORMS", [Platform.SENSOR]):
-        yield
-
-
-def _state(hass: HomeAssistant, entity_id: str) -> str:
-    state = hass.states.get(entity_id)
-    assert state is not None, entity_id
-    return state.state
+load_sensors_only = only_platforms(Platform.SENSOR)
 
 
 async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -78,14 +70,14 @@ async def test_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     # The figures of the fixture README, read back through the entities.
-    assert _state(hass, f"{TILLEULS}_total_solar_production") == "14021.7"
-    assert _state(hass, f"{TILLEULS}_grid_import_today") == "1.06"
-    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
-    assert _state(hass, f"{TILLEULS}_grid_power") == "-103.0"
-    assert _state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
-    assert _state(hass, f"{MASTER}_pv1_power") == "612.4"
-    assert _state(hass, f"{MASTER}_battery_state") == "charging"
-    assert _state(hass, "sensor.link_izl24l000701_battery_level") == "62.0"
+    assert entity_state(hass, f"{TILLEULS}_total_solar_production") == "14021.7"
+    assert entity_state(hass, f"{TILLEULS}_grid_import_today") == "1.06"
+    assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+    assert entity_state(hass, f"{TILLEULS}_grid_power") == "-103.0"
+    assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
+    assert entity_state(hass, f"{MASTER}_pv1_power") == "612.4"
+    assert entity_state(hass, f"{MASTER}_battery_state") == "charging"
+    assert entity_state(hass, "sensor.link_izl24l000701_battery_level") == "62.0"
     assert len(entity_registry.entities) == 195
 
 
@@ -123,14 +115,16 @@ async def test_disabled_by_default(
             for period in ("month", "year")
         )
     for device in (640101, 640102, 640103, 640201, 640202):
-        expected.update({f"device_{device}_wifi_ssid", f"device_{device}_ip_address"})
+        expected.update(
+            f"device_{device}_{key}" for key in ("wifi_rssi", "wifi_ssid", "ip_address")
+        )
     for device in (640101, 640102):
         expected.update(
             {f"device_{device}_charging_time", f"device_{device}_discharging_time"}
         )
     assert disabled == expected
     assert hass.states.get(f"{TILLEULS}_coverage_rate_this_month") is None
-    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+    assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
 
 
 def _strip_station_info(body: dict[str, Any]) -> dict[str, Any]:
@@ -191,22 +185,22 @@ async def test_missing_is_unknown_zero_is_zero(
         "grid_import_today",
         "total_consumption_from_solar",
     ):
-        assert _state(hass, f"{TILLEULS}_{name}") == expected, name
+        assert entity_state(hass, f"{TILLEULS}_{name}") == expected, name
     for name in (
         "battery_level",
         "battery_stored_energy",
         "battery_power",
         "direct_solar_power",
     ):
-        assert _state(hass, f"{MASTER}_{name}") == expected, name
-    assert _state(hass, f"{MASTER}_battery_state") == (
+        assert entity_state(hass, f"{MASTER}_{name}") == expected, name
+    assert entity_state(hass, f"{MASTER}_battery_state") == (
         STATE_UNKNOWN if expected == STATE_UNKNOWN else "standby"
     )
     # Neither station info nor the rest of the account is affected.
-    assert _state(hass, f"{TILLEULS}_last_update") == "2026-07-14T11:39:00+00:00"
-    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
-    assert _state(hass, f"{VERGER}_solar_power") == "1165.0"
-    assert _state(hass, f"{SLAVE}_battery_level") == "65.0"
+    assert entity_state(hass, f"{TILLEULS}_last_update") == "2026-07-14T11:39:00+00:00"
+    assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
+    assert entity_state(hass, f"{VERGER}_solar_power") == "1165.0"
+    assert entity_state(hass, f"{SLAVE}_battery_level") == "65.0"
 
 
 @pytest.mark.parametrize(
@@ -232,7 +226,7 @@ async def test_last_update_offset(
     info["lastUpdate"] = info["data"]["lastUpdate"] = last_update
     await setup_integration(hass, mock_config_entry)
 
-    assert _state(hass, f"{TILLEULS}_last_update") == expected
+    assert entity_state(hass, f"{TILLEULS}_last_update") == expected
 
 
 @pytest.mark.parametrize(
@@ -258,10 +252,11 @@ async def test_rate_parsing(
     mock_cloud.payload(Endpoint.REPORT, (81234, "day"))["cover_rate"] = sent
     await setup_integration(hass, mock_config_entry)
 
-    assert _state(hass, f"{TILLEULS}_coverage_rate_today") == expected
-    assert _state(hass, f"{TILLEULS}_self_consumption_rate_today") == "94.11"
+    assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == expected
+    assert entity_state(hass, f"{TILLEULS}_self_consumption_rate_today") == "94.11"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_partial_failure(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
@@ -315,15 +310,13 @@ async def test_partial_failure(
         f"{SLAVE}_battery_level": "65.0",
         "sensor.link_izl24l000703_battery_level": "64.0",
     }
-    for entity_id in unavailable:
-        assert _state(hass, entity_id) == STATE_UNAVAILABLE, entity_id
-    for entity_id, value in still_there.items():
-        assert _state(hass, entity_id) == value, entity_id
+    assert_unavailable(hass, unavailable)
+    assert_states(hass, still_there)
 
     mock_cloud.restore()
     await _slow_refresh(hass, cloud_clock)
     for entity_id in unavailable:
-        assert _state(hass, entity_id) != STATE_UNAVAILABLE, entity_id
+        assert entity_state(hass, entity_id) != STATE_UNAVAILABLE, entity_id
 
 
 async def test_offline_micro_inverter_temperature_is_unknown(
@@ -331,13 +324,13 @@ async def test_offline_micro_inverter_temperature_is_unknown(
 ) -> None:
     """An offline unit's last temperature of the day is not shown as current."""
     await setup_integration(hass, mock_config_entry)
-    assert _state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
+    assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
 
     mock_cloud.device_record(81235, 640201)["onlineState"] = 0
     await _refresh(hass, mock_config_entry)
 
-    assert _state(hass, "sensor.micro_onduleur_est_temperature") == STATE_UNKNOWN
-    assert _state(hass, "sensor.micro_onduleur_ouest_temperature") == "39.8"
+    assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == STATE_UNKNOWN
+    assert entity_state(hass, "sensor.micro_onduleur_ouest_temperature") == "39.8"
 
 
 async def test_new_equipment_without_reload(
@@ -394,22 +387,25 @@ async def test_new_equipment_without_reload(
         (DOMAIN, "device_640203"), entry_id
     )
     assert device is not None
-    assert device.name == "Micro inverter IZV08B000503"
-    assert device.model == "Micro inverter"
+    assert device.name == "Micro-inverter IZV08B000503"
+    assert device.model == "Micro-inverter"
+    assert device.model_id == "vm"
     station = device_registry.async_get_device_by_identifier(
         station_identifier(81235), entry_id
     )
     assert station is not None
     assert device.via_device_id == station.id
-    assert _state(hass, "sensor.micro_inverter_izv08b000503_temperature") == "41.3"
-    assert _state(hass, "sensor.micro_inverter_izv08b000503_pv1_power") == "150.5"
-    assert _state(hass, f"{MASTER}_pv3_power") == "0.0"
+    assert (
+        entity_state(hass, "sensor.micro_inverter_izv08b000503_temperature") == "41.3"
+    )
+    assert entity_state(hass, "sensor.micro_inverter_izv08b000503_pv1_power") == "150.5"
+    assert entity_state(hass, f"{MASTER}_pv3_power") == "0.0"
     link = device_registry.async_get_device_by_identifier(
         (DOMAIN, "link_IZL24L000704"), entry_id
     )
     assert link is not None
     assert link.name == "Link IZL24L000704"
-    assert _state(hass, "sensor.link_izl24l000704_battery_level") == "70.0"
+    assert entity_state(hass, "sensor.link_izl24l000704_battery_level") == "70.0"
 
     # Another refresh adds nothing twice.
     count = len(entity_registry.entities)
@@ -446,8 +442,10 @@ async def test_duplicate_station_names(
         81235: "Atelier du Verger",
         twin: "Maison des Tilleuls (81236)",
     }
-    assert _state(hass, "sensor.maison_des_tilleuls_81236_solar_power") == "1165.0"
-    # Without an installed capacity in the station info, the station list's is used.
-    assert _state(hass, "sensor.maison_des_tilleuls_81236_installed_capacity") == (
-        "1640.0"
+    assert (
+        entity_state(hass, "sensor.maison_des_tilleuls_81236_solar_power") == "1165.0"
     )
+    # Without an installed capacity in the station info, the station list's is used.
+    assert entity_state(
+        hass, "sensor.maison_des_tilleuls_81236_installed_capacity"
+    ) == ("1640.0")

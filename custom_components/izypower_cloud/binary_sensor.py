@@ -9,6 +9,9 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+
+# The package imports the enum without re-exporting it (no `__all__`, no `as`), so
+# `mypy --strict` only accepts it from where it is defined.
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -21,6 +24,7 @@ from .entity import (
     IzypowerEntity,
     IzypowerEntityDescription,
     async_add_entities_dynamically,
+    has_serial,
 )
 
 # Read-only: every value comes from the coordinator's snapshot.
@@ -34,6 +38,11 @@ class IzypowerBinarySensorEntityDescription[SourceT](
     """A binary sensor of a station or an equipment."""
 
 
+def _firmware_list_worked(station: StationData) -> bool:
+    # The station's flag is `None` only when its firmware list failed.
+    return station.firmware_update is not None
+
+
 STATION_BINARY_SENSORS: tuple[
     IzypowerBinarySensorEntityDescription[StationData], ...
 ] = (
@@ -43,8 +52,7 @@ STATION_BINARY_SENSORS: tuple[
         device_class=BinarySensorDeviceClass.UPDATE,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: station.firmware_update,
-        # `None` here means the firmware list itself failed.
-        available_fn=lambda station: station.firmware_update is not None,
+        available_fn=_firmware_list_worked,
     ),
 )
 
@@ -66,7 +74,11 @@ EQUIPMENT_BINARY_SENSORS: tuple[
         translation_key="firmware_update",
         device_class=BinarySensorDeviceClass.UPDATE,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # The firmware list is matched by serial.
+        exists_fn=has_serial,
         value_fn=lambda device: device.firmware_update,
+        # The list is the station's: when it failed, no unit's flag is known.
+        station_available_fn=_firmware_list_worked,
     ),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,19 +22,45 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import LinkModule
+from .api import DeviceType, LinkModule
 from .const import MANUFACTURER
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
 from .data import DeviceData, IzypowerData, StationData
 from .identifiers import device_identifier, link_identifier, station_identifier
 
-# Device registry models. The registry cannot translate a model, so these stay plain.
+# Device registry models. The registry cannot translate a model, and the cloud's own
+# labels follow the request language and need the station info: fixed English names
+# keep a device's model the same for every user and on every refresh.
 STATION_MODEL = "Power station"
 LINK_MODEL = "Link"
+EQUIPMENT_MODELS: Mapping[DeviceType, str] = {
+    DeviceType.BATTERY: "Titan",
+    DeviceType.MICRO_INVERTER: "Micro-inverter",
+    DeviceType.METER: "Smart meter",
+    DeviceType.CHARGER: "EV charger",
+    DeviceType.UNKNOWN: "Equipment",
+}
+# `device` translation keys that name equipment the user left unnamed in the app.
+EQUIPMENT_NAME_KEYS: Mapping[DeviceType, str] = {
+    DeviceType.BATTERY: "titan",
+    DeviceType.MICRO_INVERTER: "micro_inverter",
+    DeviceType.METER: "smart_meter",
+    DeviceType.CHARGER: "ev_charger",
+    DeviceType.UNKNOWN: "equipment",
+}
 
 
-def _always(_: object) -> bool:
+def always(_: object) -> bool:
+    """Default of `exists_fn` and `available_fn`: every target, every cycle."""
     return True
+
+
+def has_serial(device: DeviceData) -> bool:
+    """Whether the device's own calls (Wi-Fi, battery page, ...) can be made at all.
+
+    They are addressed by serial: without one, their entities would never be available.
+    """
+    return device.device.serial is not None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,12 +70,15 @@ class IzypowerEntityDescription[SourceT, ValueT](EntityDescription):
     `SourceT` is what the target resolves to in the snapshot (StationData, DeviceData or
     LinkModule). `available_fn` says whether the part of the source that feeds this
     entity arrived this cycle (a missing source makes every entity of it unavailable);
-    `exists_fn` says whether the target has this entity at all.
+    `station_available_fn` says the same of a station-wide call that feeds an entity
+    of one of the station's devices; `exists_fn` says whether the target has this
+    entity at all.
     """
 
     value_fn: Callable[[SourceT], ValueT | None]
-    exists_fn: Callable[[SourceT], bool] = _always
-    available_fn: Callable[[SourceT], bool] = _always
+    exists_fn: Callable[[SourceT], bool] = always
+    available_fn: Callable[[SourceT], bool] = always
+    station_available_fn: Callable[[StationData], bool] = always
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +89,10 @@ class Target[SourceT](ABC):
     @abstractmethod
     def identifier(self) -> tuple[str, str]:
         """Device registry identifier (also the prefix of every unique id)."""
+
+    @abstractmethod
+    def station(self, data: IzypowerData) -> StationData | None:
+        """Return the snapshot of the station the device belongs to."""
 
     @property
     def parent(self) -> Target[Any] | None:
@@ -86,6 +119,10 @@ class StationTarget(Target[StationData]):
         """Return the station's snapshot."""
         return data.stations.get(self.station_id)
 
+    def station(self, data: IzypowerData) -> StationData | None:
+        """Return the station's snapshot."""
+        return self.source(data)
+
 
 @dataclass(frozen=True, slots=True)
 class EquipmentTarget(Target[DeviceData]):
@@ -106,8 +143,12 @@ class EquipmentTarget(Target[DeviceData]):
 
     def source(self, data: IzypowerData) -> DeviceData | None:
         """Return the equipment's snapshot."""
-        station = data.stations.get(self.station_id)
+        station = self.station(data)
         return None if station is None else station.devices.get(self.device_id)
+
+    def station(self, data: IzypowerData) -> StationData | None:
+        """Return the snapshot of the equipment's station."""
+        return data.stations.get(self.station_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +162,10 @@ class LinkTarget(Target[LinkModule]):
     def identifier(self) -> tuple[str, str]:
         """Device registry identifier."""
         return link_identifier(self.serial)
+
+    def station(self, data: IzypowerData) -> StationData | None:
+        """Return the station of the module's Titan."""
+        return self.titan.station(data)
 
     @property
     def parent(self) -> EquipmentTarget:
@@ -158,18 +203,23 @@ def build_device_info(
                 model=STATION_MODEL,
             )
         case EquipmentTarget():
-            station = data.stations[target.station_id]
-            device = station.devices[target.device_id].device
-            device_types = {} if station.info is None else station.info.device_types
-            model = device_types.get(device.type_code, device.type_code)
+            device = data.stations[target.station_id].devices[target.device_id].device
             info = DeviceInfo(
                 identifiers={target.identifier},
-                name=device.name or f"{model} {device.serial or device.device_id}",
                 manufacturer=MANUFACTURER,
-                model=model,
+                model=EQUIPMENT_MODELS[device.device_type],
+                model_id=device.type_code,
                 serial_number=device.serial,
                 sw_version=device.software_version,
             )
+            if device.name:
+                info["name"] = device.name
+            else:
+                # Translated, so an unnamed unit reads "Micro-onduleur ..." in French.
+                info["translation_key"] = EQUIPMENT_NAME_KEYS[device.device_type]
+                info["translation_placeholders"] = {
+                    "serial": device.serial or str(device.device_id)
+                }
         case LinkTarget():
             info = DeviceInfo(
                 identifiers={target.identifier},
@@ -186,24 +236,39 @@ def build_device_info(
     return info
 
 
-@callback
-def async_register_device(
-    hass: HomeAssistant, entry_id: str, data: IzypowerData, target: Target[Any]
-) -> tuple[DeviceInfo, str]:
-    """Register `target`'s device after its parents; return its info and device id.
+class DeviceRegistrar:
+    """Write one snapshot's devices to the device registry, parents first, each once.
 
-    A child names its parent by registry device id, so the parent must exist first,
-    whatever the platform or the order in which devices appear.
+    Run on every refresh, not only when entities are added: firmware versions, names
+    and the disambiguation of same-named stations change while entities stay. The
+    registry only writes (and notifies) when something actually changed.
     """
-    parent = target.parent
-    via_device_id = (
-        None
-        if parent is None
-        else async_register_device(hass, entry_id, data, parent)[1]
-    )
-    info = build_device_info(data, target, via_device_id)
-    device = dr.async_get(hass).async_get_or_create(config_entry_id=entry_id, **info)
-    return info, device.id
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, data: IzypowerData) -> None:
+        """Prepare to register the devices of `data` for the entry `entry_id`."""
+        self._registry = dr.async_get(hass)
+        self._entry_id = entry_id
+        self._data = data
+        self._done: dict[Target[Any], tuple[DeviceInfo, str]] = {}
+
+    @callback
+    def register(self, target: Target[Any]) -> DeviceInfo:
+        """Create or update `target`'s device (and its parents'); return its info."""
+        return self._register(target)[0]
+
+    def _register(self, target: Target[Any]) -> tuple[DeviceInfo, str]:
+        if (done := self._done.get(target)) is not None:
+            return done
+        # A child names its parent by registry device id, so the parent comes first,
+        # whatever the platform or the order in which devices appear.
+        parent = target.parent
+        via_device_id = None if parent is None else self._register(parent)[1]
+        info = build_device_info(self._data, target, via_device_id)
+        device = self._registry.async_get_or_create(
+            config_entry_id=self._entry_id, **info
+        )
+        self._done[target] = info, device.id
+        return self._done[target]
 
 
 class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
@@ -244,11 +309,15 @@ class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
     @property
     def available(self) -> bool:
         """Available when the last refresh worked and fed this entity's source."""
-        source = self._target.source(self.coordinator.data)
+        data = self.coordinator.data
+        source = self._target.source(data)
+        station = self._target.station(data)
         return (
             super().available
             and source is not None
+            and station is not None
             and self.entity_description.available_fn(source)
+            and self.entity_description.station_available_fn(station)
         )
 
     @property
@@ -311,6 +380,7 @@ def async_add_entities_dynamically[DescriptionT: IzypowerEntityDescription[Any, 
     Stations, equipment, Link modules and PV inputs can appear between refreshes; they
     get their entities on the refresh that first reports them, without a reload. An
     entity deleted from the registry (its device went stale) comes back the same way.
+    Every refresh also brings the devices of the platform's targets up to date.
     """
     coordinator = entry.runtime_data
     added: set[str] = set()
@@ -318,19 +388,22 @@ def async_add_entities_dynamically[DescriptionT: IzypowerEntityDescription[Any, 
     @callback
     def add_new_entities() -> None:
         data = coordinator.data
+        registrar = DeviceRegistrar(coordinator.hass, entry.entry_id, data)
         new_entities: list[Entity] = []
         for target, source, descriptions in _candidates(data, tables):
-            new_descriptions = [
+            existing = [
                 description
                 for description in descriptions
-                if unique_id(target, description) not in added
-                and description.exists_fn(source)
+                if description.exists_fn(source)
             ]
-            if not new_descriptions:
+            if not existing:
                 continue
-            device_info, _ = async_register_device(
-                coordinator.hass, entry.entry_id, data, target
-            )
+            device_info = registrar.register(target)
+            new_descriptions = [
+                description
+                for description in existing
+                if unique_id(target, description) not in added
+            ]
             for description in new_descriptions:
                 entity_unique_id = unique_id(target, description)
                 entity = entity_factory(coordinator, target, description, device_info)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, TypedDict, Unpack
@@ -35,6 +35,7 @@ from .api import (
     ClusterMode,
     Device,
     DeviceType,
+    EnergyReport,
     EnergySeries,
     LinkModule,
     Period,
@@ -48,7 +49,9 @@ from .entity import (
     EntityTables,
     IzypowerEntity,
     IzypowerEntityDescription,
+    always,
     async_add_entities_dynamically,
+    has_serial,
 )
 
 # Read-only: every value comes from the coordinator's snapshot.
@@ -115,28 +118,42 @@ _DURATION = _Presentation(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Part[SourceT, PartT]:
+    """A part of a target's snapshot that one call fills; `None` when it failed.
+
+    Its sensors read a value from the part and are unavailable while it is missing.
+    """
+
+    get: Callable[[SourceT], PartT | None]
+    exists_fn: Callable[[SourceT], bool] = always
+    presentation: _Presentation = field(default_factory=_Presentation)
+
+    def sensor(
+        self,
+        key: str,
+        value_fn: Callable[[PartT], SensorValue],
+        *,
+        exists_fn: Callable[[SourceT], bool] | None = None,
+        **presentation: Unpack[_Presentation],
+    ) -> IzypowerSensorEntityDescription[SourceT]:
+        """Describe the sensor `key` showing `value_fn` of this part."""
+        get = self.get
+        return IzypowerSensorEntityDescription[SourceT](
+            key=key,
+            translation_key=key,
+            value_fn=lambda source: (
+                None if (part := get(source)) is None else value_fn(part)
+            ),
+            exists_fn=self.exists_fn if exists_fn is None else exists_fn,
+            available_fn=lambda source: get(source) is not None,
+            **self.presentation | presentation,
+        )
+
+
 # ----- station ------------------------------------------------------------------------
 
-
-def _has_info(station: StationData) -> bool:
-    return station.info is not None
-
-
-def _station_live(
-    key: str,
-    value_fn: Callable[[StationInfo], SensorValue],
-    **presentation: Unpack[_Presentation],
-) -> StationSensor:
-    """Describe a live figure of the station info (unavailable when that call failed)."""
-    return IzypowerSensorEntityDescription[StationData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda station: (
-            None if station.info is None else value_fn(station.info)
-        ),
-        available_fn=_has_info,
-        **presentation,
-    )
+_STATION_INFO = _Part[StationData, StationInfo](lambda station: station.info)
 
 
 def _installed_capacity(station: StationData) -> float | None:
@@ -164,35 +181,37 @@ _RATE_PERIODS_ENABLED = frozenset({Period.DAY, Period.TOTAL})
 
 def _rate(rate: Rate, period: Period) -> StationSensor:
     """Describe a percentage the cloud computed for a period (needs its report)."""
-    key = f"{rate}_{period}"
-    return IzypowerSensorEntityDescription[StationData](
-        key=key,
-        translation_key=key,
+    report = _Part[StationData, EnergyReport](
+        lambda station: station.reports.get(period)
+    )
+    return report.sensor(
+        f"{rate}_{period}",
+        lambda report: report.rates.get(rate),
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         entity_registry_enabled_default=period in _RATE_PERIODS_ENABLED,
-        value_fn=lambda station: station.reports[period].rates.get(rate),
-        available_fn=lambda station: period in station.reports,
     )
 
 
 STATION_SENSORS: tuple[StationSensor, ...] = (
-    _station_live("pv_power", lambda info: info.pv_power, **_POWER),
+    _STATION_INFO.sensor("pv_power", lambda info: info.pv_power, **_POWER),
     # Negative while exporting.
-    _station_live("grid_power", lambda info: info.grid_power, **_POWER),
-    _station_live("consumption_power", lambda info: info.consumption_power, **_POWER),
+    _STATION_INFO.sensor("grid_power", lambda info: info.grid_power, **_POWER),
+    _STATION_INFO.sensor(
+        "consumption_power", lambda info: info.consumption_power, **_POWER
+    ),
     # Negative while charging.
-    _station_live("battery_power", lambda info: info.battery_power, **_POWER),
+    _STATION_INFO.sensor("battery_power", lambda info: info.battery_power, **_POWER),
     # Equals the PV power on every station seen so far; kept for installations where
     # it differs.
-    _station_live(
+    _STATION_INFO.sensor(
         "battery_pv_power",
         lambda info: info.battery_pv_power,
         **_POWER | _Presentation(entity_registry_enabled_default=False),
     ),
-    _station_live("battery_soc", lambda info: info.battery_soc, **_SOC),
-    _station_live(
+    _STATION_INFO.sensor("battery_soc", lambda info: info.battery_soc, **_SOC),
+    _STATION_INFO.sensor(
         "last_update",
         lambda info: info.last_update,
         device_class=SensorDeviceClass.TIMESTAMP,
@@ -220,62 +239,32 @@ def _is_type(device_type: DeviceType) -> Callable[[DeviceData], bool]:
     return lambda device: device.device.device_type is device_type
 
 
-def _is_listed(device: DeviceData) -> bool:
-    """Whether this cycle's device list, which carries the record's readings, worked."""
-    return device.listed
+def _is_titan(device: DeviceData) -> bool:
+    return device.device.device_type is DeviceType.BATTERY and has_serial(device)
 
 
-def _wifi(
-    key: str,
-    value_fn: Callable[[WifiInfo], SensorValue],
-    **presentation: Unpack[_Presentation],
-) -> EquipmentSensor:
-    """Describe a Wi-Fi diagnostic (unavailable when the Wi-Fi call failed)."""
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda device: None if device.wifi is None else value_fn(device.wifi),
-        available_fn=lambda device: device.wifi is not None,
-        **_Presentation(entity_category=EntityCategory.DIAGNOSTIC) | presentation,
-    )
+def _listed_record(device: DeviceData) -> Device | None:
+    """Return the device record if this cycle's device list (which carries it) worked."""
+    return device.device if device.listed else None
 
 
-def _meter(
-    key: str,
-    value_fn: Callable[[Device], SensorValue],
-    **presentation: Unpack[_Presentation],
-) -> EquipmentSensor:
-    """Describe a smart meter reading from its device record."""
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda device: value_fn(device.device),
-        exists_fn=_is_type(DeviceType.METER),
-        available_fn=_is_listed,
-        **presentation,
-    )
+# The readings of the device list's record (stale when the list failed).
+_RECORD = _Part[DeviceData, Device](_listed_record)
+_METER_RECORD = _Part[DeviceData, Device](
+    _listed_record, exists_fn=_is_type(DeviceType.METER)
+)
+_WIFI = _Part[DeviceData, WifiInfo](
+    lambda device: device.wifi,
+    exists_fn=has_serial,
+    presentation=_Presentation(entity_category=EntityCategory.DIAGNOSTIC),
+)
+_BATTERY_PAGE = _Part[DeviceData, BatteryPage](
+    lambda device: device.battery, exists_fn=_is_titan
+)
 
 
-def _battery(
-    key: str,
-    value_fn: Callable[[BatteryPage], SensorValue],
-    **presentation: Unpack[_Presentation],
-) -> EquipmentSensor:
-    """Describe a figure of a Titan's battery page (unavailable when the page failed)."""
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda device: (
-            None if device.battery is None else value_fn(device.battery)
-        ),
-        exists_fn=_is_type(DeviceType.BATTERY),
-        available_fn=lambda device: device.battery is not None,
-        **presentation,
-    )
-
-
-def _cluster_mode(device: DeviceData) -> str | None:
-    mode = device.device.cluster_mode
+def _cluster_mode(record: Device) -> str | None:
+    mode = record.cluster_mode
     return None if mode is ClusterMode.NONE else mode.value
 
 
@@ -290,37 +279,37 @@ def _battery_state(battery: BatteryPage) -> str | None:
 
 
 EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
-    _wifi(
+    # Noisy (it moves with every reading) and only useful when diagnosing a link.
+    _WIFI.sensor(
         "wifi_rssi",
         lambda wifi: wifi.rssi,
         device_class=SensorDeviceClass.SIGNAL_STRENGTH,
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        entity_registry_enabled_default=False,
     ),
-    _wifi("wifi_ssid", lambda wifi: wifi.ssid, entity_registry_enabled_default=False),
-    _wifi(
+    _WIFI.sensor(
+        "wifi_ssid", lambda wifi: wifi.ssid, entity_registry_enabled_default=False
+    ),
+    _WIFI.sensor(
         "ip_address",
         lambda wifi: wifi.ip_address,
         entity_registry_enabled_default=False,
     ),
-    IzypowerSensorEntityDescription[DeviceData](
-        key="average_soc",
-        translation_key="average_soc",
-        value_fn=lambda device: device.device.average_soc,
+    _RECORD.sensor(
+        "average_soc",
+        lambda record: record.average_soc,
         exists_fn=lambda device: device.device.has_average_soc,
-        available_fn=_is_listed,
         **_SOC,
     ),
-    IzypowerSensorEntityDescription[DeviceData](
-        key="cluster_mode",
-        translation_key="cluster_mode",
+    _RECORD.sensor(
+        "cluster_mode",
+        _cluster_mode,
+        exists_fn=lambda device: device.device.cluster_mode is not ClusterMode.NONE,
         device_class=SensorDeviceClass.ENUM,
         options=[mode.value for mode in ClusterMode if mode is not ClusterMode.NONE],
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=_cluster_mode,
-        exists_fn=lambda device: device.device.cluster_mode is not ClusterMode.NONE,
-        available_fn=_is_listed,
     ),
     IzypowerSensorEntityDescription[DeviceData](
         key="temperature",
@@ -330,9 +319,12 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         value_fn=_temperature,
-        exists_fn=_is_type(DeviceType.MICRO_INVERTER),
+        exists_fn=lambda device: (
+            device.device.device_type is DeviceType.MICRO_INVERTER
+            and has_serial(device)
+        ),
     ),
-    _meter(
+    _METER_RECORD.sensor(
         "grid_voltage",
         lambda meter: meter.grid_voltage,
         device_class=SensorDeviceClass.VOLTAGE,
@@ -340,7 +332,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
     ),
-    _meter(
+    _METER_RECORD.sensor(
         "grid_frequency",
         lambda meter: meter.grid_frequency,
         device_class=SensorDeviceClass.FREQUENCY,
@@ -348,50 +340,60 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
     ),
-    _meter("meter_import_total", lambda meter: meter.meter_import_total, **_COUNTER),
-    _meter("meter_export_total", lambda meter: meter.meter_export_total, **_COUNTER),
-    _battery("battery_soc", lambda battery: battery.soc, **_SOC),
-    _battery("battery_energy", lambda battery: battery.energy, **_STORED_ENERGY),
+    _METER_RECORD.sensor(
+        "meter_import_total", lambda meter: meter.meter_import_total, **_COUNTER
+    ),
+    _METER_RECORD.sensor(
+        "meter_export_total", lambda meter: meter.meter_export_total, **_COUNTER
+    ),
+    _BATTERY_PAGE.sensor("battery_soc", lambda battery: battery.soc, **_SOC),
+    _BATTERY_PAGE.sensor(
+        "battery_energy", lambda battery: battery.energy, **_STORED_ENERGY
+    ),
     # Negative while charging, like the station's battery power.
-    _battery("battery_power", lambda battery: battery.power, **_POWER),
-    _battery(
+    _BATTERY_PAGE.sensor("battery_power", lambda battery: battery.power, **_POWER),
+    _BATTERY_PAGE.sensor(
         "battery_state",
         _battery_state,
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in BatteryState],
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "charge_from_grid_power",
         lambda battery: battery.charge_from_grid_power,
         **_POWER,
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "charge_from_pv_power", lambda battery: battery.charge_from_pv_power, **_POWER
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "discharge_from_battery_power",
         lambda battery: battery.discharge_from_battery_power,
         **_POWER,
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "discharge_from_pv_power",
         lambda battery: battery.discharge_from_pv_power,
         **_POWER,
     ),
-    _battery("charging_time", lambda battery: battery.charging_time, **_DURATION),
-    _battery("discharging_time", lambda battery: battery.discharging_time, **_DURATION),
-    _battery(
+    _BATTERY_PAGE.sensor(
+        "charging_time", lambda battery: battery.charging_time, **_DURATION
+    ),
+    _BATTERY_PAGE.sensor(
+        "discharging_time", lambda battery: battery.discharging_time, **_DURATION
+    ),
+    _BATTERY_PAGE.sensor(
         "consumption_need_power",
         lambda battery: battery.consumption_need_power,
         **_POWER,
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "solar_surplus_power", lambda battery: battery.solar_surplus_power, **_POWER
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "direct_solar_power", lambda battery: battery.direct_solar_power, **_POWER
     ),
-    _battery(
+    _BATTERY_PAGE.sensor(
         "backup_outlet_power", lambda battery: battery.backup_outlet_power, **_POWER
     ),
 )
