@@ -104,7 +104,7 @@ class Refresh:
     # From the service (or reload) call to the refresh done, as a client sees it.
     wall_s: float
     # What the coordinator logged: its fetch alone, without writing the states.
-    coordinator_s: float | None
+    coordinator_s: float
     requests: Counter[str]
     # Whether the call returned only once the refresh was over (no request after it).
     call_waited: bool
@@ -441,9 +441,7 @@ def format_report(result: BenchmarkResult) -> str:
 
     steady = result.steady_requests
     wall = result.steady_wall
-    coordinator = [
-        r.coordinator_s for r in result.steady if r.coordinator_s is not None
-    ]
+    coordinator = [refresh.coordinator_s for refresh in result.steady]
     rows = [
         ("integration", result.version),
         ("account", config.account),
@@ -482,7 +480,7 @@ def format_report(result: BenchmarkResult) -> str:
         ),
         (
             "steady refresh, coordinator log mean",
-            f"{statistics.mean(coordinator):.3f} s" if coordinator else "n/a",
+            f"{statistics.mean(coordinator):.3f} s",
         ),
         (
             "service call waited for the refresh",
@@ -498,12 +496,7 @@ def format_report(result: BenchmarkResult) -> str:
             ),
             (
                 "full refresh wall (reload) / coordinator",
-                f"{full.wall_s:.3f} s / "
-                + (
-                    f"{full.coordinator_s:.3f} s"
-                    if full.coordinator_s is not None
-                    else "n/a"
-                ),
+                f"{full.wall_s:.3f} s / {full.coordinator_s:.3f} s",
             ),
         ]
     per_day = result.requests_per_day
