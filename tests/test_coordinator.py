@@ -18,7 +18,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.api import EnergySeries, Period
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
-from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+from custom_components.izypower_cloud.coordinator import (
+    STALE_AFTER,
+    IzypowerCoordinator,
+)
 from custom_components.izypower_cloud.data import IzypowerData
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
@@ -98,6 +101,13 @@ def _registered(registry: dr.DeviceRegistry, identifier: tuple[str, str]) -> boo
     return bool(registry.async_get_devices(identifiers={identifier}))
 
 
+def _device_entry(
+    registry: dr.DeviceRegistry, identifier: tuple[str, str]
+) -> dr.DeviceEntry:
+    (device_entry,) = registry.async_get_devices(identifiers={identifier})
+    return device_entry
+
+
 # ----------------------------------------------------------------------- cadences
 
 
@@ -170,14 +180,14 @@ async def test_slow_refresh_on_demand(
     assert meter.meter_control is not None and meter.meter_control.enabled is False
 
 
-async def test_new_device_appears_and_brings_a_slow_refresh(
+async def test_new_device_gets_its_slow_calls_in_the_same_refresh(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     coordinator: IzypowerCoordinator,
     cloud_clock: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    """A new device is in the next snapshot; its slow data follows one cycle later."""
+    """A new device comes with its Wi-Fi and firmware flag, without a slow refresh."""
     serial = NEW_MICRO_RECORD["sn"]
     wifi = load_fixture(f"device_wifi_{MICRO_SNS[0]}.json")
     mock_cloud.add_device(
@@ -190,26 +200,29 @@ async def test_new_device_appears_and_brings_a_slow_refresh(
             ),
         },
     )
+    mock_cloud.payload(Endpoint.UPGRADE, 81235)["data"].append(
+        {"sn": serial, "needUpgrade": True}
+    )
 
     await advance_time(hass, cloud_clock, STEP)
-    new = _data(coordinator).stations[81235].devices[640203]
+    station = _data(coordinator).stations[81235]
+    new = station.devices[640203]
     assert new.temperature == 41.3
-    assert new.wifi is None
-    assert mock_cloud.count(Endpoint.STATIONS) == 0
-
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.STATIONS) == 1
-    assert mock_cloud.count(Endpoint.WIFI, serial) == 1
-    new = _data(coordinator).stations[81235].devices[640203]
     assert new.wifi is not None and new.wifi.rssi == -66
+    assert new.firmware_update is True
+    assert station.firmware_update is True
+    # Only the new device's slow calls and its station's firmware list were added.
+    assert mock_cloud.counts() == FAST_COUNTS + Counter(
+        {Endpoint.WIFI: 1, Endpoint.UPGRADE: 1, Endpoint.TEMPERATURE: 1}
+    )
+    assert mock_cloud.count(Endpoint.UPGRADE, 81235) == 1
     # The entity platforms picked it up: it is in the device registry.
     assert _registered(device_registry, device_identifier(640203))
 
     # Back to the fast cadence afterwards.
     mock_cloud.reset_counts()
     await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.STATIONS) == 0
+    assert mock_cloud.counts() == FAST_COUNTS + Counter({Endpoint.TEMPERATURE: 1})
 
 
 async def test_new_station_appears_at_slow_refresh(
@@ -633,11 +646,18 @@ async def _slow_refresh(hass: HomeAssistant, coordinator: IzypowerCoordinator) -
 async def test_stale_devices_leave_after_two_slow_refreshes(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
+    *,
     mock_config_entry: MockConfigEntry,
     coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Station, equipment and Link modules gone twice in a row leave the registry."""
+    """Station, equipment and Link modules gone long enough leave the registry.
+
+    Two slow refreshes in a row are not enough when they come back to back (on
+    demand): the first miss must also be `STALE_AFTER` old.
+    """
     entry_id = mock_config_entry.entry_id
     ids = {
         "meter": device_identifier(640103),
@@ -649,26 +669,34 @@ async def test_stale_devices_leave_after_two_slow_refreshes(
         device_registry.async_get_or_create(
             config_entry_id=entry_id, identifiers={identifier}
         )
+    meter = _device_entry(device_registry, ids["meter"])
+    device_registry.async_update_device(meter.id, name_by_user="Compteur garage")
     mock_cloud.remove_device(81234, 640103)
     mock_cloud.payload(Endpoint.BATTERY, TITAN_SLAVE_SN)["data"]["items"] = []
     mock_cloud.remove_station(81235)
 
     await _slow_refresh(hass, coordinator)
+    await _slow_refresh(hass, coordinator)
     for identifier in ids.values():
         assert _registered(device_registry, identifier)
 
+    cloud_clock.tick(STALE_AFTER)
     await _slow_refresh(hass, coordinator)
     for identifier in ids.values():
         assert not _registered(device_registry, identifier)
     # Devices still in the cloud stay.
     assert _registered(device_registry, device_identifier(640101))
     assert _registered(device_registry, link_identifier("IZL24L000701"))
+    # Logged by the name the user knows, never "None" for an unnamed device.
+    assert "Removing Compteur garage: gone from the Izypower Cloud" in caplog.text
+    assert "Removing None" not in caplog.text
 
 
 async def test_device_back_after_one_miss_stays(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Misses must be consecutive."""
@@ -678,6 +706,7 @@ async def test_device_back_after_one_miss_stays(
     mock_cloud.add_device(81234, record)
     await _slow_refresh(hass, coordinator)
     mock_cloud.remove_device(81234, 640103)
+    cloud_clock.tick(STALE_AFTER)
     await _slow_refresh(hass, coordinator)
     assert _registered(device_registry, device_identifier(640103))
 
@@ -686,12 +715,14 @@ async def test_failed_listing_is_no_evidence_of_removal(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """A device list or battery page that fails keeps what it would have listed."""
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81235, status=404)
     mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
     for _ in range(3):
+        cloud_clock.tick(STALE_AFTER)
         await _slow_refresh(hass, coordinator)
     for identifier in (
         device_identifier(640201),
@@ -701,15 +732,59 @@ async def test_failed_listing_is_no_evidence_of_removal(
         assert _registered(device_registry, identifier)
 
 
-def test_identifiers_of_an_empty_coordinator(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("failing", "protected"),
+    [
+        pytest.param(
+            (Endpoint.DEVICE_PAGE, 81234),
+            (
+                device_identifier(640101),
+                device_identifier(640103),
+                link_identifier("IZL24L000701"),
+                link_identifier("IZL24L000703"),
+            ),
+            id="device-list",
+        ),
+        pytest.param(
+            (Endpoint.BATTERY, TITAN_MASTER_SN),
+            (link_identifier("IZL24L000701"), link_identifier("IZL24L000702")),
+            id="battery-page",
+        ),
+    ],
+)
+async def test_failed_listing_after_a_restart_removes_nothing(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    *,
+    mock_config_entry: MockConfigEntry,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+    failing: tuple[Endpoint, Any],
+    protected: tuple[tuple[str, str], ...],
 ) -> None:
-    """Before its first refresh the coordinator knows no device."""
-    coordinator = IzypowerCoordinator(hass, mock_config_entry, client=None)  # type: ignore[arg-type]
-    assert coordinator.identifiers() == set()
+    """With no earlier answer to fall back on, the registry's children are kept.
+
+    After a restart the coordinator has no previous device list or battery page: a
+    listing failing then must still not count its children missing, nor let the user
+    delete them by hand.
+    """
+    mock_cloud.fail(*failing, status=404)
+    await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    restarted: IzypowerCoordinator = mock_config_entry.runtime_data
+    assert restarted is not coordinator
+
+    for _ in range(3):
+        cloud_clock.tick(STALE_AFTER)
+        await _slow_refresh(hass, restarted)
+    for identifier in protected:
+        assert restarted.may_still_exist(_device_entry(device_registry, identifier))
 
 
-async def test_meter_and_titans_listed(coordinator: IzypowerCoordinator) -> None:
+async def test_meter_and_titans_listed(
+    coordinator: IzypowerCoordinator, device_registry: dr.DeviceRegistry
+) -> None:
     """Sanity check of the fixture account as the coordinator sees it."""
     station = _data(coordinator).stations[81234]
     assert {d.device.serial for d in station.devices.values()} == {
@@ -717,11 +792,12 @@ async def test_meter_and_titans_listed(coordinator: IzypowerCoordinator) -> None
         TITAN_SLAVE_SN,
         METER_SN,
     }
-    assert coordinator.identifiers() >= {
+    for identifier in (
         station_identifier(81234),
         device_identifier(640101),
         link_identifier("IZL24L000701"),
-    }
+    ):
+        assert coordinator.may_still_exist(_device_entry(device_registry, identifier))
 
 
 async def test_devices_without_serial_get_only_id_based_calls(

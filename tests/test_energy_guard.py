@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from custom_components.izypower_cloud.api import EnergySeries, Period
-from custom_components.izypower_cloud.energy_guard import LAG_WINDOW, EnergyGuard
+from custom_components.izypower_cloud.energy_guard import (
+    LAG_WINDOW,
+    EnergyGuard,
+    EnergyKey,
+    consumption_from_pv,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 CEST = timezone(timedelta(hours=2))
 CET = timezone(timedelta(hours=1))
-STATION = 81234
+STATION = "station_81234"
 PROD = EnergySeries.PRODUCTION
 
 
@@ -27,7 +33,7 @@ def feed(
     period: Period,
     value: float | None,
     when: datetime,
-    station: int = STATION,
+    station: str = STATION,
 ) -> float | None:
     """Pass one counter through the guard and return what it publishes."""
     return guard.apply(station, {(PROD, period): value}, when)[(PROD, period)]
@@ -59,11 +65,11 @@ def test_first_values_are_taken_as_they_come() -> None:
 def test_stations_are_independent() -> None:
     """One station's history never filters another's counters."""
     guard = EnergyGuard()
-    assert feed(guard, Period.DAY, 9.84, at("2026-07-14 13:39"), station=1) == 9.84
-    assert feed(guard, Period.DAY, 4.86, at("2026-07-14 13:39"), station=2) == 4.86
-    guard.forget(1)
-    assert feed(guard, Period.DAY, 2.0, at("2026-07-14 13:42"), station=1) == 2.0
-    assert feed(guard, Period.DAY, 2.0, at("2026-07-14 13:42"), station=2) == 4.86
+    assert feed(guard, Period.DAY, 9.84, at("2026-07-14 13:39"), station="a") == 9.84
+    assert feed(guard, Period.DAY, 4.86, at("2026-07-14 13:39"), station="b") == 4.86
+    guard.forget("a")
+    assert feed(guard, Period.DAY, 2.0, at("2026-07-14 13:42"), station="a") == 2.0
+    assert feed(guard, Period.DAY, 2.0, at("2026-07-14 13:42"), station="b") == 4.86
 
 
 def test_real_midnight_resets_the_day() -> None:
@@ -214,3 +220,162 @@ def test_station_offset_wins_over_the_reader_clock() -> None:
     assert feed(guard, Period.DAY, 12.4, at("2026-07-15 01:25")) == 12.4
     utc_reading = datetime(2026, 7, 14, 23, 30, tzinfo=UTC).astimezone(CEST)
     assert feed(guard, Period.DAY, 0.0, utc_reading) == 12.4
+
+
+def test_rollover_flip_back_after_the_reset_keeps_the_reset() -> None:
+    """The cloud showing yesterday's total again after the reset is still lag."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.DAY, 10.0, at("2026-07-14 23:58")) == 10.0
+    assert feed(guard, Period.DAY, 0.0, at("2026-07-15 00:02")) == 0.0
+    assert feed(guard, Period.DAY, 10.0, at("2026-07-15 00:05")) == 0.0
+    assert feed(guard, Period.DAY, 0.05, at("2026-07-15 00:08")) == 0.05
+    assert feed(guard, Period.DAY, 10.0, at("2026-07-15 00:11")) == 0.05
+    assert feed(guard, Period.DAY, 4.0, at("2026-07-15 09:00")) == 4.0
+    # Past the lag window, yesterday's total is no reference any more.
+    assert feed(guard, Period.DAY, 10.5, at("2026-07-15 12:00")) == 10.5
+
+
+def test_period_that_ended_at_zero_starts_the_next_at_once() -> None:
+    """Nothing to lag behind: the first value above 0 is today's, not unknown."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.DAY, 0.0, at("2026-07-14 23:58")) == 0.0
+    assert feed(guard, Period.DAY, 0.2, at("2026-07-15 00:30")) == 0.2
+    assert feed(guard, Period.DAY, 0.3, at("2026-07-15 00:33")) == 0.3
+
+
+def test_one_cycle_spike_is_held_and_dropped() -> None:
+    """An impossible rise is not published; the next normal value continues."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-14 12:00")) == 1000.0
+    assert feed(guard, Period.TOTAL, 99999.0, at("2026-07-14 12:03")) == 1000.0
+    assert feed(guard, Period.TOTAL, 1000.2, at("2026-07-14 12:06")) == 1000.2
+    assert feed(guard, Period.TOTAL, 1000.4, at("2026-07-14 12:09")) == 1000.4
+
+
+@pytest.mark.parametrize("confirmation", [5000.0, 5000.1])
+def test_confirmed_rise_is_accepted_one_reading_later(confirmation: float) -> None:
+    """A stale counter that catches up is believed once a second reading agrees."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-14 12:00")) == 1000.0
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-14 12:03")) == 1000.0
+    assert feed(guard, Period.TOTAL, 5000.0, at("2026-07-14 12:06")) == 1000.0
+    assert (
+        feed(guard, Period.TOTAL, confirmation, at("2026-07-14 12:09")) == confirmation
+    )
+
+
+def test_unconfirmed_rise_must_be_confirmed_by_the_next_reading() -> None:
+    """A null or a dip between the spike and its repetition drops the held value."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-14 12:00")) == 1000.0
+    assert feed(guard, Period.TOTAL, 9000.0, at("2026-07-14 12:03")) == 1000.0
+    assert feed(guard, Period.TOTAL, None, at("2026-07-14 12:06")) == 1000.0
+    assert feed(guard, Period.TOTAL, 9000.0, at("2026-07-14 12:09")) == 1000.0
+    # A lower but still impossible value replaces the held one.
+    assert feed(guard, Period.TOTAL, 8000.0, at("2026-07-14 12:12")) == 1000.0
+    assert feed(guard, Period.TOTAL, 8000.0, at("2026-07-14 12:15")) == 8000.0
+
+
+def test_rise_bound_grows_with_the_time_since_the_last_accepted_value() -> None:
+    """100 kW for the elapsed time, at least one refresh period: a plausible rise passes."""
+    guard = EnergyGuard(min_elapsed=timedelta(minutes=3))
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-14 12:00")) == 1000.0
+    # 5 kWh in one refresh period is the bound; same `lastUpdate` counts as one period.
+    assert feed(guard, Period.TOTAL, 1005.0, at("2026-07-14 12:00")) == 1005.0
+    assert feed(guard, Period.TOTAL, 1010.1, at("2026-07-14 12:03")) == 1005.0
+    assert feed(guard, Period.TOTAL, 1005.0, at("2026-07-14 12:06")) == 1005.0
+    # A day without data: 2,400 kWh would be possible.
+    assert feed(guard, Period.TOTAL, 1500.0, at("2026-07-15 12:03")) == 1500.0
+    # Day counters follow the same bound.
+    assert feed(guard, Period.DAY, 1.0, at("2026-07-15 12:03")) == 1.0
+    assert feed(guard, Period.DAY, 40.0, at("2026-07-15 12:06")) == 1.0
+
+
+def _station_counters(
+    consumption: float | None, discharge: float | None, grid_import: float | None
+) -> dict[EnergyKey, float | None]:
+    return {
+        (series, Period.TOTAL): value
+        for series, value in (
+            (EnergySeries.CONSUMPTION, consumption),
+            (EnergySeries.BATTERY_DISCHARGE, discharge),
+            (EnergySeries.GRID_IMPORT, grid_import),
+        )
+    }
+
+
+def test_consumption_from_pv_is_derived_from_guarded_counters() -> None:
+    """A glitch of one input never reaches the derived counter."""
+    guard = EnergyGuard()
+    cfpv = (EnergySeries.CONSUMPTION_FROM_PV, Period.TOTAL)
+    readings = [
+        (_station_counters(5000, 1000, 3000), 1000.0),
+        # Grid import drops to 0 for one cycle.
+        (_station_counters(5001, 1000, 0), 1001.0),
+        (_station_counters(5002, 1000, 3000.5), 1001.5),
+        # A null input keeps the last good derived value.
+        (_station_counters(5003, None, 3000.5), 1002.5),
+    ]
+    when = at("2026-07-14 12:00")
+    for counters, expected in readings:
+        energy = guard.station_energy(STATION, counters, when)
+        assert energy[cfpv] == pytest.approx(expected)
+        assert energy[(EnergySeries.GRID_IMPORT, Period.TOTAL)] >= 3000  # type: ignore[operator]
+        when += timedelta(minutes=3)
+    # Every period of the derived series is published.
+    assert {period for series, period in energy if series is cfpv[0]} == set(Period)
+
+
+def test_consumption_from_pv_formula() -> None:
+    """Consumption minus discharge minus import, clamped at 0, unknown without inputs."""
+    assert consumption_from_pv(7.0, 1.0, 1.0) == 5.0
+    assert consumption_from_pv(5.0, 3.0, 4.0) == 0.0
+    assert consumption_from_pv(None, 1.0, 1.0) is None
+    assert consumption_from_pv(7.0, None, 1.0) is None
+    assert consumption_from_pv(7.0, 1.0, None) is None
+
+
+def test_state_survives_a_round_trip_through_plain_data() -> None:
+    """What `as_dict` saves, `load` restores: a glitch after a restart is filtered."""
+    guard = EnergyGuard()
+    assert feed(guard, Period.DAY, 10.0, at("2026-07-14 23:58")) == 10.0
+    assert feed(guard, Period.DAY, 0.0, at("2026-07-15 00:02")) == 0.0
+    assert feed(guard, Period.TOTAL, 1000.0, at("2026-07-15 00:02")) == 1000.0
+    assert feed(guard, Period.TOTAL, 9000.0, at("2026-07-15 00:05")) == 1000.0
+    saved = json.loads(json.dumps(guard.as_dict()))
+
+    restored = EnergyGuard()
+    restored.load(saved)
+    assert restored.as_dict() == saved
+    # The previous day's total and the held rise came back too.
+    assert feed(restored, Period.DAY, 10.0, at("2026-07-15 00:08")) == 0.0
+    assert feed(restored, Period.TOTAL, 0.0, at("2026-07-15 00:08")) == 1000.0
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        None,
+        "junk",
+        {"counters": "junk"},
+        {"counters": ["junk", {}]},
+        {"counters": [{"owner": "a", "counter": "production", "period": "week"}]},
+    ],
+)
+def test_malformed_saved_state_is_ignored(saved: object) -> None:
+    """A damaged store starts the guard empty rather than failing the setup."""
+    guard = EnergyGuard()
+    guard.load(saved)
+    assert guard.as_dict() == {"counters": []}
+
+
+def test_malformed_saved_counter_is_skipped_alone() -> None:
+    """One bad counter does not drop the others."""
+    good = EnergyGuard()
+    feed(good, Period.TOTAL, 1000.0, at("2026-07-14 12:00"))
+    (counter,) = good.as_dict()["counters"]
+    naive = {**counter, "owner": "naive", "measured_at": "2026-07-14T12:00:00"}
+    no_value = {**counter, "owner": "none", "value": None}
+    guard = EnergyGuard()
+    guard.load({"counters": [naive, no_value, counter]})
+    assert guard.as_dict() == {"counters": [counter]}

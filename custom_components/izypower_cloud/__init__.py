@@ -9,7 +9,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -45,4 +45,9 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: IzypowerConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a device only once the cloud no longer lists it."""
-    return not device_entry.identifiers & entry.runtime_data.identifiers()
+    return not entry.runtime_data.may_still_exist(device_entry)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
+    """Delete what the entry stored besides itself: the energy guard's memory."""
+    await energy_guard_store(hass, entry.entry_id).async_remove()

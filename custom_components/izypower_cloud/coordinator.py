@@ -4,48 +4,63 @@ Cadences. Every refresh fetches what changes every few minutes: station info, th
 report, PV strings, the device lists (online state, `dataDtos`), battery pages and
 micro-inverter temperatures. Slow data (station list, month/year/total reports, Wi-Fi,
 firmware flags, battery settings, meter injection state) is fetched on the first
-refresh, then every `SLOW_REFRESH_INTERVAL`, at the first refresh after a new device
-appeared, or when something asks for it (`async_request_slow_refresh`, e.g. after a
-write). In between, the last slow results are carried over into each new snapshot.
+refresh, then every `SLOW_REFRESH_INTERVAL`, or when something asks for it
+(`async_request_slow_refresh`, e.g. after a write). A device or station that appears
+gets its own slow calls in the refresh that first lists it (and its station's firmware
+list is fetched again then). In between, the last slow results are carried over into
+each new snapshot.
 
 Failures. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS` at a
 time. A failing call only blanks the part of the snapshot it feeds (its field is None
-or absent) and is logged once when it starts failing and once when it recovers. Only
-two situations fail the whole refresh: no station list at all, or no station info for
-any station. A refused login anywhere starts the reauthentication flow.
+or absent) and is logged once when it starts failing and once when it recovers. A
+failing slow call is tried again at the next refresh (once per refresh), and its last
+good result, if any, is shown meanwhile for up to `SLOW_RESULT_MAX_AGE`. Only two
+situations fail the whole refresh: no station list ever received, or no station info
+for any station. Once a station list was received, a failing one is tolerated: the
+previous list stays in use until the cloud answers again. A refused login anywhere
+starts the reauthentication flow.
+
+Stale devices. A device of the registry that the cloud's answers no longer list is
+removed once it was missing from `STALE_AFTER_SLOW_REFRESHES` consecutive slow
+refreshes spanning at least `STALE_AFTER`. A failed listing is no evidence: a device
+under a station whose device list failed, or a Link module under a battery whose page
+failed (directly or through its parents in the registry), is neither counted missing
+nor removable by hand.
+
+Energy. Counters pass through the energy guard (energy_guard.py), dated by the station's
+`lastUpdate` (in its own UTC offset), or by the station's current local time when that
+is missing or implausibly in the future. The guard's memory is stored with the config
+entry so that it survives restarts.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping
+import dataclasses
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import homeassistant.util.dt as dt_util
 
 from .api import (
-    BatteryPage,
-    BatterySettings,
     Device,
     DeviceType,
     EnergyReport,
     IzypowerAuthenticationError,
     IzypowerClient,
     IzypowerError,
-    MeterControl,
     Period,
     PvString,
     Station,
     StationInfo,
-    WifiInfo,
 )
 from .const import (
     CONF_REFRESH_PERIOD,
@@ -56,7 +71,7 @@ from .const import (
     SLOW_REFRESH_INTERVAL,
 )
 from .data import DeviceData, IzypowerData, StationData
-from .energy_guard import EnergyGuard, EnergyKey
+from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
 from .identifiers import device_identifier, link_identifier, station_identifier
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
@@ -64,31 +79,22 @@ type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
 # Reports of the slow cadence; the day report is fetched on every refresh.
 SLOW_PERIODS = (Period.MONTH, Period.YEAR, Period.TOTAL)
 
-# A device absent from this many consecutive slow refreshes leaves the registry.
+# A device leaves the registry once missing from this many consecutive slow refreshes,
+# the first of them at least `STALE_AFTER` ago (slow refreshes on demand can come
+# back to back).
 STALE_AFTER_SLOW_REFRESHES = 2
+STALE_AFTER = 2 * SLOW_REFRESH_INTERVAL
 
+# How long the last good result of a failing slow call stands in for it.
+SLOW_RESULT_MAX_AGE = 2 * SLOW_REFRESH_INTERVAL
 
-@dataclass(slots=True)
-class _SlowStation:
-    """Slow results of one station, carried over until the next slow refresh."""
+# A `lastUpdate` further ahead of our clock than this is a broken clock, not the time
+# of a measurement (it would date every later value "earlier" and freeze counters).
+MAX_CLOCK_AHEAD = timedelta(hours=1)
 
-    reports: dict[Period, EnergyReport] = field(default_factory=dict)
-    # Serial -> needs an upgrade; None when the firmware list failed.
-    firmware: dict[str, bool] | None = None
-    # By device id; a device missing here was not known at the last slow refresh.
-    wifi: dict[int, WifiInfo | None] = field(default_factory=dict)
-    battery_settings: dict[int, BatterySettings | None] = field(default_factory=dict)
-    meter_control: dict[int, MeterControl | None] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _FastStation:
-    """What one refresh fetched for one station before the per-device calls."""
-
-    info: StationInfo | None
-    day_report: EnergyReport | None
-    pv_strings: list[PvString] | None
-    devices: list[Device] | None
+# The energy guard's memory, one store per config entry.
+ENERGY_GUARD_STORE_VERSION: Final = 1
+ENERGY_GUARD_SAVE_DELAY: Final = 60  # seconds
 
 
 def refresh_interval(entry: ConfigEntry) -> timedelta:
@@ -96,6 +102,54 @@ def refresh_interval(entry: ConfigEntry) -> timedelta:
     return timedelta(
         minutes=entry.options.get(CONF_REFRESH_PERIOD, DEFAULT_REFRESH_PERIOD)
     )
+
+
+def energy_guard_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return the store of one config entry's energy guard."""
+    return Store(hass, ENERGY_GUARD_STORE_VERSION, f"{DOMAIN}.{entry_id}.energy_guard")
+
+
+class _SlowResults:
+    """The last good result of each slow call, and which calls are due again.
+
+    A call is due on a slow refresh, when it never succeeded (a new device), and after
+    it failed (retried at every refresh until it answers).
+    """
+
+    def __init__(self) -> None:
+        self._good: dict[Hashable, tuple[datetime, Any]] = {}
+        self._retry: set[Hashable] = set()
+        # Calls considered during the current refresh; the others are gone.
+        self._seen: set[Hashable] = set()
+
+    def due(self, key: Hashable, slow: bool) -> bool:
+        self._seen.add(key)
+        return slow or key in self._retry or key not in self._good
+
+    def record(self, key: Hashable, result: object) -> None:
+        if result is None:
+            self._retry.add(key)
+        else:
+            self._good[key] = (dt_util.utcnow(), result)
+            self._retry.discard(key)
+
+    def get(self, key: Hashable) -> Any:
+        """Return the result to show; None for a call not made for this snapshot."""
+        fetched_at, result = self._good.get(key, (None, None))
+        if (
+            key not in self._seen
+            or fetched_at is None
+            or dt_util.utcnow() - fetched_at > SLOW_RESULT_MAX_AGE
+        ):
+            return None
+        return result
+
+    def prune(self) -> None:
+        """Forget the calls of stations and devices this refresh did not consider."""
+        for gone in self._good.keys() - self._seen:
+            del self._good[gone]
+        self._retry &= self._seen
+        self._seen = set()
 
 
 class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
@@ -115,18 +169,23 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             update_interval=refresh_interval(entry),
         )
         self.client = client
-        self.energy_guard = EnergyGuard()
+        self.energy_guard = EnergyGuard(min_elapsed=refresh_interval(entry))
+        self._store = energy_guard_store(hass, entry.entry_id)
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         self._stations: dict[int, Station] | None = None
-        self._slow: dict[int, _SlowStation] = {}
+        self._station_list_failed = False
+        self._slow = _SlowResults()
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
         # Station id -> its UTC offset as last seen in `lastUpdate`.
         self._station_tz: dict[int, tzinfo] = {}
-        # Device id -> serials of its Link modules at its last readable battery page.
-        self._last_links: dict[int, frozenset[str]] = {}
-        # Registry device id -> consecutive slow refreshes it was missing from.
-        self._missing: dict[str, int] = {}
+        # Identifiers of everything the latest snapshot lists, and of the parents
+        # (stations, batteries) whose listing of their children failed in it.
+        self._present: set[tuple[str, str]] = set()
+        self._unlisted: set[tuple[str, str]] = set()
+        self._refresh_unlisted: set[tuple[str, str]] = set()
+        # Registry device id -> (consecutive slow refreshes missed, first miss).
+        self._missing: dict[str, tuple[int, datetime]] = {}
         # Calls currently failing, so each failure streak is logged once.
         self._failing: set[str] = set()
 
@@ -137,26 +196,26 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = True
         await self.async_request_refresh()
 
-    def identifiers(self) -> set[tuple[str, str]]:
-        """Return the device identifiers of everything the cloud still lists.
+    def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
+        """Tell whether the cloud may still have a device of the registry.
 
-        That is everything in the current snapshot, plus the Link modules of a battery
-        whose page failed this cycle (a failed call is no evidence they are gone).
+        True when the latest snapshot lists it, or when a listing it would be part of
+        failed (a failed call is no evidence that the device is gone).
         """
-        return self._present_identifiers(self.data) if self.data else set()
+        return bool(
+            device_entry.identifiers & self._present
+        ) or self._under_failed_listing(dr.async_get(self.hass), device_entry)
+
+    async def async_shutdown(self) -> None:
+        """Stop polling and save the energy guard's memory now (a reload reads it)."""
+        await super().async_shutdown()
+        await self._store.async_save(self.energy_guard.as_dict())
 
     # ---------------------------------------------------------------- refresh
 
-    def _present_identifiers(self, data: IzypowerData) -> set[tuple[str, str]]:
-        present = _snapshot_identifiers(data)
-        for station in data.stations.values():
-            for device_id, device in station.devices.items():
-                if device.battery is None:
-                    present.update(
-                        link_identifier(serial)
-                        for serial in self._last_links.get(device_id, ())
-                    )
-        return present
+    async def _async_setup(self) -> None:
+        """Restore the energy guard's memory before the first refresh."""
+        self.energy_guard.load(await self._store.async_load())
 
     async def _async_update_data(self) -> IzypowerData:
         now = dt_util.utcnow()
@@ -166,6 +225,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             or now - self._last_slow_refresh >= SLOW_REFRESH_INTERVAL
         )
         self._slow_requested = False
+        self._refresh_unlisted = set()
         try:
             data = await self._async_fetch(slow)
         except ExceptionGroup as group:
@@ -178,37 +238,36 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             # Whatever was due is still due at the next attempt.
             self._slow_requested = self._slow_requested or slow
             raise
+        self._slow.prune()
+        self._present = _snapshot_identifiers(data)
+        self._unlisted = self._refresh_unlisted
         if slow:
             self._last_slow_refresh = now
-            self._remove_stale_devices(data)
+            self._remove_stale_devices(now)
+        self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
         return data
 
     async def _async_fetch(self, slow: bool) -> IzypowerData:
         stations = await self._async_stations(slow)
-        for gone in set(self._slow) - set(stations):
-            del self._slow[gone]
-            self.energy_guard.forget(gone)
-        results = await _gather(
-            self._async_fetch_station(station, slow) for station in stations.values()
+        results = await _gather_keyed(
+            {
+                station_id: self._async_fetch_station(station, slow)
+                for station_id, station in stations.items()
+            }
         )
-        if results and all(result.info is None for result in results):
+        if results and all(result.info is None for result in results.values()):
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="no_station_answered",
                 translation_placeholders={"count": str(len(results))},
             )
-        snapshot = IzypowerData(
-            stations={result.station.station_id: result for result in results}
-        )
-        if not slow and self.data is not None and _new_device_ids(self.data, snapshot):
-            # Their Wi-Fi, settings and firmware flags come with the next refresh.
-            self._slow_requested = True
-        return snapshot
+        return IzypowerData(stations=results)
 
     async def _async_stations(self, slow: bool) -> dict[int, Station]:
-        if not slow and self._stations is not None:
+        if self._stations is not None and not (slow or self._station_list_failed):
             return self._stations
         stations = await self._call("station list", self.client.get_stations)
+        self._station_list_failed = stations is None
         if stations is not None:
             self._stations = {station.station_id: station for station in stations}
         elif self._stations is None:
@@ -219,74 +278,113 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
 
     async def _async_fetch_station(self, station: Station, slow: bool) -> StationData:
         station_id = station.station_id
-        today = self._station_today(station_id)
-        fast, slow_station = await self._async_fetch_station_calls(
-            station_id, today, slow
-        )
-        if fast.info is not None and fast.info.last_update is not None:
-            self._station_tz[station_id] = fast.info.last_update.tzinfo or dt_util.UTC
+        today = self._station_now(station_id).date()
+        client = self.client
+        calls: dict[Hashable, Coroutine[Any, Any, Any]] = {
+            "info": self._call(
+                f"station info {station_id}",
+                partial(client.get_station_info, station_id),
+            ),
+            "day report": self._call(
+                f"day report of station {station_id}",
+                partial(client.get_energy_report, station_id, Period.DAY, today),
+            ),
+            "pv strings": self._call(
+                f"PV strings of station {station_id}",
+                partial(client.get_pv_strings, station_id, today),
+            ),
+            "devices": self._call(
+                f"device list of station {station_id}",
+                partial(client.get_devices, station_id),
+            ),
+        }
+        for period in SLOW_PERIODS:
+            self._add_slow_call(
+                calls,
+                ("report", station_id, period),
+                slow,
+                f"{period} report of station {station_id}",
+                partial(client.get_energy_report, station_id, period, today),
+            )
+        results = await _gather_keyed(calls)
+        info: StationInfo | None = results["info"]
+        listed: list[Device] | None = results["devices"]
 
         previous = self.data.stations.get(station_id) if self.data else None
-        listed = fast.devices is not None
-        if fast.devices is not None:
-            devices = fast.devices
-        else:
+        known = previous.devices if previous else {}
+        if listed is None:
+            self._refresh_unlisted.add(station_identifier(station_id))
             # Keep the devices we knew so their own calls still run; the entities fed
             # by the list itself see `listed` False.
-            devices = (
-                [item.device for item in previous.devices.values()] if previous else []
-            )
-
-        if slow:
-            (batteries, temperatures), device_slow = await _gather(
-                [
-                    self._async_fetch_device_fast(devices, today),
-                    self._async_fetch_device_slow(devices),
-                ]
-            )
-            (
-                slow_station.wifi,
-                slow_station.battery_settings,
-                slow_station.meter_control,
-            ) = device_slow
-            self._slow[station_id] = slow_station
+            devices = [item.device for item in known.values()]
         else:
-            slow_station = self._slow.setdefault(station_id, _SlowStation())
-            batteries, temperatures = await self._async_fetch_device_fast(
-                devices, today
-            )
-        pv_by_serial = _pv_by_serial(fast.pv_strings)
-        firmware = slow_station.firmware
-        device_data = {
-            device.device_id: DeviceData(
-                device=device,
+            devices = listed
+        new_devices = previous is not None and any(
+            device.device_id not in known for device in devices
+        )
+
+        measured_at = self._measured_at(station_id, info)
+        device_calls = self._device_calls(station_id, devices, today, slow)
+        # A new device's firmware flag is in its station's list, fetched again now.
+        self._add_slow_call(
+            device_calls,
+            ("firmware", station_id),
+            slow or new_devices,
+            f"firmware list of station {station_id}",
+            partial(client.get_firmware_updates, station_id),
+        )
+        device_results = await _gather_keyed(device_calls)
+        firmware: dict[str, bool] | None = self._slow.get(("firmware", station_id))
+        pv_by_serial = _pv_by_serial(results["pv strings"])
+
+        device_data: dict[int, DeviceData] = {}
+        for device in devices:
+            device_id = device.device_id
+            battery = device_results.get(("battery", device_id))
+            if device.device_type is DeviceType.BATTERY and battery is None:
+                self._refresh_unlisted.add(device_identifier(device_id))
+            temperature_key = ("temperature", device_id)
+            device_data[device_id] = DeviceData(
+                device=self._guarded_meter(device, measured_at),
                 station_id=station_id,
-                listed=listed,
+                listed=listed is not None,
                 pv_strings=(
                     None
                     if pv_by_serial is None
                     else pv_by_serial.get(device.serial or "", {})
                 ),
-                wifi=slow_station.wifi.get(device.device_id),
-                battery=batteries.get(device.device_id),
-                battery_settings=slow_station.battery_settings.get(device.device_id),
-                meter_control=slow_station.meter_control.get(device.device_id),
-                temperature=temperatures.get(device.device_id),
+                wifi=self._slow.get(("wifi", device_id)),
+                battery=battery,
+                battery_settings=self._slow.get(("settings", device_id)),
+                meter_control=self._slow.get(("meter", device_id)),
+                temperature=device_results.get(temperature_key),
+                temperature_failed=(
+                    temperature_key in device_results
+                    and _temperature_label(device_id) in self._failing
+                ),
                 firmware_update=(
                     firmware.get(device.serial)
                     if firmware is not None and device.serial
                     else None
                 ),
             )
-            for device in devices
-        }
-        reports = dict(slow_station.reports)
-        if fast.day_report is not None:
-            reports[Period.DAY] = fast.day_report
+
+        reports: dict[Period, EnergyReport] = {}
+        if results["day report"] is not None:
+            reports[Period.DAY] = results["day report"]
+        for period in SLOW_PERIODS:
+            if (report := self._slow.get(("report", station_id, period))) is not None:
+                reports[period] = report
         return StationData(
             station=station,
-            info=fast.info,
-            energy=self._guarded_energy(station_id, fast.info),
+            info=info,
+            energy=(
+                {}
+                if info is None
+                else self.energy_guard.station_energy(
+                    station_identifier(station_id)[1], info.energy, measured_at
+                )
+            ),
             reports=reports,
             devices=device_data,
             firmware_update=(
@@ -296,148 +394,54 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             ),
         )
 
-    async def _async_fetch_station_calls(
-        self, station_id: int, today: date, slow: bool
-    ) -> tuple[_FastStation, _SlowStation]:
+    def _device_calls(
+        self, station_id: int, devices: list[Device], today: date, slow: bool
+    ) -> dict[Hashable, Coroutine[Any, Any, Any]]:
+        """Return the per-device calls of one refresh, keyed by (kind, device id)."""
         client = self.client
-        fast_calls: list[Coroutine[Any, Any, Any]] = [
-            self._call(
-                f"station info {station_id}",
-                partial(client.get_station_info, station_id),
-            ),
-            self._call(
-                f"day report of station {station_id}",
-                partial(client.get_energy_report, station_id, Period.DAY, today),
-            ),
-            self._call(
-                f"PV strings of station {station_id}",
-                partial(client.get_pv_strings, station_id, today),
-            ),
-            self._call(
-                f"device list of station {station_id}",
-                partial(client.get_devices, station_id),
-            ),
-        ]
-        slow_calls: list[Coroutine[Any, Any, Any]] = []
-        if slow:
-            slow_calls = [
-                self._call(
-                    f"{period} report of station {station_id}",
-                    partial(client.get_energy_report, station_id, period, today),
-                )
-                for period in SLOW_PERIODS
-            ]
-            slow_calls.append(
-                self._call(
-                    f"firmware list of station {station_id}",
-                    partial(client.get_firmware_updates, station_id),
-                )
-            )
-        results = await _gather([*fast_calls, *slow_calls])
-        info, day_report, pv_strings, devices = results[:4]
-        slow_station = _SlowStation()
-        if slow:
-            reports = results[4:7]
-            slow_station.reports = {
-                period: report
-                for period, report in zip(SLOW_PERIODS, reports, strict=True)
-                if report is not None
-            }
-            slow_station.firmware = results[7]
-        return _FastStation(info, day_report, pv_strings, devices), slow_station
-
-    async def _async_fetch_device_fast(
-        self, devices: list[Device], today: date
-    ) -> tuple[dict[int, BatteryPage], dict[int, float]]:
-        client = self.client
-        battery_ids: list[int] = []
-        temperature_ids: list[int] = []
-        calls: list[Coroutine[Any, Any, Any]] = []
+        calls: dict[Hashable, Coroutine[Any, Any, Any]] = {}
         for device in devices:
-            if device.serial is None:
-                continue
-            if device.device_type is DeviceType.BATTERY:
-                battery_ids.append(device.device_id)
-                calls.append(
-                    self._call(
-                        f"battery page of device {device.device_id}",
-                        partial(client.get_battery, device.serial),
-                    )
+            device_id = device.device_id
+            serial = device.serial
+            if serial is not None:
+                self._add_slow_call(
+                    calls,
+                    ("wifi", device_id),
+                    slow,
+                    f"Wi-Fi of device {device_id}",
+                    partial(client.get_wifi, serial),
                 )
-        for device in devices:
+            if serial is not None and device.device_type is DeviceType.BATTERY:
+                calls["battery", device_id] = self._call(
+                    f"battery page of device {device_id}",
+                    partial(client.get_battery, serial),
+                )
+                self._add_slow_call(
+                    calls,
+                    ("settings", device_id),
+                    slow,
+                    f"battery settings of device {device_id}",
+                    partial(client.get_battery_settings, serial),
+                )
             # An offline micro-inverter has no fresh temperature: do not ask.
             if (
-                device.serial is not None
+                serial is not None
                 and device.device_type is DeviceType.MICRO_INVERTER
                 and device.online
             ):
-                temperature_ids.append(device.device_id)
-                calls.append(
-                    self._call(
-                        f"temperature of device {device.device_id}",
-                        partial(client.get_temperature, device.serial, today),
-                    )
+                calls["temperature", device_id] = self._call(
+                    _temperature_label(device_id),
+                    partial(client.get_temperature, serial, today),
                 )
-        results = await _gather(calls)
-        batteries: dict[int, BatteryPage] = {}
-        for device_id, page in zip(
-            battery_ids, results[: len(battery_ids)], strict=True
-        ):
-            if page is not None:
-                batteries[device_id] = page
-                self._last_links[device_id] = frozenset(
-                    link.serial for link in page.links
-                )
-        temperatures = {
-            device_id: value
-            for device_id, value in zip(
-                temperature_ids, results[len(battery_ids) :], strict=True
-            )
-            if value is not None
-        }
-        return batteries, temperatures
-
-    async def _async_fetch_device_slow(
-        self, devices: list[Device]
-    ) -> tuple[
-        dict[int, WifiInfo | None],
-        dict[int, BatterySettings | None],
-        dict[int, MeterControl | None],
-    ]:
-        client = self.client
-        keys: list[tuple[str, int]] = []
-        calls: list[Coroutine[Any, Any, Any]] = []
-        for device in devices:
-            device_id = device.device_id
-            if device.serial is not None:
-                keys.append(("wifi", device_id))
-                calls.append(
-                    self._call(
-                        f"Wi-Fi of device {device_id}",
-                        partial(client.get_wifi, device.serial),
-                    )
-                )
-                if device.device_type is DeviceType.BATTERY:
-                    keys.append(("settings", device_id))
-                    calls.append(
-                        self._call(
-                            f"battery settings of device {device_id}",
-                            partial(client.get_battery_settings, device.serial),
-                        )
-                    )
             if device.device_type is DeviceType.METER:
-                keys.append(("meter", device_id))
-                calls.append(
-                    self._call(
-                        f"injection control of device {device_id}",
-                        partial(client.get_meter_control, device_id),
-                    )
+                self._add_slow_call(
+                    calls,
+                    ("meter", device_id),
+                    slow,
+                    f"injection control of device {device_id}",
+                    partial(client.get_meter_control, device_id),
                 )
-        results = await _gather(calls)
-        by_kind: dict[str, dict[int, Any]] = {"wifi": {}, "settings": {}, "meter": {}}
-        for (kind, device_id), result in zip(keys, results, strict=True):
-            by_kind[kind][device_id] = result
-        return by_kind["wifi"], by_kind["settings"], by_kind["meter"]
+        return calls
 
     # ---------------------------------------------------------------- helpers
 
@@ -465,41 +469,103 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             LOGGER.info("%s available again", what)
         return result
 
-    def _station_today(self, station_id: int) -> date:
-        """Return the station's local date (HA's time zone until its offset is known)."""
-        return dt_util.now(self._station_tz.get(station_id)).date()
+    def _add_slow_call(
+        self,
+        calls: dict[Hashable, Coroutine[Any, Any, Any]],
+        key: Hashable,
+        slow: bool,
+        what: str,
+        call: Callable[[], Awaitable[object]],
+    ) -> None:
+        """Add a slow call to a fan-out when it is due; its result goes to `_slow`."""
+        if self._slow.due(key, slow):
+            calls[key] = self._call_slow(key, what, call)
 
-    def _guarded_energy(
-        self, station_id: int, info: StationInfo | None
-    ) -> dict[EnergyKey, float | None]:
-        if info is None:
-            return {}
-        measured_at = info.last_update or dt_util.now()
-        return self.energy_guard.apply(station_id, info.energy, measured_at)
+    async def _call_slow(
+        self, key: Hashable, what: str, call: Callable[[], Awaitable[object]]
+    ) -> None:
+        self._slow.record(key, await self._call(what, call))
 
-    def _remove_stale_devices(self, data: IzypowerData) -> None:
-        """Detach devices that missed `STALE_AFTER_SLOW_REFRESHES` slow refreshes.
+    def _station_now(self, station_id: int) -> datetime:
+        """Return the station's local time (HA's time zone until its offset is known)."""
+        return dt_util.now(self._station_tz.get(station_id))
 
-        A device whose listing call failed (device list, battery page) counts as
-        present: only a successful answer without it is evidence that it is gone.
+    def _measured_at(self, station_id: int, info: StationInfo | None) -> datetime:
+        """Return when the cloud measured the station's values, in its local time.
+
+        That is `lastUpdate`, and learns the station's UTC offset from it; without a
+        plausible one (missing, or ahead of our clock), the station's current time.
         """
-        present = self._present_identifiers(data)
+        last_update = None if info is None else info.last_update
+        if last_update is None:
+            return self._station_now(station_id)
+        if last_update - dt_util.utcnow() > MAX_CLOCK_AHEAD:
+            LOGGER.debug(
+                "Station %s: lastUpdate %s is in the future; ignored",
+                station_id,
+                last_update,
+            )
+            return self._station_now(station_id)
+        self._station_tz[station_id] = last_update.tzinfo or dt_util.UTC
+        return last_update
+
+    def _guarded_meter(self, device: Device, measured_at: datetime) -> Device:
+        """Return the device with its meter's lifetime counters through the guard."""
+        guarded = self.energy_guard.apply(
+            device_identifier(device.device_id)[1],
+            {
+                METER_IMPORT_TOTAL: device.meter_import_total,
+                METER_EXPORT_TOTAL: device.meter_export_total,
+            },
+            measured_at,
+        )
+        return dataclasses.replace(
+            device,
+            meter_import_total=guarded[METER_IMPORT_TOTAL],
+            meter_export_total=guarded[METER_EXPORT_TOTAL],
+        )
+
+    def _under_failed_listing(
+        self, registry: dr.DeviceRegistry, device_entry: dr.DeviceEntry
+    ) -> bool:
+        """Tell whether a parent of the device failed to list its children."""
+        parent_id = device_entry.via_device_id
+        while (
+            parent_id is not None
+            and (parent := registry.async_get(parent_id, include_child_devices=False))
+            is not None
+        ):
+            if parent.identifiers & self._unlisted:
+                return True
+            parent_id = parent.via_device_id
+        return False
+
+    def _remove_stale_devices(self, now: datetime) -> None:
+        """Detach the devices the cloud has stopped listing (see the module doc)."""
         registry = dr.async_get(self.hass)
         entry_id = self.config_entry.entry_id
         for device_entry in dr.async_entries_for_config_entry(registry, entry_id):
             ours = {item for item in device_entry.identifiers if item[0] == DOMAIN}
-            if not ours or ours & present:
+            if not ours or ours & self._present:
                 self._missing.pop(device_entry.id, None)
                 continue
-            misses = self._missing.get(device_entry.id, 0) + 1
-            if misses < STALE_AFTER_SLOW_REFRESHES:
-                self._missing[device_entry.id] = misses
+            if self._under_failed_listing(registry, device_entry):
                 continue
-            LOGGER.info("Removing %s: gone from the Izypower Cloud", device_entry.name)
+            misses, first_miss = self._missing.get(device_entry.id, (0, now))
+            misses += 1
+            if misses < STALE_AFTER_SLOW_REFRESHES or now - first_miss < STALE_AFTER:
+                self._missing[device_entry.id] = (misses, first_miss)
+                continue
+            LOGGER.info(
+                "Removing %s: gone from the Izypower Cloud",
+                device_entry.name_by_user or device_entry.name or device_entry.id,
+            )
             del self._missing[device_entry.id]
             registry.async_update_device(
                 device_entry.id, remove_config_entry_id=entry_id
             )
+            for _, owner in ours:
+                self.energy_guard.forget(owner)
 
 
 def _auth_failed() -> ConfigEntryAuthFailed:
@@ -508,11 +574,15 @@ def _auth_failed() -> ConfigEntryAuthFailed:
     )
 
 
-async def _gather(calls: Iterable[Coroutine[Any, Any, Any]]) -> list[Any]:
-    """Run coroutines concurrently; the first error that escapes cancels the others."""
+async def _gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[K, T]:
+    """Run coroutines concurrently, results by key; an error that escapes cancels all."""
     async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(call) for call in calls]
-    return [task.result() for task in tasks]
+        tasks = {key: group.create_task(call) for key, call in calls.items()}
+    return {key: task.result() for key, task in tasks.items()}
+
+
+def _temperature_label(device_id: int) -> str:
+    return f"temperature of device {device_id}"
 
 
 def _pv_by_serial(
@@ -524,20 +594,6 @@ def _pv_by_serial(
     for string in strings:
         by_serial.setdefault(string.serial, {})[string.name] = string.power
     return by_serial
-
-
-def _new_device_ids(previous: IzypowerData, current: IzypowerData) -> set[int]:
-    known = {
-        device_id
-        for station in previous.stations.values()
-        for device_id in station.devices
-    }
-    return {
-        device_id
-        for station in current.stations.values()
-        for device_id in station.devices
-        if device_id not in known
-    }
 
 
 def _snapshot_identifiers(data: IzypowerData) -> set[tuple[str, str]]:

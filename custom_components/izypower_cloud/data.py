@@ -43,6 +43,9 @@ class DeviceData:
     battery_settings: BatterySettings | None = None
     meter_control: MeterControl | None = None
     temperature: float | None = None
+    # True when this cycle's temperature call failed (its entity is then unavailable);
+    # an offline micro-inverter is not asked, which is no failure.
+    temperature_failed: bool = False
     # `None` when the firmware list failed or does not mention this serial.
     firmware_update: bool | None = None
 

@@ -1,18 +1,18 @@
-"""Keep energy counters from going down except at their real rollover.
+"""Energy counters only go down at their real rollover.
 
-The cloud's counters sometimes dip, drop to 0 or vanish for one cycle, and right after
-midnight it may still report the previous day's total for a while. Passed on as they
-are, these glitches make Home Assistant's statistics count phantom energy: a
+The cloud's counters sometimes dip, drop to 0, vanish or spike for one cycle, and right
+after midnight it may still report the previous day's total for a while. Passed on as
+they are, these glitches make Home Assistant's statistics count phantom energy: a
 `total_increasing` sensor that drops and comes back is read as a reset followed by a
 whole day's production. This module filters them out (../DESIGN.md §4).
 
-Rules, per station and counter:
+Rules, per owner (a station, or a meter for its own lifetime counters) and counter:
 
-* Every value is dated by the moment the cloud measured it, `lastUpdate`, read in the
-  station's own UTC offset (Home Assistant's time zone when the cloud gives no
-  `lastUpdate`). Dating by the data rather than by our clock means a value measured at
-  23:58 still counts for that day even when we read it at 00:02, and a station whose
-  data stopped yesterday keeps yesterday's values rather than inventing a rollover.
+* Every value is dated by the moment the cloud measured it, read in the station's own
+  UTC offset (the coordinator chooses that moment, see `IzypowerCoordinator`). Dating
+  by the data rather than by our clock means a value measured at 23:58 still counts for
+  that day even when we read it at 00:02, and a station whose data stopped yesterday
+  keeps yesterday's values rather than inventing a rollover.
 * Lifetime counters (`Period.TOTAL`) never go down: a lower value, 0 or null keeps the
   last good value.
 * Period counters (day, month, year) within the same period behave the same way: a
@@ -23,58 +23,106 @@ Rules, per station and counter:
   included, is the reset and starts the new period. A value that is still equal to or
   higher than the final value during the first `LAG_WINDOW` of the new period is the
   cloud lagging behind the rollover: it is published as unknown and not stored, so the
-  real reset that follows is not mistaken for a dip. After `LAG_WINDOW` such a value is
-  believed (for example after a long outage spanning the rollover).
+  real reset that follows is not mistaken for a dip; once the reset is stored, such a
+  value (the cloud flipping back to the old total) keeps the reset's value. After
+  `LAG_WINDOW` a higher value is believed (for example after a long outage spanning the
+  rollover). A period that ended at 0 has no total to lag behind: any value starts the
+  new one.
+* An implausible rise is held: a rise of more than `MAX_POWER_KW` times the time
+  elapsed since the last accepted value (at least `min_elapsed`, one refresh period)
+  keeps the last good value until the next reading confirms it by being at least as
+  high. A one-cycle spike therefore never reaches the sensor, and a counter that was
+  stale for days and then catches up is accepted one refresh later.
 * A value dated in an earlier period than the stored one (a cloud glitch) keeps the
   stored value.
 
 Daylight-saving changes need no special case: they happen in the night, never at a
-period boundary, and only the local date of each value matters. The state is kept in
-memory by the coordinator of one config entry; after a restart the first value of each
-counter is taken as it comes, which the sensors' `total_increasing` class tolerates.
+period boundary, and only the local date of each value matters.
+
+The state is plain data (`as_dict` / `load`): the coordinator stores it with the config
+entry so that a glitch on the first refresh after a restart is filtered too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 import logging
+from typing import Any
 
-from .api import EnergySeries, Period
+from .api import EnergySeries, Period, parse_number
 
 _LOGGER = logging.getLogger(__name__)
 
 # How long after a rollover the cloud may still report the previous period's total.
 LAG_WINDOW = timedelta(hours=2)
+# Far above any installation the cloud serves (homes and small businesses): a counter
+# rising faster than this is a glitch until the next reading confirms it.
+MAX_POWER_KW = 100.0
+# The shortest time a rise is judged over: one refresh period by default.
+DEFAULT_MIN_ELAPSED = timedelta(minutes=3)
 
 type EnergyKey = tuple[EnergySeries, Period]
+# A counter of one owner: its name (an `EnergySeries` or a meter counter) and period.
+type CounterKey = tuple[str, Period]
+
+# The lifetime counters of a meter, guarded like a station's (owner: the meter).
+METER_IMPORT_TOTAL: CounterKey = ("meter_import", Period.TOTAL)
+METER_EXPORT_TOTAL: CounterKey = ("meter_export", Period.TOTAL)
+
+# Lifetime counters belong to one endless period.
+_LIFETIME_START = date.min
 
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
+    # Last accepted value.
     value: float
-    # The period the value belongs to: (year,), (year, month) or (year, month, day);
-    # () for lifetime counters.
-    period_key: tuple[int, ...]
+    # First day of the period the value belongs to.
+    period_start: date
+    # When the cloud measured it.
+    measured_at: datetime
+    # The previous period's final value, kept to recognise the cloud flipping back to
+    # it early in the new period.
+    previous_final: float | None = None
+    # An implausible rise waiting for the next reading to confirm it.
+    held: float | None = None
 
 
-def _period_key(period: Period, day: date) -> tuple[int, ...]:
-    if period is Period.DAY:
-        return (day.year, day.month, day.day)
-    if period is Period.MONTH:
-        return (day.year, day.month)
-    if period is Period.YEAR:
-        return (day.year,)
-    return ()
+def _reading_from_dict(item: Any) -> tuple[tuple[str, str, Period], _Reading]:
+    """Parse one counter saved by `EnergyGuard.as_dict`; raise on anything malformed."""
+    value = parse_number(item["value"])
+    measured_at = datetime.fromisoformat(item["measured_at"])
+    if value is None or measured_at.tzinfo is None:
+        raise ValueError("no value or a naive time")
+    reading = _Reading(
+        value=value,
+        period_start=date.fromisoformat(item["period_start"]),
+        measured_at=measured_at,
+        previous_final=parse_number(item.get("previous_final")),
+        held=parse_number(item.get("held")),
+    )
+    return (str(item["owner"]), str(item["counter"]), Period(item["period"])), reading
+
+
+def consumption_from_pv(
+    consumption: float | None, discharge: float | None, grid_import: float | None
+) -> float | None:
+    """Consumption not covered by the battery or the grid, clamped at zero."""
+    if consumption is None or discharge is None or grid_import is None:
+        return None
+    return max(0.0, consumption - discharge - grid_import)
 
 
 def _period_start(period: Period, day: date) -> date:
+    if period is Period.DAY:
+        return day
     if period is Period.MONTH:
         return day.replace(day=1)
     if period is Period.YEAR:
         return day.replace(month=1, day=1)
-    return day
+    return _LIFETIME_START
 
 
 def _time_into_period(period: Period, measured_at: datetime) -> timedelta:
@@ -84,87 +132,174 @@ def _time_into_period(period: Period, measured_at: datetime) -> timedelta:
 
 
 class EnergyGuard:
-    """Filter the energy counters of every station of one account."""
+    """Filter the energy counters of every station and meter of one account."""
 
-    def __init__(self, lag_window: timedelta = LAG_WINDOW) -> None:
+    def __init__(
+        self,
+        *,
+        lag_window: timedelta = LAG_WINDOW,
+        min_elapsed: timedelta = DEFAULT_MIN_ELAPSED,
+    ) -> None:
         """Start with no history."""
         self._lag_window = lag_window
-        self._readings: dict[tuple[int, EnergySeries, Period], _Reading] = {}
+        self._min_elapsed = min_elapsed
+        self._readings: dict[tuple[str, str, Period], _Reading] = {}
 
-    def apply(
+    def apply[K: CounterKey](
         self,
-        station_id: int,
-        energy: Mapping[EnergyKey, float | None],
+        owner: str,
+        counters: Mapping[K, float | None],
         measured_at: datetime,
-    ) -> dict[EnergyKey, float | None]:
+    ) -> dict[K, float | None]:
         """Return the counters to publish for values the cloud measured at `measured_at`.
 
-        `measured_at` must be aware and expressed in the station's local time.
+        `owner` names whose counters these are (e.g. `station_81234`); `measured_at`
+        must be aware and expressed in the station's local time.
         """
         return {
-            (series, period): self._filter(
-                station_id, series, period, value, measured_at
-            )
-            for (series, period), value in energy.items()
+            key: self._filter((owner, key[0], key[1]), value, measured_at)
+            for key, value in counters.items()
         }
 
-    def forget(self, station_id: int) -> None:
-        """Drop the history of a station that left the account."""
-        for key in [key for key in self._readings if key[0] == station_id]:
+    def station_energy(
+        self,
+        owner: str,
+        raw: Mapping[EnergyKey, float | None],
+        measured_at: datetime,
+    ) -> dict[EnergyKey, float | None]:
+        """Guard a station's counters and derive `consumption_from_pv` from the result.
+
+        Deriving it from the guarded counters keeps a glitch of one input (say the grid
+        import dropping to 0) out of it; it is then guarded like any counter.
+        """
+        guarded = self.apply(owner, raw, measured_at)
+        derived = {
+            (EnergySeries.CONSUMPTION_FROM_PV, period): consumption_from_pv(
+                guarded.get((EnergySeries.CONSUMPTION, period)),
+                guarded.get((EnergySeries.BATTERY_DISCHARGE, period)),
+                guarded.get((EnergySeries.GRID_IMPORT, period)),
+            )
+            for period in Period
+        }
+        guarded.update(self.apply(owner, derived, measured_at))
+        return guarded
+
+    def forget(self, owner: str) -> None:
+        """Drop the history of a station or meter that left the account."""
+        for key in [key for key in self._readings if key[0] == owner]:
             del self._readings[key]
 
+    def as_dict(self) -> dict[str, Any]:
+        """Return the state as plain JSON data (see `load`)."""
+        return {
+            "counters": [
+                {
+                    "owner": owner,
+                    "counter": name,
+                    "period": str(period),
+                    "value": reading.value,
+                    "period_start": reading.period_start.isoformat(),
+                    "measured_at": reading.measured_at.isoformat(),
+                    "previous_final": reading.previous_final,
+                    "held": reading.held,
+                }
+                for (owner, name, period), reading in self._readings.items()
+            ]
+        }
+
+    def load(self, data: object) -> None:
+        """Restore a state saved by `as_dict`; malformed parts are skipped."""
+        counters = data.get("counters") if isinstance(data, dict) else None
+        for item in counters if isinstance(counters, list) else ():
+            try:
+                key, reading = _reading_from_dict(item)
+            except KeyError, TypeError, ValueError, AttributeError:
+                continue
+            self._readings[key] = reading
+
     def _filter(
-        self,
-        station_id: int,
-        series: EnergySeries,
-        period: Period,
-        value: float | None,
-        measured_at: datetime,
+        self, key: tuple[str, str, Period], value: float | None, measured_at: datetime
     ) -> float | None:
-        state_key = (station_id, series, period)
-        period_key = _period_key(period, measured_at.date())
-        stored = self._readings.get(state_key)
+        period = key[2]
+        period_start = _period_start(period, measured_at.date())
+        stored = self._readings.get(key)
 
         if stored is None:
             if value is not None:
-                self._readings[state_key] = _Reading(value, period_key)
+                self._readings[key] = _Reading(value, period_start, measured_at)
             return value
 
-        if period_key <= stored.period_key:
-            if (
-                period_key == stored.period_key
-                and value is not None
-                and value >= stored.value
-            ):
-                self._readings[state_key] = _Reading(value, period_key)
-                return value
+        if period_start > stored.period_start:
+            return self._enter_period(key, stored, value, period_start, measured_at)
+
+        if period_start < stored.period_start or value is None or value < stored.value:
+            return self._keep(key, stored, value, "dipped or is dated too early")
+
+        if (
+            stored.previous_final
+            and value >= stored.previous_final
+            and _time_into_period(period, measured_at) < self._lag_window
+        ):
+            return self._keep(
+                key, stored, value, "went back to the previous period's total"
+            )
+
+        elapsed = max(measured_at - stored.measured_at, self._min_elapsed)
+        plausible_rise = MAX_POWER_KW * elapsed / timedelta(hours=1)
+        confirmed = stored.held is not None and value >= stored.held
+        if value - stored.value > plausible_rise and not confirmed:
             _LOGGER.debug(
-                "Station %s: %s %s went from %s to %s within its period (or dated in an "
-                "earlier one); keeping %s",
-                station_id,
-                series,
-                period,
+                "%s: %s %s rose from %s to %s in %s; held until confirmed",
+                *key,
                 stored.value,
                 value,
-                stored.value,
+                elapsed,
             )
+            self._readings[key] = replace(stored, held=value)
             return stored.value
 
-        # The data entered a new period.
+        self._readings[key] = _Reading(
+            value, period_start, measured_at, stored.previous_final
+        )
+        return value
+
+    def _enter_period(
+        self,
+        key: tuple[str, str, Period],
+        stored: _Reading,
+        value: float | None,
+        period_start: date,
+        measured_at: datetime,
+    ) -> float | None:
+        """Handle the first value dated in a later period than the stored one."""
         if value is None:
             return None
-        if value < stored.value or value == 0:
-            self._readings[state_key] = _Reading(value, period_key)
-            return value
-        if _time_into_period(period, measured_at) < self._lag_window:
+        if (
+            stored.value > 0
+            and value >= stored.value
+            and _time_into_period(key[2], measured_at) < self._lag_window
+        ):
             _LOGGER.debug(
-                "Station %s: %s %s still shows the previous period's %s after the "
-                "rollover; unknown until the cloud resets it",
-                station_id,
-                series,
-                period,
+                "%s: %s %s still shows the previous period's %s after the rollover; "
+                "unknown until the cloud resets it",
+                *key,
                 value,
             )
             return None
-        self._readings[state_key] = _Reading(value, period_key)
+        self._readings[key] = _Reading(
+            value, period_start, measured_at, previous_final=stored.value
+        )
         return value
+
+    def _keep(
+        self,
+        key: tuple[str, str, Period],
+        stored: _Reading,
+        value: float | None,
+        why: str,
+    ) -> float:
+        """Publish the stored value; a held rise is not confirmed by this reading."""
+        _LOGGER.debug("%s: %s %s %s (%s); keeping %s", *key, why, value, stored.value)
+        if stored.held is not None:
+            self._readings[key] = replace(stored, held=None)
+        return stored.value

@@ -267,7 +267,7 @@ def test_station_fallbacks() -> None:
 
 
 def test_station_info_partial_payload() -> None:
-    """Missing counters are unknown, and so is any sum that needs them."""
+    """Missing counters are unknown."""
     body: dict[str, Any] = {
         "power": "2233",
         "battery_soc": None,
@@ -286,11 +286,11 @@ def test_station_info_partial_payload() -> None:
     assert info.pv_power == 2233
     assert info.battery_soc is None
     assert info.grid_power is None
-    assert info.energy_value(EnergySeries.CONSUMPTION_FROM_PV, Period.DAY) == 5.0
-    assert info.energy_value(EnergySeries.CONSUMPTION_FROM_PV, Period.MONTH) is None
-    assert info.energy_value(EnergySeries.CONSUMPTION_FROM_PV, Period.YEAR) is None
-    # Counters that disagree would give a negative share: clamped to zero.
-    assert info.energy_value(EnergySeries.CONSUMPTION_FROM_PV, Period.TOTAL) == 0
+    assert info.energy_value(EnergySeries.CONSUMPTION, Period.DAY) == 7.0
+    assert info.energy_value(EnergySeries.BATTERY_DISCHARGE, Period.MONTH) is None
+    assert info.energy_value(EnergySeries.GRID_IMPORT, Period.YEAR) is None
+    # Derived by the integration from the guarded counters, never parsed.
+    assert info.energy_value(EnergySeries.CONSUMPTION_FROM_PV, Period.DAY) is None
     assert info.energy_value(EnergySeries.PRODUCTION, Period.DAY) is None
     assert info.device_types == {"vm": "vm", "x": "x"}
     # The metadata copy of lastUpdate is the fallback.
@@ -298,9 +298,14 @@ def test_station_info_partial_payload() -> None:
 
 
 def test_station_info_is_complete_grid() -> None:
-    """Every series x period key exists, even from the real fixture."""
+    """Every series x period key the cloud sends exists, even from the real fixture."""
     info = StationInfo.from_json(load("station_info_81234.json"))
-    assert set(info.energy) == {(s, p) for s in EnergySeries for p in Period}
+    assert set(info.energy) == {
+        (s, p)
+        for s in EnergySeries
+        if s is not EnergySeries.CONSUMPTION_FROM_PV
+        for p in Period
+    }
     assert dataclasses.asdict(info)["pv_power"] == 2233
 
 

@@ -204,6 +204,8 @@ class EnergySeries(StrEnum):
     GRID_IMPORT = "grid_import"
     GRID_EXPORT = "grid_export"
     CONSUMPTION = "consumption"
+    # Not sent by the cloud: derived by its users from the other counters (consumption
+    # - battery discharge - grid import), so it is absent from `StationInfo.energy`.
     CONSUMPTION_FROM_PV = "consumption_from_pv"
     BATTERY_CHARGE = "battery_charge"
     BATTERY_DISCHARGE = "battery_discharge"
@@ -297,15 +299,6 @@ _RATE_KEYS = {
 }
 
 
-def _consumption_from_pv(
-    consumption: float | None, discharge: float | None, grid_import: float | None
-) -> float | None:
-    """Consumption not covered by the battery or the grid, clamped at zero."""
-    if consumption is None or discharge is None or grid_import is None:
-        return None
-    return max(0.0, consumption - discharge - grid_import)
-
-
 @dataclass(frozen=True, slots=True)
 class Station:
     """A power station of the account."""
@@ -349,8 +342,9 @@ class StationInfo:
     battery_soc: float | None
     installed_capacity: float | None
     last_update: datetime | None
-    # Every (series, period) pair is present; plain dicts keep dataclasses.asdict and
-    # copying working, callers must treat them as read-only.
+    # Every (series, period) pair the cloud sends is present (every series but the
+    # derived CONSUMPTION_FROM_PV); plain dicts keep dataclasses.asdict and copying
+    # working, callers must treat them as read-only.
     energy: Mapping[tuple[EnergySeries, Period], float | None]
     device_types: Mapping[str, str]
 
@@ -370,11 +364,6 @@ class StationInfo:
                 energy[series, period] = parse_number(
                     _mapping(extra.get(category)).get(key.format(suffix))
                 )
-            energy[EnergySeries.CONSUMPTION_FROM_PV, period] = _consumption_from_pv(
-                energy[EnergySeries.CONSUMPTION, period],
-                energy[EnergySeries.BATTERY_DISCHARGE, period],
-                energy[EnergySeries.GRID_IMPORT, period],
-            )
         device_types: dict[str, str] = {}
         for item in _items(top.get("deviceTypes")):
             entry = _mapping(item)
