@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.izypower_cloud.api import EnergySeries, Period
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
 from custom_components.izypower_cloud.coordinator import (
+    SLOW_RESULT_MAX_AGE,
     STALE_AFTER,
     IzypowerCoordinator,
 )
@@ -334,7 +335,9 @@ def _check_battery_settings(data: IzypowerData) -> None:
 def _check_temperature(data: IzypowerData) -> None:
     devices = data.stations[81235].devices
     assert devices[640201].temperature is None
+    assert devices[640201].temperature_failed
     assert devices[640202].temperature == 39.8
+    assert not devices[640202].temperature_failed
 
 
 def _check_firmware(data: IzypowerData) -> None:
@@ -457,7 +460,33 @@ async def test_offline_micro_inverter_has_no_temperature_call(
     assert mock_cloud.count(Endpoint.TEMPERATURE, MICRO_SNS[1]) == 1
     devices = _data(coordinator).stations[81235].devices
     assert devices[640201].temperature is None
+    # Not asked is not failed: the entity shows unknown, not unavailable.
+    assert not devices[640201].temperature_failed
     assert devices[640202].temperature == 39.8
+
+
+async def test_temperature_failure_ends_with_the_next_answer(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A failing temperature call is flagged for that cycle only."""
+    mock_cloud.fail(Endpoint.TEMPERATURE, MICRO_SNS[0], status=404)
+    await advance_time(hass, cloud_clock, STEP)
+    assert _data(coordinator).stations[81235].devices[640201].temperature_failed
+
+    # Offline while the call is still failing: not asked, so not failed.
+    mock_cloud.device_record(81235, 640201)["onlineState"] = 0
+    await advance_time(hass, cloud_clock, STEP)
+    assert not _data(coordinator).stations[81235].devices[640201].temperature_failed
+
+    mock_cloud.device_record(81235, 640201)["onlineState"] = 1
+    mock_cloud.restore()
+    await advance_time(hass, cloud_clock, STEP)
+    device = _data(coordinator).stations[81235].devices[640201]
+    assert not device.temperature_failed
+    assert device.temperature == 41.3
 
 
 async def test_all_station_infos_failing_fails_the_refresh_then_recovers(
@@ -500,6 +529,99 @@ async def test_failed_refresh_keeps_slow_data_due(
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     assert mock_cloud.count(Endpoint.STATIONS) == 1
+
+
+async def test_failed_slow_call_is_retried_at_the_next_refresh(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A slow call that fails is asked again once per refresh, its last result kept."""
+    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
+    mock_cloud.fail(Endpoint.UPGRADE, 81234, status=404)
+    await _slow_refresh(hass, coordinator)
+    station = _data(coordinator).stations[81234]
+    # The last good answers stand in meanwhile.
+    wifi = station.devices[640101].wifi
+    assert wifi is not None and wifi.rssi == -58
+    assert station.firmware_update is True
+
+    for _ in range(2):
+        mock_cloud.reset_counts()
+        await advance_time(hass, cloud_clock, STEP)
+        assert mock_cloud.counts() == FAST_COUNTS + Counter(
+            {Endpoint.WIFI: 1, Endpoint.UPGRADE: 1}
+        )
+        assert mock_cloud.count(Endpoint.WIFI, TITAN_MASTER_SN) == 1
+        assert mock_cloud.count(Endpoint.UPGRADE, 81234) == 1
+
+    mock_cloud.restore()
+    mock_cloud.payload(Endpoint.WIFI, TITAN_MASTER_SN)["rssi"] = -70
+    await advance_time(hass, cloud_clock, STEP)
+    wifi = _data(coordinator).stations[81234].devices[640101].wifi
+    assert wifi is not None and wifi.rssi == -70
+
+    # Answered: back to the slow cadence.
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, STEP)
+    assert mock_cloud.counts() == FAST_COUNTS
+
+
+async def test_slow_call_failing_from_the_start_is_retried(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Without a last good result, the entities wait one refresh, not 30 minutes."""
+    mock_cloud.fail(Endpoint.BATTERY_CMD, TITAN_MASTER_SN, status=404)
+    mock_cloud.fail(Endpoint.REPORT, (81234, "year"), status=404)
+    await setup_integration(hass, mock_config_entry)
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    station = _data(coordinator).stations[81234]
+    assert station.devices[640101].battery_settings is None
+    assert Period.YEAR not in station.reports
+
+    mock_cloud.restore()
+    await advance_time(hass, cloud_clock, STEP)
+    station = _data(coordinator).stations[81234]
+    assert station.devices[640101].battery_settings is not None
+    assert Period.YEAR in station.reports
+
+
+async def test_last_good_slow_result_expires(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A slow call failing for long blanks its entities in the end."""
+    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
+    cloud_clock.tick(SLOW_RESULT_MAX_AGE - timedelta(seconds=1))
+    await coordinator.async_refresh()
+    assert _data(coordinator).stations[81234].devices[640101].wifi is not None
+    cloud_clock.tick(timedelta(seconds=2))
+    await coordinator.async_refresh()
+    assert _data(coordinator).stations[81234].devices[640101].wifi is None
+    assert _data(coordinator).stations[81234].devices[640102].wifi is not None
+
+
+async def test_failed_station_list_is_retried_at_the_next_refresh(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """The previous list stays in use, and the list is asked again next time."""
+    mock_cloud.fail(Endpoint.STATIONS, status=500)
+    await _slow_refresh(hass, coordinator)
+    mock_cloud.restore()
+    mock_cloud.remove_station(81235)
+    mock_cloud.reset_counts()
+    await advance_time(hass, cloud_clock, STEP)
+    assert mock_cloud.count(Endpoint.STATIONS) == 1
+    assert set(_data(coordinator).stations) == {81234}
 
 
 async def test_station_list_failure_keeps_the_previous_list(
@@ -617,20 +739,101 @@ async def test_energy_guard_holds_a_dip(
     assert station.info.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 0
 
 
-async def test_energy_guard_without_last_update_uses_home_assistant_zone(
+async def test_missing_last_update_dates_values_in_the_station_zone(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
-    coordinator: IzypowerCoordinator,
+    mock_config_entry: MockConfigEntry,
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
-    """No `lastUpdate`: values are dated in Home Assistant's time zone."""
+    """No `lastUpdate`: values are dated by the station's clock, not Home Assistant's.
+
+    At 20:00 at the station (UTC+02:00) it is already tomorrow in Tokyo: dated there,
+    a dip would pass for the day's reset.
+    """
+    await hass.config.async_set_time_zone("Asia/Tokyo")
+    cloud_clock.move_to("2026-07-14T20:00:00+02:00")
+    await setup_integration(hass, mock_config_entry)
     info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
     info["lastUpdate"] = None
     info["data"]["lastUpdate"] = None
     info["extraData"]["production"]["day"] = 9.5
     await advance_time(hass, cloud_clock, STEP)
-    station = _data(coordinator).stations[81234]
+    station = _data(mock_config_entry.runtime_data).stations[81234]
     assert station.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.84
+
+
+async def test_last_update_in_the_future_is_ignored(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A `lastUpdate` two days ahead neither resets counters nor freezes them."""
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    info["lastUpdate"] = info["data"]["lastUpdate"] = "2026-07-16 08:00:00 UTC+02:00"
+    info["extraData"]["production"]["day"] = 0.5
+    await advance_time(hass, cloud_clock, STEP)
+    energy = _data(coordinator).stations[81234].energy
+    assert energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.84
+
+    info["lastUpdate"] = info["data"]["lastUpdate"] = "2026-07-14 13:45:00 UTC+02:00"
+    info["extraData"]["production"]["day"] = 9.9
+    await advance_time(hass, cloud_clock, STEP)
+    energy = _data(coordinator).stations[81234].energy
+    assert energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.9
+
+
+async def test_consumption_from_pv_comes_from_guarded_counters(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Every series and period is published; a glitching input leaves it alone."""
+    cfpv = EnergySeries.CONSUMPTION_FROM_PV
+    energy = _data(coordinator).stations[81234].energy
+    assert set(energy) == {
+        (series, period) for series in EnergySeries for period in Period
+    }
+    # README table of station 81234: consumption - discharge - import.
+    expected = {
+        Period.DAY: 4.91,
+        Period.MONTH: 76.2,
+        Period.YEAR: 1166.7,
+        Period.TOTAL: 5170.3,
+    }
+    for period, value in expected.items():
+        assert energy[(cfpv, period)] == pytest.approx(value)
+
+    mock_cloud.payload(Endpoint.STATION_INFO, 81234)["extraData"]["grid"]["all2"] = 0
+    await advance_time(hass, cloud_clock, STEP)
+    energy = _data(coordinator).stations[81234].energy
+    assert energy[(EnergySeries.GRID_IMPORT, Period.TOTAL)] == 2455.0
+    assert energy[(cfpv, Period.TOTAL)] == pytest.approx(5170.3)
+
+
+async def test_meter_lifetime_counters_are_guarded(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """The meter's own import/export totals never dip or spike either."""
+    readings = mock_cloud.device_record(81234, 640103)["dataDtos"]
+    values = {item["key"]: item for item in readings}
+    values["energy_p_all"]["value"] = "0kWh"
+    values["energy_n_all"]["value"] = "99999kWh"
+    await advance_time(hass, cloud_clock, STEP)
+    meter = _data(coordinator).stations[81234].devices[640103].device
+    assert meter.meter_import_total == 2455.0
+    assert meter.meter_export_total == 4871.2
+
+    values["energy_p_all"]["value"] = "2455.1kWh"
+    values["energy_n_all"]["value"] = "4871.3kWh"
+    await advance_time(hass, cloud_clock, STEP)
+    meter = _data(coordinator).stations[81234].devices[640103].device
+    assert meter.meter_import_total == 2455.1
+    assert meter.meter_export_total == 4871.3
 
 
 # ------------------------------------------------------------------ stale devices

@@ -80,3 +80,12 @@ async def test_diagnostics_are_complete_and_redacted(
     }
     assert master["battery"]["links"][0]["serial"] == "**REDACTED**"
     assert master["pv_strings"] == {"PV1": 612.4, "PV2": 587.9}
+    counters = {
+        (counter["owner"], counter["counter"], counter["period"]): counter["value"]
+        for counter in diagnostics["energy_guard"]["counters"]
+    }
+    assert counters[("station_81234", "production", "day")] == 9.84
+    assert counters[("station_81234", "consumption_from_pv", "total")] == (
+        pytest.approx(5170.3)
+    )
+    assert counters[("device_640103", "meter_import", "total")] == 2455.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -12,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud import async_remove_config_entry_device
+from custom_components.izypower_cloud.api import EnergySeries, Period
 from custom_components.izypower_cloud.const import CONF_API_URL, DOMAIN
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from custom_components.izypower_cloud.identifiers import (
@@ -160,3 +162,41 @@ async def test_remove_device_only_when_gone(
         config_entry_id=entry_id, identifiers={(DOMAIN, "device_1")}
     )
     assert await async_remove_config_entry_device(hass, mock_config_entry, unknown)
+
+
+async def test_energy_guard_memory_survives_a_restart(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A glitch on the first refresh after a restart is filtered like any other.
+
+    Without the stored memory the first value would be taken as it comes: a 0 then
+    the real total, which the recorder books as that much new energy.
+    """
+    await setup_integration(hass, mock_config_entry)
+    key = f"{DOMAIN}.{mock_config_entry.entry_id}.energy_guard"
+    # Saved a while after each refresh, not on every one.
+    assert key not in hass_storage
+    await advance_time(hass, cloud_clock, timedelta(seconds=61))
+    assert hass_storage[key]["data"]["counters"]
+
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    # Unloading (a restart, a reload) saves the latest memory at once.
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    info["extraData"]["production"]["all"] = 0
+    info["extraData"]["grid"]["all2"] = None
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    energy = mock_config_entry.runtime_data.data.stations[81234].energy
+    assert energy[(EnergySeries.PRODUCTION, Period.TOTAL)] == 14021.7
+    assert energy[(EnergySeries.GRID_IMPORT, Period.TOTAL)] == 2455.0
+
+    # Removing the entry removes its memory.
+    assert await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

@@ -40,6 +40,9 @@ async def async_get_config_entry_diagnostics(
         },
         "last_update_success": coordinator.last_update_success,
         "data": async_redact_data(to_jsonable(coordinator.data), TO_REDACT),
+        # What the energy guard holds back and why: counters by owner (station or
+        # device id), no personal data.
+        "energy_guard": coordinator.energy_guard.as_dict(),
     }
 
 
