@@ -509,8 +509,15 @@ def entity_state(hass: HomeAssistant, entity_id: str) -> str:
 
 def assert_states(hass: HomeAssistant, expected: Mapping[str, str]) -> None:
     """Check the state of each entity (entity id -> state)."""
-    actual = {entity_id: entity_state(hass, entity_id) for entity_id in expected}
-    assert actual == dict(expected)
+    # This module is not assertion-rewritten: say what differs.
+    wrong = {
+        entity_id: state
+        for entity_id, state in (
+            (entity_id, entity_state(hass, entity_id)) for entity_id in expected
+        )
+        if state != expected[entity_id]
+    }
+    assert not wrong, f"unexpected states (expected {dict(expected)}): {wrong}"
 
 
 def assert_unavailable(hass: HomeAssistant, entity_ids: Iterable[str]) -> None:

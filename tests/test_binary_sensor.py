@@ -96,10 +96,14 @@ async def test_partial_failure(
     mock_config_entry: MockConfigEntry,
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
-    """A failed firmware list or device list only affects the flags it feeds."""
+    """A failed firmware list or device list only affects the flags it feeds.
+
+    The firmware list fails from the start: after a success, its last good result
+    would be kept.
+    """
+    mock_cloud.fail(Endpoint.UPGRADE, 81234, status=404)
     await setup_integration(hass, mock_config_entry)
 
-    mock_cloud.fail(Endpoint.UPGRADE, 81234, status=404)
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81235, status=404)
     await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
 

@@ -263,15 +263,20 @@ async def test_partial_failure(
     mock_config_entry: MockConfigEntry,
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
-    """A failing call only makes the entities it feeds unavailable."""
+    """A failing call only makes the entities it feeds unavailable.
+
+    A slow call that failed after a success keeps showing its last good result, so
+    the slow calls here fail from the start.
+    """
+    mock_cloud.fail(Endpoint.REPORT, (81234, "all"), status=404)
+    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
     await setup_integration(hass, mock_config_entry)
 
     mock_cloud.fail(Endpoint.STATION_INFO, 81235, status=404)
-    mock_cloud.fail(Endpoint.REPORT, (81234, "all"), status=404)
     mock_cloud.fail(Endpoint.COMPONENT, 81235, status=404)
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
-    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
     mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
+    mock_cloud.fail(Endpoint.WIFI, TITAN_SLAVE_SN, status=404)
     await _slow_refresh(hass, cloud_clock)
 
     unavailable = [
@@ -306,6 +311,7 @@ async def test_partial_failure(
         "sensor.micro_onduleur_est_temperature": "41.3",
         "sensor.micro_onduleur_est_wi_fi_signal": "-66.0",
         f"{MASTER}_pv1_power": "612.4",
+        # Its Wi-Fi call failed, but after a success.
         f"{SLAVE}_wi_fi_signal": "-63.0",
         f"{SLAVE}_battery_level": "65.0",
         "sensor.link_izl24l000703_battery_level": "64.0",
@@ -331,6 +337,27 @@ async def test_offline_micro_inverter_temperature_is_unknown(
 
     assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == STATE_UNKNOWN
     assert entity_state(hass, "sensor.micro_onduleur_ouest_temperature") == "39.8"
+
+
+async def test_failed_temperature_is_unavailable(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """A failed temperature call makes that unit's temperature unavailable, not unknown."""
+    await setup_integration(hass, mock_config_entry)
+
+    mock_cloud.fail(Endpoint.TEMPERATURE, MICRO_SNS[0], status=404)
+    await _refresh(hass, mock_config_entry)
+    assert_states(
+        hass,
+        {
+            "sensor.micro_onduleur_est_temperature": STATE_UNAVAILABLE,
+            "sensor.micro_onduleur_ouest_temperature": "39.8",
+        },
+    )
+
+    mock_cloud.restore()
+    await _refresh(hass, mock_config_entry)
+    assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
 
 
 async def test_new_equipment_without_reload(

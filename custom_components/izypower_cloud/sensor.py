@@ -323,6 +323,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
             device.device.device_type is DeviceType.MICRO_INVERTER
             and has_serial(device)
         ),
+        available_fn=lambda device: not device.temperature_failed,
     ),
     _METER_RECORD.sensor(
         "grid_voltage",
