@@ -144,12 +144,15 @@ class _SlowResults:
             return None
         return result
 
+    def begin(self) -> None:
+        """Start a refresh: no call considered yet."""
+        self._seen = set()
+
     def prune(self) -> None:
         """Forget the calls of stations and devices this refresh did not consider."""
         for gone in self._good.keys() - self._seen:
             del self._good[gone]
         self._retry &= self._seen
-        self._seen = set()
 
 
 class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
@@ -226,6 +229,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         )
         self._slow_requested = False
         self._refresh_unlisted = set()
+        self._slow.begin()
         try:
             data = await self._async_fetch(slow)
         except ExceptionGroup as group:

@@ -235,11 +235,7 @@ class EnergyGuard:
         if period_start < stored.period_start or value is None or value < stored.value:
             return self._keep(key, stored, value, "dipped or is dated too early")
 
-        if (
-            stored.previous_final
-            and value >= stored.previous_final
-            and _time_into_period(period, measured_at) < self._lag_window
-        ):
+        if self._is_lag(stored.previous_final, value, period, measured_at):
             return self._keep(
                 key, stored, value, "went back to the previous period's total"
             )
@@ -274,11 +270,7 @@ class EnergyGuard:
         """Handle the first value dated in a later period than the stored one."""
         if value is None:
             return None
-        if (
-            stored.value > 0
-            and value >= stored.value
-            and _time_into_period(key[2], measured_at) < self._lag_window
-        ):
+        if self._is_lag(stored.value, value, key[2], measured_at):
             _LOGGER.debug(
                 "%s: %s %s still shows the previous period's %s after the rollover; "
                 "unknown until the cloud resets it",
@@ -290,6 +282,24 @@ class EnergyGuard:
             value, period_start, measured_at, previous_final=stored.value
         )
         return value
+
+    def _is_lag(
+        self,
+        previous_final: float | None,
+        value: float,
+        period: Period,
+        measured_at: datetime,
+    ) -> bool:
+        """Tell whether `value` is the previous period's total, reported late.
+
+        A period that ended at 0 has no total to lag behind.
+        """
+        return (
+            previous_final is not None
+            and previous_final > 0
+            and value >= previous_final
+            and _time_into_period(period, measured_at) < self._lag_window
+        )
 
     def _keep(
         self,
