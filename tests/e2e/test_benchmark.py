@@ -8,6 +8,7 @@ sent one after the other, or a refresh that the service call no longer waits for
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,16 +17,14 @@ from devtools import ha_harness
 from devtools.benchmark import (
     REPLACED_REQUESTS_PER_REFRESH,
     BenchmarkConfig,
+    BenchmarkResult,
+    Refresh,
+    export_committed_integration,
     format_report,
+    parse_args,
     percentile,
     run_benchmark,
 )
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.timeout(ha_harness.FIRST_START_TIMEOUT + 120),
-    pytest.mark.usefixtures("socket_enabled", "stop_processes"),
-]
 
 LATENCY_MS = 100.0
 # Twelve today for the fixture account; two spare for a new fast call.
@@ -42,6 +41,61 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([5.0], 0.95) == 5.0
 
 
+def _result(config: BenchmarkConfig) -> BenchmarkResult:
+    steady = Counter(station_info=2, report=2, devices=2)
+    return BenchmarkResult(
+        config=config,
+        setup_s=1.0,
+        setup_requests=Counter(login=2, stations=2, report=8),
+        first_refresh_s=0.9,
+        entities=10,
+        steady=[
+            Refresh(wall_s=0.3, coordinator_s=0.29, requests=steady, call_waited=True)
+        ],
+        full=Refresh(
+            wall_s=0.9,
+            coordinator_s=0.8,
+            requests=Counter(login=1, stations=1, report=8),
+            call_waited=True,
+        ),
+        version="abc1234",
+    )
+
+
+def test_requests_per_day_count_432_steady_and_48_full_refreshes() -> None:
+    """Six steady requests, nine full ones without the login: 432 x 6 + 48 x 9."""
+    assert _result(BenchmarkConfig()).requests_per_day == 432 * 6 + 48 * 9
+
+
+def test_report_compares_with_the_replaced_integration_on_the_fixtures_only() -> None:
+    """The replaced integration was measured on the fixture account alone."""
+    fixture = format_report(_result(BenchmarkConfig()))
+    generated = format_report(_result(BenchmarkConfig(stations=10, devices=5)))
+    assert "replaced: 13,920" in fixture
+    assert "replaced" not in generated
+    assert "abc1234" in fixture
+    assert "10 stations x 5 devices" in generated
+
+
+def test_command_line() -> None:
+    """Defaults are those of the documented run; no refresh at all is refused."""
+    args = parse_args([])
+    assert (args.latency_ms, args.refreshes, args.stations) == (100.0, 20, None)
+    with pytest.raises(SystemExit):
+        parse_args(["--refreshes", "0"])
+
+
+def test_committed_integration_is_exported(tmp_path: Path) -> None:
+    """--committed benchmarks HEAD's integration, whatever the working tree holds."""
+    exported = export_committed_integration(tmp_path)
+    assert exported.name == ha_harness.INTEGRATION_DIR.name
+    assert (exported / "manifest.json").is_file()
+    assert not exported.is_symlink()
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(ha_harness.FIRST_START_TIMEOUT + 120)
+@pytest.mark.usefixtures("socket_enabled", "stop_processes")
 async def test_refresh_cost_at_100_ms_latency(tmp_path: Path) -> None:
     """Three steady refreshes and a reload of the fixture account at 100 ms a request."""
     result = await run_benchmark(
