@@ -86,7 +86,7 @@ _REPORT_TIME = {
 
 @dataclass(frozen=True, slots=True)
 class _Envelope:
-    """Where an endpoint's payload sits in the response body (IZYPOWER_API.md §4).
+    """Where an endpoint's payload sits in the response body (docs/api.md §4).
 
     The payload is the body itself when one of ``top_level_keys`` is present, else the
     body's ``data`` member when ``in_data`` allows it. Success is decided from the
@@ -264,7 +264,7 @@ class IzypowerClient:
                     raise IzypowerConnectionError(
                         f"{endpoint} failed {attempt} times, last: {err.reason}"
                     ) from err
-                delay = BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(  # noqa: S311 -- jitter, not security
+                delay = BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(
                     0, BACKOFF_JITTER
                 )
                 _LOGGER.debug(

@@ -271,7 +271,7 @@ class BatteryState(StrEnum):
 
 
 # Where each counter lives in the station info's `extraData`: category, then the key
-# per period. Grid suffix 1 is export and 2 is import (IZYPOWER_API.md §7.2).
+# per period. Grid suffix 1 is export and 2 is import (docs/api.md §7.2).
 _PERIOD_SUFFIX = {
     Period.DAY: "day",
     Period.MONTH: "month",
@@ -287,7 +287,7 @@ _EXTRA_DATA_KEYS: dict[EnergySeries, tuple[str, str]] = {
     EnergySeries.BATTERY_DISCHARGE: ("battery", "{}_out"),
 }
 
-# Report keys of each rate (IZYPOWER_API.md §7.3).
+# Report keys of each rate (docs/api.md §7.3).
 _RATE_KEYS = {
     Rate.COVER: "cover_rate",
     Rate.BATTERY_CHARGE: "storage_in_rate",
