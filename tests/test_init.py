@@ -9,8 +9,10 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.izypower_cloud import async_remove_config_entry_device
 from custom_components.izypower_cloud.api import EnergySeries, Period
@@ -162,6 +164,49 @@ async def test_remove_device_only_when_gone(
         config_entry_id=entry_id, identifiers={(DOMAIN, "device_1")}
     )
     assert await async_remove_config_entry_device(hass, mock_config_entry, unknown)
+
+
+@pytest.mark.parametrize(
+    ("command", "names_the_entry"),
+    [
+        ("config/device_registry/remove", False),
+        # Deprecated alias (until 2027.9) that also names the config entry.
+        ("config/device_registry/remove_config_entry", True),
+    ],
+)
+async def test_remove_device_of_an_entry_that_is_not_loaded(
+    *,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    command: str,
+    names_the_entry: bool,
+) -> None:
+    """Deleting a device from the UI works while the setup is being retried.
+
+    Home Assistant asks the integration without checking that the entry is loaded; an
+    entry waiting for the cloud has no listing to compare with, so the device may go.
+    """
+    assert await async_setup_component(hass, "config", {})
+    mock_cloud.fail(Endpoint.STATIONS, status=500)
+    await setup_integration(hass, mock_config_entry)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    meter = device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={device_identifier(640103)},
+    )
+
+    client = await hass_ws_client(hass)
+    message: dict[str, str] = {"type": command, "device_id": meter.id}
+    if names_the_entry:
+        message["config_entry_id"] = mock_config_entry.entry_id
+    await client.send_json_auto_id(message)
+    response = await client.receive_json()
+
+    assert response["success"], response
+    assert device_registry.async_get(meter.id) is None
 
 
 async def test_energy_guard_memory_survives_a_restart(

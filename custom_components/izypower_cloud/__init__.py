@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -44,7 +45,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: IzypowerConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
-    """Let the user delete a device only once the cloud no longer lists it."""
+    """Let the user delete a device only once the cloud no longer lists it.
+
+    Without a loaded entry (setup retrying or failed, entry disabled) there is no fresh
+    listing to check against and no coordinator to re-create the device: allow it. The
+    next successful setup adds back whatever the cloud still lists.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return True
     return not entry.runtime_data.may_still_exist(device_entry)
 
 
