@@ -239,7 +239,7 @@ async def _wait_for_refresh_log(hass: ManagedProcess, seen: int) -> float:
     return await ha_harness.poll_until(
         "the coordinator to log the end of the refresh",
         logged,
-        timeout=REFRESH_DONE_TIMEOUT,
+        give_up_after=REFRESH_DONE_TIMEOUT,
         watch=[hass],
         interval=0.02,
     )
@@ -273,7 +273,7 @@ async def _measure_setup(
     await ha_harness.poll_until(
         "the entry to be loaded",
         loaded,
-        timeout=REFRESH_DONE_TIMEOUT,
+        give_up_after=REFRESH_DONE_TIMEOUT,
         watch=[hass],
         interval=SETUP_POLL_INTERVAL,
     )
@@ -341,7 +341,9 @@ async def run_benchmark(
             say("Home Assistant is running; adding the entry.")
 
             setup_s, setup_requests = await _measure_setup(client, hass, admin, api_url)
-            entities = await ha_harness.wait_for_entities(client, hass, timeout=10)
+            entities = await ha_harness.wait_for_entities(
+                client, hass, give_up_after=10
+            )
             first = _coordinator_times(hass)
             result = BenchmarkResult(
                 config=config,

@@ -228,8 +228,8 @@ def _start_home_assistant(config_dir: Path) -> ManagedProcess:
     )
 
 
-async def develop(args: argparse.Namespace, started_at: float) -> None:
-    """Start everything, set it up, and wait for Ctrl-C."""
+def _prepare_config_dir(args: argparse.Namespace) -> tuple[Path, DevelopState | None]:
+    """Check the ports, write the configuration; return it with the saved state."""
     config_dir: Path = args.config.resolve()
     if args.fresh and config_dir.exists():
         shutil.rmtree(config_dir)
@@ -240,6 +240,13 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
     ha_harness.write_config(
         config_dir, args.port, extra_integrations=EXTRA_INTEGRATIONS
     )
+    return config_dir, state
+
+
+async def develop(args: argparse.Namespace, started_at: float) -> None:
+    """Start everything, set it up, and wait for Ctrl-C."""
+    # Deleting a whole Home Assistant config dir takes seconds: not on the event loop.
+    config_dir, state = await asyncio.to_thread(_prepare_config_dir, args)
     simulator = ha_harness.start_simulator(
         args.simulator_port,
         config_dir / "simulator.log",

@@ -270,16 +270,16 @@ async def poll_until[T](
     description: str,
     probe: Callable[[], Awaitable[T | None]],
     *,
-    timeout: float,
+    give_up_after: float,
     watch: Sequence[ManagedProcess] = (),
     interval: float = POLL_INTERVAL,
 ) -> T:
     """Call `probe` until it returns something other than None.
 
-    Fails with HarnessError after `timeout` seconds, or as soon as a watched process
+    Fails with HarnessError after `give_up_after` seconds, or as soon as a watched process
     exits; the message carries the tail of every watched process's log.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + give_up_after
     last_problem = ""
     while True:
         for process in watch:
@@ -300,13 +300,15 @@ async def poll_until[T](
         if time.monotonic() >= deadline:
             tails = "\n".join(process.log_tail() for process in watch)
             raise HarnessError(
-                f"timed out after {timeout:.0f} s waiting for {description}"
+                f"timed out after {give_up_after:.0f} s waiting for {description}"
                 f"{last_problem}\n{tails}"
             )
         await asyncio.sleep(interval)
 
 
-async def wait_for_simulator(process: ManagedProcess, timeout: float = 30.0) -> str:
+async def wait_for_simulator(
+    process: ManagedProcess, give_up_after: float = 30.0
+) -> str:
     """Wait for the simulator's ready line; return its base URL."""
 
     async def ready_url() -> str | None:
@@ -314,7 +316,10 @@ async def wait_for_simulator(process: ManagedProcess, timeout: float = 30.0) -> 
         return match["url"] if match else None
 
     return await poll_until(
-        "the simulator to listen", ready_url, timeout=timeout, watch=[process]
+        "the simulator to listen",
+        ready_url,
+        give_up_after=give_up_after,
+        watch=[process],
     )
 
 
@@ -322,7 +327,7 @@ async def wait_for_home_assistant(
     session: aiohttp.ClientSession,
     base_url: str,
     process: ManagedProcess,
-    timeout: float = FIRST_START_TIMEOUT,
+    give_up_after: float = FIRST_START_TIMEOUT,
 ) -> None:
     """Wait until Home Assistant serves its frontend.
 
@@ -340,7 +345,7 @@ async def wait_for_home_assistant(
     await poll_until(
         "Home Assistant to serve its frontend",
         frontend_answers,
-        timeout=timeout,
+        give_up_after=give_up_after,
         watch=[process],
     )
 
@@ -638,7 +643,7 @@ def fill_form(
 async def wait_until_running(
     client: HomeAssistantClient,
     process: ManagedProcess,
-    timeout: float = FIRST_START_TIMEOUT,
+    give_up_after: float = FIRST_START_TIMEOUT,
 ) -> None:
     """Wait until Home Assistant reports it finished starting."""
 
@@ -646,7 +651,10 @@ async def wait_until_running(
         return True if await client.core_state() == "RUNNING" else None
 
     await poll_until(
-        "Home Assistant to finish starting", running, timeout=timeout, watch=[process]
+        "Home Assistant to finish starting",
+        running,
+        give_up_after=give_up_after,
+        watch=[process],
     )
 
 
@@ -655,7 +663,7 @@ async def wait_for_entities(
     process: ManagedProcess,
     *,
     required_unique_ids: Collection[str] = (),
-    timeout: float = 120.0,
+    give_up_after: float = 120.0,
 ) -> dict[str, dict[str, Any]]:
     """Wait until the integration's entities have states; return them by unique id.
 
@@ -685,6 +693,6 @@ async def wait_for_entities(
     return await poll_until(
         f"the integration's entities{wanted}",
         entities,
-        timeout=timeout,
+        give_up_after=give_up_after,
         watch=[process],
     )

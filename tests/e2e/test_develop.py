@@ -64,7 +64,7 @@ async def _run_until_ready_then_stop(
     await ha_harness.poll_until(
         "scripts/develop to be ready",
         ready,
-        timeout=ha_harness.FIRST_START_TIMEOUT,
+        give_up_after=ha_harness.FIRST_START_TIMEOUT,
         watch=[develop],
     )
     # SIGTERM takes the same path as Ctrl-C (which a test cannot rely on: a shell
@@ -75,14 +75,14 @@ async def _run_until_ready_then_stop(
         return develop.popen.poll()
 
     assert (
-        await ha_harness.poll_until("scripts/develop to stop", exit_code, timeout=60)
+        await ha_harness.poll_until(
+            "scripts/develop to stop", exit_code, give_up_after=60
+        )
         == 0
     ), develop.log_tail()
     develop.stop()
     assert not _left_over(config_dir, simulator_port), develop.log_tail()
-    output = develop.log_text()
-    log_path.unlink()
-    return output
+    return develop.log_text()
 
 
 async def test_develop_onboards_once_then_reuses_the_instance(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ async def test_develop_onboards_once_then_reuses_the_instance(tmp_path: Path) ->
     config_dir = tmp_path / "config"
     ports = (ha_harness.free_port(), ha_harness.free_port())
 
-    first = await _run_until_ready_then_stop(config_dir, tmp_path / "run.log", *ports)
+    first = await _run_until_ready_then_stop(config_dir, tmp_path / "first.log", *ports)
 
     assert "Onboarded Home Assistant with the owner 'dev'." in first
     assert "Added the Izypower Cloud entry" in first
@@ -103,7 +103,9 @@ async def test_develop_onboards_once_then_reuses_the_instance(tmp_path: Path) ->
     # The state file holds the owner's password: for the developer's eyes only.
     assert (config_dir / "izypower_develop.json").stat().st_mode & 0o077 == 0
 
-    second = await _run_until_ready_then_stop(config_dir, tmp_path / "run.log", *ports)
+    second = await _run_until_ready_then_stop(
+        config_dir, tmp_path / "second.log", *ports
+    )
 
     assert "Onboarded" not in second
     assert "Reusing the Izypower Cloud entry" in second

@@ -196,7 +196,7 @@ async def test_home_assistant_shows_the_simulated_account(tmp_path: Path) -> Non
         async def refreshed() -> bool | None:
             shown.update(
                 _shown_values(
-                    await ha_harness.wait_for_entities(client, hass, timeout=10),
+                    await ha_harness.wait_for_entities(client, hass, give_up_after=10),
                     expected,
                 )
             )
@@ -206,7 +206,7 @@ async def test_home_assistant_shows_the_simulated_account(tmp_path: Path) -> Non
             await ha_harness.poll_until(
                 "Home Assistant to show the new values",
                 refreshed,
-                timeout=30,
+                give_up_after=30,
                 watch=[hass, simulator_process],
             )
         except HarnessError as err:

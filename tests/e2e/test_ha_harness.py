@@ -198,7 +198,7 @@ async def test_wait_for_simulator_reads_its_ready_line(tmp_path: Path) -> None:
         "time.sleep(60)\n",
     )
 
-    url = await ha_harness.wait_for_simulator(process, timeout=10)
+    url = await ha_harness.wait_for_simulator(process, give_up_after=10)
 
     assert url == "http://127.0.0.1:5555/photo_voltaic"
 
@@ -208,7 +208,7 @@ async def test_waiting_fails_fast_when_the_process_dies(tmp_path: Path) -> None:
     process = _python(tmp_path, "print('Traceback: boom'); raise SystemExit(3)")
 
     with pytest.raises(HarnessError) as failure:
-        await ha_harness.wait_for_simulator(process, timeout=30)
+        await ha_harness.wait_for_simulator(process, give_up_after=30)
 
     assert "exited with code 3" in str(failure.value)
     assert "Traceback: boom" in str(failure.value)
@@ -226,7 +226,7 @@ async def test_waiting_times_out_with_the_log_tail(tmp_path: Path) -> None:
     started = time.monotonic()
     with pytest.raises(HarnessError) as failure:
         await ha_harness.poll_until(
-            "something", never, timeout=1.0, watch=[process], interval=0.05
+            "something", never, give_up_after=1.0, watch=[process], interval=0.05
         )
 
     assert time.monotonic() - started < 5
@@ -244,6 +244,6 @@ async def test_a_hanging_probe_does_not_outlive_the_timeout() -> None:
 
     started = time.monotonic()
     with pytest.raises(HarnessError, match="timed out after 1 s waiting for a hang"):
-        await ha_harness.poll_until("a hang", hangs, timeout=1.0)
+        await ha_harness.poll_until("a hang", hangs, give_up_after=1.0)
 
     assert time.monotonic() - started < 5
