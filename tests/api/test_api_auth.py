@@ -338,6 +338,7 @@ async def test_401_then_refused_login_is_an_auth_error(
         (401, load("login_bad_credentials.json")),
         (403, {"error": "forbidden"}),
         (400, None),
+        (400, load("login_bad_credentials.json")),
         (200, {"code": 0, "data": {}}),
         (200, _login_body("")),
         (200, _login_body("   ")),
@@ -362,6 +363,65 @@ async def test_bad_credentials_fail_at_once(
     assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 1
     assert client.request_count == 1
     assert sleeps == []
+
+
+@pytest.mark.parametrize("status", [404, 405, 409, 418])
+async def test_login_on_a_wrong_url_is_not_a_refusal(
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    sleeps: RecordedSleeps,
+    status: int,
+) -> None:
+    """A 404 or 405 means a wrong API URL, not a wrong password: nothing is held."""
+    mock_cloud.post(url(LOGIN_PATH), status=status, body="<html>Not found</html>")
+    add_login(mock_cloud)
+    _add_wifi(mock_cloud)
+
+    with pytest.raises(IzypowerResponseError, match=f"HTTP {status}") as caught:
+        await client.get_wifi(METER)
+    assert not isinstance(caught.value, IzypowerAuthenticationError)
+    assert caught.value.status == status
+    assert sleeps == []
+
+    # Not remembered: the next call logs in again and succeeds.
+    wifi = await client.get_wifi(METER)
+
+    assert wifi.ssid == "Livebox-7F3A"
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
+
+
+async def test_login_on_a_wrong_url_is_shared_by_waiting_calls(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """Calls that waited for a failed login get the same kind of error, not a refusal."""
+    mock_cloud.post(
+        url(LOGIN_PATH), callback=_answer_after_yield(None, status=404), repeat=True
+    )
+
+    results = await asyncio.gather(
+        *(client.get_wifi(METER) for _ in range(3)), return_exceptions=True
+    )
+
+    assert [type(result) for result in results] == [IzypowerResponseError] * 3
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 1
+
+
+async def test_rate_limited_login_is_retried_and_not_a_refusal(
+    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
+) -> None:
+    """A 429 on login is transient: retried with backoff, never held against the user."""
+    mock_cloud.post(url(LOGIN_PATH), status=429, repeat=3)
+    add_login(mock_cloud)
+    _add_wifi(mock_cloud)
+
+    with pytest.raises(IzypowerConnectionError, match="HTTP 429"):
+        await client.get_wifi(METER)
+    assert len(sleeps) == 2
+
+    wifi = await client.get_wifi(METER)
+
+    assert wifi.ssid == "Livebox-7F3A"
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 4
 
 
 async def test_refused_login_is_sticky_until_login(

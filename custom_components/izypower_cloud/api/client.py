@@ -6,11 +6,14 @@ timeouts, retries with backoff, JSON decoding, the envelope differences between
 endpoints and the mapping of failures onto the library's exceptions. Endpoint methods
 only name their path and hand the payload to a model.
 
-A refused login is remembered: from then on every call that needs a token raises
-:class:`IzypowerAuthenticationError` without sending anything, until
-:meth:`IzypowerClient.login` is called explicitly, because repeated failed logins can
-lock the account. A login that could not reach the cloud is not remembered; the next
-call tries again.
+A login is refused when the cloud answers it with HTTP 400, 401 or 403, or with a 2xx
+that carries no token (its error envelope). A refused login is remembered: from then on
+every call that needs a token raises :class:`IzypowerAuthenticationError` without
+sending anything, until :meth:`IzypowerClient.login` is called explicitly, because
+repeated failed logins can lock the account. Any other failed login is not remembered
+and the next call tries again: a rate limit (429) or an unreachable cloud is a
+:class:`IzypowerConnectionError`, a wrong API URL (404, 405, other 4xx) an
+:class:`IzypowerResponseError`, neither of which says anything about the password.
 """
 
 from __future__ import annotations
@@ -73,6 +76,11 @@ PAGE_SIZE = 100
 MAX_PAGES = 50
 
 _LOGIN_PATH = "/api/login"
+# Login answers that mean "wrong credentials". Other 4xx (404, 405...) come from a
+# wrong API URL or a gateway and must not trigger a reauthentication.
+_REFUSAL_STATUSES = frozenset(
+    {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+)
 _SAFE_CODE_RE = re.compile(r"-?[A-Za-z0-9_]{1,12}")
 
 # `timeType` and `searchTime` format of the energy report for each period.
@@ -234,7 +242,9 @@ class IzypowerClient:
                 method, path, endpoint, params=params, body=body, token=token
             )
         if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
-            raise IzypowerResponseError(f"{endpoint} answered HTTP {status}")
+            raise IzypowerResponseError(
+                f"{endpoint} answered HTTP {status}", status=status
+            )
         if envelope is None:
             return decoded
         return _payload(decoded, envelope, endpoint)
@@ -291,7 +301,7 @@ class IzypowerClient:
         """Send one HTTP request; raise :class:`_TransientError` when worth retrying.
 
         Returns the status and, for 2xx answers, the decoded JSON (``None`` for an
-        empty body). Other statuses below 500 are left to the caller to interpret.
+        empty body). 5xx and 429 are transient; other statuses are left to the caller.
         """
         headers = {"app-platform": "izy", "Accept-Language": self._language}
         if token is not None:
@@ -315,7 +325,10 @@ class IzypowerClient:
         except (TimeoutError, aiohttp.ClientError) as err:
             # Only the class name: exception texts of the transport are not ours.
             raise _TransientError(type(err).__name__) from err
-        if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        if (
+            status >= HTTPStatus.INTERNAL_SERVER_ERROR
+            or status == HTTPStatus.TOO_MANY_REQUESTS
+        ):
             raise _TransientError(f"HTTP {status}")
         if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES or not raw.strip():
             return status, None
@@ -374,7 +387,11 @@ class IzypowerClient:
         return token
 
     async def _fetch_token(self) -> str:
-        """Send the login request and return the token it hands out."""
+        """Send the login request and return the token it hands out.
+
+        Raises :class:`IzypowerAuthenticationError` only for a refusal (see the module
+        docstring); other failures keep their own type.
+        """
         try:
             payload = await self._request(
                 "POST",
@@ -383,10 +400,12 @@ class IzypowerClient:
                 authenticated=False,
             )
         except IzypowerResponseError as err:
-            # Whatever the status: an answer without a token is a refusal.
-            raise IzypowerAuthenticationError(
-                "The Izypower Cloud refused the login"
-            ) from err
+            # No status: a 2xx error envelope, the cloud's usual way to refuse.
+            if err.status is None or err.status in _REFUSAL_STATUSES:
+                raise IzypowerAuthenticationError(
+                    "The Izypower Cloud refused the login"
+                ) from err
+            raise
         token = payload.get("token") if isinstance(payload, dict) else None
         if not isinstance(token, str) or not token.strip():
             raise IzypowerAuthenticationError(

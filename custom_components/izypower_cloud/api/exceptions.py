@@ -24,14 +24,22 @@ class IzypowerAuthenticationError(IzypowerError):
 class IzypowerConnectionError(IzypowerError):
     """The cloud could not be reached or answered with a transient failure.
 
-    Raised after the retries are exhausted for timeouts, network errors, HTTP 5xx and
-    bodies that are not JSON (such as the HTML error pages of a proxy).
+    Raised after the retries are exhausted for timeouts, network errors, HTTP 5xx,
+    HTTP 429 (rate limited) and bodies that are not JSON (such as the HTML error pages
+    of a proxy).
     """
 
 
 class IzypowerResponseError(IzypowerError):
     """The cloud answered, but not with what the call needs.
 
-    Covers HTTP 4xx other than a recoverable 401, and envelopes without the payload the
-    endpoint must return (for example an error envelope with ``"data": null``).
+    Covers HTTP 4xx other than a recoverable 401 or a 429, and envelopes without the
+    payload the endpoint must return (for example an error envelope with
+    ``"data": null``). ``status`` is the HTTP status when that is what failed, else
+    ``None``.
     """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        """Create the error; ``status`` is the HTTP status of a non-2xx answer."""
+        super().__init__(message)
+        self.status = status
