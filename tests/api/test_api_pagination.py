@@ -11,7 +11,7 @@ from aioresponses import CallbackResult, aioresponses
 import pytest
 from yarl import URL
 
-from custom_components.izypower_cloud.api import IzypowerClient
+from custom_components.izypower_cloud.api import IzypowerClient, IzypowerResponseError
 from custom_components.izypower_cloud.api.client import MAX_PAGES, PAGE_SIZE
 
 from .conftest import add_login, calls, url
@@ -212,44 +212,107 @@ async def test_records_without_id_skipped_and_string_ids_accepted(
     assert [device.device_id for device in devices] == [640101, 640102]
 
 
-async def test_page_of_only_bad_records_continues(
-    client: IzypowerClient, mock_cloud: aioresponses
+async def test_page_of_only_bad_records_ends_the_list(
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A page without any usable record does not end the list early."""
+    """A page without any usable record ends the list, whatever `total` says."""
     add_login(mock_cloud)
 
     def page_fn(page: int, _limit: int) -> dict[str, Any]:
         if page == 1:
-            return {"records": [{"stationName": "no id"}], "total": 2}
-        return {"records": [_station(81234)], "total": 2}
+            return {"records": [_station(81234)], "total": 10_000}
+        return {"records": [{"stationName": "no id"}], "total": 10_000}
 
     _serve(mock_cloud, STATIONS_PATH, page_fn)
 
-    assert [station.station_id for station in await client.get_stations()] == [81234]
+    with caplog.at_level(logging.WARNING):
+        stations = await client.get_stations()
+
+    assert [station.station_id for station in stations] == [81234]
+    assert _pages_requested(mock_cloud, STATIONS_PATH) == [1, 2]
+    assert "may be incomplete" in caplog.text
+
+
+async def test_list_of_only_records_without_id_is_a_response_error(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """Records none of which has an id are a format we cannot read, not an empty list.
+
+    One request, not MAX_PAGES, however large the announced total.
+    """
+    add_login(mock_cloud)
+    _serve(
+        mock_cloud,
+        STATIONS_PATH,
+        lambda _page, _limit: {"records": [{"x": 1}], "total": 10_000},
+    )
+
+    with pytest.raises(IzypowerResponseError, match="has an id"):
+        await client.get_stations()
+
+    assert _pages_requested(mock_cloud, STATIONS_PATH) == [1]
+
+
+async def test_empty_list_is_an_empty_result(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """An account without stations answers an empty `records` list, read once."""
+    add_login(mock_cloud)
+    mock_cloud.get(
+        url(STATIONS_PATH, page=1, limit=PAGE_SIZE),
+        payload={"code": 0, "data": {"records": [], "total": 0}},
+    )
+
+    assert await client.get_stations() == []
+    assert client.request_count == 2
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"records": [], "total": 0},
         {"total": 5},
         {"records": None},
         {"records": {"a": 1}},
+        {"records": "[]"},
         [],
+        [{"stationsId": 81234}],
         "records",
     ],
 )
-async def test_empty_or_malformed_list(
+async def test_malformed_list_is_a_response_error(
     client: IzypowerClient, mock_cloud: aioresponses, data: object
 ) -> None:
-    """An empty or malformed list is an empty result, read once."""
+    """A page without a `records` list is not an empty account: it raises, read once.
+
+    Read as empty, it would make every known device look gone from the cloud.
+    """
     add_login(mock_cloud)
     mock_cloud.get(
         url(STATIONS_PATH, page=1, limit=PAGE_SIZE), payload={"code": 0, "data": data}
     )
 
-    assert await client.get_stations() == []
+    with pytest.raises(IzypowerResponseError, match="no list of records"):
+        await client.get_stations()
     assert client.request_count == 2
+
+
+async def test_malformed_later_page_is_a_response_error(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """A broken second page fails the whole list rather than truncate it."""
+    add_login(mock_cloud)
+
+    def page_fn(page: int, _limit: int) -> dict[str, Any]:
+        if page == 1:
+            return {"records": [_device(640101)], "total": 2}
+        return {"records": None, "total": 2}
+
+    _serve(mock_cloud, DEVICES_PATH, page_fn)
+
+    with pytest.raises(IzypowerResponseError, match="no list of records"):
+        await client.get_devices(81234)
 
 
 async def test_short_page_without_counters_is_the_last(

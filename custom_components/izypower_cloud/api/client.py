@@ -29,7 +29,6 @@ import math
 import random
 import re
 import time
-from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -424,8 +423,13 @@ class IzypowerClient:
         """Read every page of a paged list and parse its records.
 
         Stops when the server's ``total`` (else ``pages``) is reached, or without
-        counters when a page comes back short; records without an id are skipped.
+        counters when a page comes back short; records without an id are skipped. A
+        page that is not an object with a ``records`` list raises
+        :class:`IzypowerResponseError` (an empty list is a valid end): reading it as
+        an empty list would make every known device look gone. So does a list whose
+        first page has records but none with an id; a later such page ends the list.
         """
+        endpoint = f"GET {template}"
         found: dict[int, T] = {}
         received = 0
         for page in range(1, MAX_PAGES + 1):
@@ -435,13 +439,16 @@ class IzypowerClient:
                 *path_args,
                 params={**params, "page": page, "limit": PAGE_SIZE},
             )
-            data: Mapping[str, Any] = payload if isinstance(payload, dict) else {}
-            records = data.get("records")
-            if not isinstance(records, list) or not records:
+            if not isinstance(payload, dict) or not isinstance(
+                records := payload.get("records"), list
+            ):
+                raise IzypowerResponseError(
+                    f"The response of {endpoint} has no list of records"
+                )
+            if not records:
                 break
             received += len(records)
             parsed = [item for item in map(parse, records) if item is not None]
-            new = [item for item in parsed if key(item) not in found]
             if len(parsed) < len(records):
                 _LOGGER.debug(
                     "Skipped %d records without id on %s page %d",
@@ -449,13 +456,28 @@ class IzypowerClient:
                     template,
                     page,
                 )
-            if parsed and not new:
+            if not parsed:
+                # Whatever the counters promise, more pages of unreadable records
+                # would only cost requests.
+                if not found:
+                    raise IzypowerResponseError(
+                        f"No record in the response of {endpoint} has an id"
+                    )
+                _LOGGER.warning(
+                    "Stopped reading %s at page %d, whose records have no id; "
+                    "the list may be incomplete",
+                    template,
+                    page,
+                )
+                break
+            new = [item for item in parsed if key(item) not in found]
+            if not new:
                 # The server ignores `page` and repeats what we already have.
                 break
             for item in new:
                 found.setdefault(key(item), item)
-            total = parse_number(data.get("total"))
-            pages = parse_int(data.get("pages"))
+            total = parse_number(payload.get("total"))
+            pages = parse_int(payload.get("pages"))
             if total is not None:
                 if received >= total:
                     break
