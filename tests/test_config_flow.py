@@ -284,12 +284,22 @@ async def test_user_flow_does_not_store_the_default_api_url(
         "http://[::1",
         "https://izypower.example:99999",
         "//izypower.example/photo_voltaic",
+        # The client appends its paths: nothing may follow the path.
+        "https://izypower.example/photo_voltaic?lang=fr",
+        "https://izypower.example/photo_voltaic?",
+        "https://izypower.example/photo_voltaic#top",
+        "https://izypower.example/photo_voltaic#",
+        # Credentials belong in the form, not in a URL stored and logged as is.
+        "https://jane@izypower.example/photo_voltaic",
+        "https://jane:secret@izypower.example/photo_voltaic",
+        "https://:secret@izypower.example/photo_voltaic",
+        "https://@izypower.example/photo_voltaic",
     ],
 )
 async def test_user_flow_rejects_an_invalid_api_url(
     hass: HomeAssistant, mock_client: MagicMock, bad_url: str
 ) -> None:
-    """A URL that is not http(s) with a host is refused before any request."""
+    """A URL that is not a plain http(s) base with a host is refused before any request."""
     result = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(

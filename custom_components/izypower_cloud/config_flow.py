@@ -107,8 +107,14 @@ def _normalized_api_url(value: str) -> str:
 
 
 def _is_valid_api_url(value: str) -> bool:
-    """Return whether the value is an absolute http(s) URL with a host."""
-    if any(character.isspace() for character in value):
+    """Return whether the value is an absolute http(s) URL with a host and nothing more.
+
+    The client appends its paths to this base: a query or fragment would end up in the
+    middle of every request, and user info would put a secret in the entry's data and
+    in every logged URL. The characters are checked on the raw text because the URL
+    parser silently drops an empty "?", "#" or "@".
+    """
+    if any(character.isspace() or character in "?#@" for character in value):
         return False
     try:
         url = URL(value)
