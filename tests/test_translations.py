@@ -73,3 +73,24 @@ def test_strings_placeholders_and_references() -> None:
         else:
             assert _placeholders(text) == _placeholders(english[key]), key
             assert text == english[key], f"en.json differs from strings.json at {key}"
+
+
+# hassfest refuses URLs in translation strings: links belong in placeholders.
+URL_LIKE = re.compile(r"[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [INTEGRATION_DIR / "strings.json", *TRANSLATIONS],
+    ids=lambda path: path.stem,
+)
+def test_no_url_in_texts(path: Path) -> None:
+    """No text contains a URL, which hassfest would reject."""
+    for key, text in _flatten(json.loads(path.read_text())).items():
+        assert not URL_LIKE.search(text), f"{path.stem}: {key} contains a URL"
+
+
+def test_english_follows_home_assistant_style() -> None:
+    """English says "email", as Home Assistant's own strings do, never "e-mail"."""
+    for key, text in STRINGS.items():
+        assert "e-mail" not in text.lower(), key
