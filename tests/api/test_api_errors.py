@@ -196,6 +196,84 @@ async def test_write_failure_is_reported(
         await client.set_battery_min_soc(MASTER, 15)
 
 
+WRITES: dict[str, tuple[str, Callable[[IzypowerClient], Awaitable[None]]]] = {
+    "min_soc": (
+        f"/api/v2/device/yz/battery/min_soc/{MASTER}",
+        lambda client: client.set_battery_min_soc(MASTER, 15),
+    ),
+    "leds": (
+        f"/api/v2/device/yz/battery/led/{MASTER}",
+        lambda client: client.set_battery_leds(MASTER, True),
+    ),
+    "meter_control": (
+        "/api/v2/device/meter/control/IZM24M000301",
+        lambda client: client.set_meter_control(
+            "IZM24M000301", enabled=True, limit=600
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"code": 10004, "msg": "Device not found", "data": None}, r"\(code 10004\)$"),
+        ({"code": "10004", "data": None}, r"\(code 10004\)$"),
+        ({"code": 1}, r"\(code 1\)$"),
+        ({"code": -1, "msg": "error"}, r"\(code -1\)$"),
+        ({"code": True, "data": None}, r"\{\}$"),
+        ({"code": "user@example.org"}, r"\{\}$"),
+    ],
+)
+async def test_write_error_envelope_is_a_response_error(
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    write: str,
+    body: object,
+    message: str,
+) -> None:
+    """An HTTP 200 carrying an error code is a refused write, not a success."""
+    path, send = WRITES[write]
+    add_login(mock_cloud)
+    mock_cloud.post(url(path), payload=body, repeat=True)
+
+    with pytest.raises(IzypowerResponseError, match=message) as caught:
+        await send(client)
+
+    assert caught.value.status is None
+    assert "Device not found" not in str(caught.value)
+    assert len(calls(mock_cloud, "POST", path)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": 0, "msg": "success", "data": None},
+        {"code": "0"},
+        {"code": 200, "msg": "OK"},
+        {"code": " 200 "},
+        {"code": None},
+        {"msg": "success"},
+        {"data": True},
+        [],
+        "ok",
+        True,
+    ],
+)
+async def test_write_acknowledged(
+    client: IzypowerClient, mock_cloud: aioresponses, body: object
+) -> None:
+    """A success code, no code at all, or a body of another shape is a success."""
+    path, send = WRITES["min_soc"]
+    add_login(mock_cloud)
+    mock_cloud.post(url(path), payload=body)
+
+    await send(client)
+
+    assert len(calls(mock_cloud, "POST", path)) == 1
+
+
 def test_exception_hierarchy() -> None:
     """Callers can catch everything with the base class."""
     for error in (

@@ -81,6 +81,9 @@ _REFUSAL_STATUSES = frozenset(
     {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
 )
 _SAFE_CODE_RE = re.compile(r"-?[A-Za-z0-9_]{1,12}")
+# Envelope codes of a successful write: the 0 every success envelope carries so far,
+# and the HTTP-like 200 that backends of this family also use.
+_SUCCESS_CODES = frozenset({"0", "200"})
 
 # `timeType` and `searchTime` format of the energy report for each period.
 _REPORT_TIME = {
@@ -137,6 +140,21 @@ class _TransientError(Exception):
         self.reason = reason
 
 
+def _code_detail(code: object) -> str:
+    """Return `` (code N)`` for a code worth quoting in a message, else ``""``.
+
+    Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. A short
+    code helps support and is quoted; `msg` and anything longer are free text that
+    could echo user data, so they stay out of messages.
+    """
+    safe = (
+        isinstance(code, int | str)
+        and not isinstance(code, bool)
+        and _SAFE_CODE_RE.fullmatch(str(code))
+    )
+    return f" (code {code})" if safe else ""
+
+
 def _payload(body: object, envelope: _Envelope, endpoint: str) -> object:
     """Extract the payload of ``body`` according to ``envelope``."""
     if isinstance(body, dict):
@@ -144,18 +162,30 @@ def _payload(body: object, envelope: _Envelope, endpoint: str) -> object:
             return body
         if envelope.in_data and body.get("data") is not None:
             return body["data"]
-        # Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. A
-        # short code helps support and is quoted; `msg` and anything longer are free
-        # text that could echo user data, so they stay out of the message.
-        code = body.get("code")
-        safe = (
-            isinstance(code, int | str)
-            and not isinstance(code, bool)
-            and _SAFE_CODE_RE.fullmatch(str(code))
+        raise IzypowerResponseError(
+            f"No payload in the response of {endpoint}{_code_detail(body.get('code'))}"
         )
-        detail = f" (code {code})" if safe else ""
-        raise IzypowerResponseError(f"No payload in the response of {endpoint}{detail}")
     raise IzypowerResponseError(f"The response of {endpoint} is not a JSON object")
+
+
+def _check_acknowledgement(body: object, endpoint: str) -> None:
+    """Raise when the answer to a write is an error envelope.
+
+    A write returns no payload to look for, so its ``code`` is the only sign of a
+    refusal: the cloud answers HTTP 200 with ``{"code": 10004, "data": null}`` for an
+    unknown serial. A missing or null ``code`` or a body of another shape is accepted,
+    as nobody knows what every write answers.
+    """
+    if not isinstance(body, dict):
+        return
+    code = body.get("code")
+    if code is None or (
+        isinstance(code, int | str)
+        and not isinstance(code, bool)
+        and str(code).strip() in _SUCCESS_CODES
+    ):
+        return
+    raise IzypowerResponseError(f"The cloud refused {endpoint}{_code_detail(code)}")
 
 
 class IzypowerClient:
@@ -224,8 +254,8 @@ class IzypowerClient:
 
         ``template`` is the path with ``{}`` placeholders for ``path_args``; messages
         of raised exceptions quote the template, not the serials. ``envelope`` says
-        where the payload is; ``None`` returns the decoded body unchecked (writes,
-        whose answer nobody knows the shape of).
+        where the payload is; ``None`` is for writes, which need no payload: their
+        decoded body is returned once it is known not to be an error envelope.
         """
         path = template.format(*(quote(str(arg), safe="") for arg in path_args))
         endpoint = f"{method} {template}"
@@ -245,6 +275,7 @@ class IzypowerClient:
                 f"{endpoint} answered HTTP {status}", status=status
             )
         if envelope is None:
+            _check_acknowledgement(decoded, endpoint)
             return decoded
         return _payload(decoded, envelope, endpoint)
 
