@@ -124,7 +124,7 @@ def _is_valid_api_url(value: str) -> bool:
 
 
 def _entry_data(user_input: Mapping[str, Any]) -> dict[str, str]:
-    """Turn the account form into config entry data (DESIGN.md §3).
+    """Turn the account form into config entry data (docs/design.md §3).
 
     The API URL is stored only when it differs from the official cloud, so entries of
     ordinary users follow a change of the default in a later release.

@@ -11,7 +11,7 @@ LOGGER = logging.getLogger(__package__)
 
 MANUFACTURER: Final = "Materfrance"
 
-# Config entry data keys (../DESIGN.md §3: a contract other tools rely on).
+# Config entry data keys (docs/design.md §3: a contract other tools rely on).
 CONF_API_URL: Final = "api_url"
 
 # Options.

@@ -4,7 +4,7 @@ The cloud's counters sometimes dip, drop to 0, vanish or spike for one cycle, an
 after midnight it may still report the previous day's total for a while. Passed on as
 they are, these glitches make Home Assistant's statistics count phantom energy: a
 `total_increasing` sensor that drops and comes back is read as a reset followed by a
-whole day's production. This module filters them out (../DESIGN.md §4).
+whole day's production. This module filters them out (docs/design.md §4).
 
 Rules, per owner (a station, or a meter for its own lifetime counters) and counter:
 

@@ -1,4 +1,4 @@
-"""Device registry identifiers (../DESIGN.md §3: a contract other tools rely on).
+"""Device registry identifiers (docs/design.md §3: a contract other tools rely on).
 
 Every place that builds or recognises a device identifier goes through these
 functions, so the device registry, the entities and the stale-device clean-up can
