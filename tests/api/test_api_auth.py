@@ -125,24 +125,49 @@ async def test_token_renewed_when_exp_passed(
     assert _tokens_sent(mock_cloud) == [expired, expired, fresh]
 
 
-async def test_already_expired_token_is_used_once_then_renewed(
-    client: IzypowerClient, mock_cloud: aioresponses
+async def test_token_already_expired_by_our_clock_gets_short_life(
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
 ) -> None:
-    """A token issued past its `exp` serves its own call, the next call logs in."""
+    """A clock ahead of the server's does not make every call log in again.
+
+    The fixture token's `exp` is months before the fake clock: it is kept for
+    FALLBACK_LIFETIME minus the margin, then renewed.
+    """
     add_login(mock_cloud, "login_expired_token.json")
     add_login(mock_cloud, "login_ok.json")
     _add_wifi(mock_cloud)
 
-    await client.get_wifi(METER)
-    await client.get_wifi(METER)
+    for _ in range(5):
+        await client.get_wifi(METER)
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 1
+    clock.now += FALLBACK_LIFETIME - RENEW_MARGIN
     await client.get_wifi(METER)
 
     assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
-    assert _tokens_sent(mock_cloud) == [
-        token_of("login_expired_token.json"),
-        token_of("login_ok.json"),
-        token_of("login_ok.json"),
-    ]
+    expired, fresh = token_of("login_expired_token.json"), token_of("login_ok.json")
+    assert _tokens_sent(mock_cloud) == [expired] * 5 + [fresh]
+    assert client.request_count == 2 + 6
+
+
+async def test_short_lived_token_serves_several_calls(
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
+) -> None:
+    """A token living less than the margin is renewed at half its life, not per call."""
+    mock_cloud.post(
+        url(LOGIN_PATH), payload=_login_body(_jwt({"exp": SNAPSHOT + 30})), repeat=True
+    )
+    _add_wifi(mock_cloud)
+
+    for _ in range(5):
+        await client.get_wifi(METER)
+    assert client.request_count == 1 + 5
+    clock.now += 14
+    await client.get_wifi(METER)
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 1
+    clock.now += 1
+    await client.get_wifi(METER)
+
+    assert len(calls(mock_cloud, "POST", LOGIN_PATH)) == 2
 
 
 @pytest.mark.parametrize(
@@ -167,11 +192,12 @@ async def test_token_without_readable_exp_gets_short_life(
 
 
 async def test_concurrent_calls_share_one_login(
-    client: IzypowerClient, mock_cloud: aioresponses
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
 ) -> None:
     """Twenty parallel calls with an expired token trigger exactly one login."""
     add_login(mock_cloud, "login_expired_token.json")
     await client.login()
+    clock.now += FALLBACK_LIFETIME
     mock_cloud.post(
         url(LOGIN_PATH),
         callback=_answer_after_yield(load("login_ok.json")),
@@ -540,6 +566,11 @@ async def test_login_transport_failure_exhausted(
         (_jwt({"exp": "1700000000"}), None),
         (_jwt({"exp": 10**400}), None),
         ("h." + base64.urlsafe_b64encode(b'{"exp": Infinity}').decode() + ".s", None),
+        pytest.param(
+            "h." + base64.urlsafe_b64encode(b"[" * 100_000).decode() + ".s",
+            None,
+            id="deeply-nested-claims",
+        ),
     ],
 )
 def test_token_expiry(token: str, expected: float | None) -> None:
@@ -547,9 +578,21 @@ def test_token_expiry(token: str, expected: float | None) -> None:
     assert token_expiry(token) == expected
 
 
-def test_renewal_deadline() -> None:
-    """The deadline keeps the margin, with or without `exp`."""
-    assert renewal_deadline(_jwt({"exp": 2000.0}), 1000.0) == 2000.0 - RENEW_MARGIN
-    assert renewal_deadline("opaque", SNAPSHOT) == (
-        SNAPSHOT + FALLBACK_LIFETIME - RENEW_MARGIN
-    )
+@pytest.mark.parametrize(
+    ("token", "now", "expected"),
+    [
+        # The full margin when the token lives long enough.
+        (_jwt({"exp": 2000.0}), 1000.0, 2000.0 - RENEW_MARGIN),
+        (_jwt({"exp": 1120.0}), 1000.0, 1060.0),
+        # Half the remaining life below twice the margin.
+        (_jwt({"exp": 1030.0}), 1000.0, 1015.0),
+        (_jwt({"exp": 1000.5}), 1000.0, 1000.25),
+        # Unreadable, or past by our clock: the fallback life.
+        ("opaque", 1000.0, 1000.0 + FALLBACK_LIFETIME - RENEW_MARGIN),
+        (_jwt({"exp": 1000.0}), 1000.0, 1000.0 + FALLBACK_LIFETIME - RENEW_MARGIN),
+        (_jwt({"exp": 10.0}), 1000.0, 1000.0 + FALLBACK_LIFETIME - RENEW_MARGIN),
+    ],
+)
+def test_renewal_deadline(token: str, now: float, expected: float) -> None:
+    """The deadline is always ahead of now, with at most RENEW_MARGIN to spare."""
+    assert renewal_deadline(token, now) == expected

@@ -12,10 +12,12 @@ import json
 import math
 
 # Renew this long before `exp`, so a token never expires in flight or through a small
-# clock difference with the server.
+# clock difference with the server; at most half of the remaining life, so that a
+# short-lived token still serves several calls instead of one login per call.
 RENEW_MARGIN = 60.0
-# When `exp` cannot be read, assume a short life: an early renewal costs one login,
-# a late one costs a failed call and a 401 round trip.
+# When `exp` cannot be read, or is already past by our clock (a token the server just
+# issued, so our clock runs ahead of the server's), assume a short life: an early
+# renewal costs one login, a late one costs a failed call and a 401 round trip.
 FALLBACK_LIFETIME = 600.0
 
 
@@ -29,7 +31,9 @@ def token_expiry(token: str) -> float | None:
         claims = json.loads(
             base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         )
-    except ValueError:  # binascii.Error and UnicodeDecodeError included
+    # binascii.Error and UnicodeDecodeError are ValueErrors; deeply nested JSON
+    # overflows the decoder's stack.
+    except ValueError, RecursionError:
         return None
     if not isinstance(claims, dict):
         return None
@@ -44,8 +48,12 @@ def token_expiry(token: str) -> float | None:
 
 
 def renewal_deadline(token: str, now: float) -> float:
-    """Return the time after which ``token`` must be renewed before use."""
+    """Return the time after which ``token``, received at ``now``, must be renewed.
+
+    Always later than ``now``: a deadline already past would make every call log in
+    again.
+    """
     expiry = token_expiry(token)
-    if expiry is None:
+    if expiry is None or expiry <= now:
         expiry = now + FALLBACK_LIFETIME
-    return expiry - RENEW_MARGIN
+    return expiry - min(RENEW_MARGIN, (expiry - now) / 2)

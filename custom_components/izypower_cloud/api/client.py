@@ -405,8 +405,8 @@ class IzypowerClient:
         try:
             token = await self._fetch_token()
             self._token = token
-            # A token already past its `exp` still serves the call it was fetched
-            # for (the server just issued it); the next call renews it.
+            # A token already past its `exp` by our clock is given a short life
+            # (the server just issued it); a 401 renews it sooner if needed.
             self._renew_at = renewal_deadline(token, self._clock())
         except IzypowerError as err:
             self._login_failure = err
