@@ -52,6 +52,7 @@ TRANSIENT_FAILURES: dict[str, dict[str, Any]] = {
     "200_html": {"status": 200, "body": HTML, "content_type": "text/html"},
     "200_invalid_json": {"status": 200, "body": '{"code": 0, "data": {'},
     "200_bad_utf8": {"status": 200, "body": b'{"data": "\xff"}'},
+    "200_deeply_nested": {"status": 200, "body": '{"data": ' + "[" * 100_000},
 }
 
 

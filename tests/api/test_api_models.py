@@ -358,6 +358,11 @@ def test_pv_strings_skip_incomplete_records() -> None:
         ({"connectInfoJson": {"clusterMode": "1002"}}, ClusterMode.STANDALONE),
         ({"connectInfoJson": '{"clusterMode": "1000"}'}, ClusterMode.MASTER),
         ({"connectInfoJson": "{broken", "clusterMode": 1001}, ClusterMode.SLAVE),
+        pytest.param(
+            {"connectInfoJson": "[" * 100_000, "clusterMode": 1001},
+            ClusterMode.SLAVE,
+            id="deeply-nested-connect-info",
+        ),
         ({"connectInfoJson": {}, "clusterMode": 1002}, ClusterMode.STANDALONE),
         (
             {"connectInfoJson": {"clusterMode": "x"}, "clusterMode": "1000"},

@@ -364,8 +364,9 @@ class IzypowerClient:
             return status, None
         try:
             return status, json.loads(raw)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             # HTML error pages of proxies and truncated bodies: usually transient.
+            # Nesting too deep for the decoder's stack fails with RecursionError.
             raise _TransientError("body is not JSON") from err
 
     async def _access_token(self, rejected: str | None = None) -> str:

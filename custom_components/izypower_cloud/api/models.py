@@ -484,7 +484,7 @@ def _cluster_mode(record: Mapping[str, Any]) -> ClusterMode:
     if isinstance(connect_info, str):
         try:
             connect_info = json.loads(connect_info)
-        except ValueError:
+        except ValueError, RecursionError:  # deep nesting overflows the decoder
             connect_info = None
     mode = ClusterMode.from_code(_mapping(connect_info).get("clusterMode"))
     if mode is ClusterMode.NONE:
