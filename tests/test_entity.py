@@ -80,7 +80,7 @@ def test_every_translation_key_is_translated(platform: str) -> None:
     assert keys == set(names)
     for description in descriptions:
         if description.translation_placeholders is None:
-            # The contract: translation key = table key (DESIGN.md §3).
+            # The contract: translation key = table key (docs/design.md §3).
             assert description.translation_key == description.key
         name = names[description.translation_key]["name"]
         for placeholder in description.translation_placeholders or {}:
