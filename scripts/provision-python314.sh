@@ -39,21 +39,15 @@ die() { echo "provision-python314: ERROR: $*" >&2; exit 1; }
 log() { echo "provision-python314: $*" >&2; }
 
 [ $# -eq 1 ] || die "usage: $0 PREFIX   (an absolute or relative directory; created if missing)"
-SUITE=${SUITE:-sid}
-if [ -z "${MIRROR:-}" ]; then
-  # the Debian archive this host already uses (deb822 "URIs:" or one-line "deb URL")
-  MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
-           | grep -v '^[[:space:]]*#' | grep -oE '(https?|file)://[^[:space:]]+/debian/?([[:space:]]|$)' \
-           | head -n1 | tr -d '[:space:]' || true)
-  [ -n "$MIRROR" ] || die "could not find a Debian archive URL in /etc/apt/sources*; set MIRROR=<url of a Debian archive>"
-fi
-MIN_VERSION=${MIN_VERSION:-3.14.2}
-PYVER=3.14
-
+# The host checks come first: on a host this cannot work, asking for a mirror
+# would send the user after the wrong fix.
 [ "$(uname -m)" = x86_64 ] || die "only x86_64 is supported (got $(uname -m))"
 for tool in apt-get dpkg dpkg-deb; do
   command -v "$tool" >/dev/null || die "'$tool' not found: this script needs a Debian-based host"
 done
+SUITE=${SUITE:-sid}
+MIN_VERSION=${MIN_VERSION:-3.14.2}
+PYVER=3.14
 
 mkdir -p "$1" || die "cannot create prefix directory '$1'"
 PREFIX=$(cd "$1" && pwd -P)
@@ -122,6 +116,14 @@ if [ -z "${FORCE:-}" ] && [ -f "$MARKER" ] && [ -x "$PYLINK" ]; then
   log "self-test failed; re-provisioning"
 fi
 
+# Only now: a healthy prefix needs no mirror.
+if [ -z "${MIRROR:-}" ]; then
+  # the Debian archive this host already uses (deb822 "URIs:" or one-line "deb URL")
+  MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+           | grep -v '^[[:space:]]*#' | grep -oE '(https?|file)://[^[:space:]]+/debian/?([[:space:]]|$)' \
+           | head -n1 | tr -d '[:space:]' || true)
+  [ -n "$MIRROR" ] || die "could not find a Debian archive URL in /etc/apt/sources*; set MIRROR=<url of a Debian archive>"
+fi
 rm -f "$MARKER"
 mkdir -p "$WORK/lists/partial" "$WORK/cache/archives/partial" "$WORK/etc/sources.list.d" "$WORK/etc/preferences.d"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR $SUITE main" > "$WORK/etc/sources.list"
