@@ -3,7 +3,7 @@
 Standalone library: it depends on aiohttp only and never imports Home Assistant.
 """
 
-from .client import DEFAULT_BASE_URL, IzypowerClient
+from .client import DEFAULT_BASE_URL, IzypowerClient, normalize_base_url
 from .exceptions import (
     IzypowerAuthenticationError,
     IzypowerConnectionError,
@@ -55,5 +55,6 @@ __all__ = [
     "Station",
     "StationInfo",
     "WifiInfo",
+    "normalize_base_url",
     "parse_number",
 ]

@@ -29,7 +29,7 @@ import math
 import random
 import re
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -188,6 +188,37 @@ def _check_acknowledgement(body: object, endpoint: str) -> None:
     raise IzypowerResponseError(f"The cloud refused {endpoint}{_code_detail(code)}")
 
 
+def _is_usable_base_url(text: str) -> bool:
+    if any(character.isspace() or character in "?#@" for character in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- reading the port is what validates it
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+def normalize_base_url(base_url: str) -> str:
+    """Return the API base URL as the client uses it; raise ``ValueError`` if unusable.
+
+    Usable means an absolute http or https URL with a host name, optionally a port and
+    a path, and nothing else: the client appends its paths to it, so a query or
+    fragment would land in the middle of every request, and user info would put a
+    secret into every logged URL. The characters are checked on the raw text because
+    URL parsers silently drop an empty "?", "#" or "@". Surrounding blanks and trailing
+    slashes are removed. The error message never quotes the URL, which may hold a
+    password.
+    """
+    text = base_url.strip().rstrip("/")
+    if not _is_usable_base_url(text):
+        raise ValueError(
+            "The Izypower API URL must be an http or https URL with a host name, "
+            "without user info, query or fragment"
+        )
+    return text
+
+
 class IzypowerClient:
     """Client of one Izypower Cloud account.
 
@@ -207,11 +238,16 @@ class IzypowerClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """Create a client; nothing is sent before the first call."""
+        """Create a client; nothing is sent before the first call.
+
+        Raises ``ValueError`` when ``base_url`` is unusable (see
+        :func:`normalize_base_url`), a programming or configuration error that no
+        retry would fix.
+        """
+        self._base_url = normalize_base_url(base_url)
         self._session = session
         self._username = username
         self._password = password
-        self._base_url = base_url.rstrip("/")
         # The cloud only knows French and English; everything else gets English.
         self._language = "fr" if language.strip().lower().startswith("fr") else "en"
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
@@ -297,7 +333,7 @@ class IzypowerClient:
         while True:
             try:
                 return await self._send_once(
-                    method, path, params=params, body=body, token=token
+                    method, path, endpoint, params=params, body=body, token=token
                 )
             except _TransientError as err:
                 if attempt >= MAX_ATTEMPTS:
@@ -323,12 +359,15 @@ class IzypowerClient:
         self,
         method: str,
         path: str,
+        endpoint: str,
         *,
         params: Mapping[str, str | int] | None,
         body: Mapping[str, object] | None,
         token: str | None,
     ) -> tuple[int, object]:
         """Send one HTTP request; raise :class:`_TransientError` when worth retrying.
+
+        A URL the transport refuses raises :class:`IzypowerConnectionError` at once.
 
         Returns the status and, for 2xx answers, the decoded JSON (``None`` for an
         empty body). 5xx and 429 are transient; other statuses are left to the caller.
@@ -352,8 +391,14 @@ class IzypowerClient:
             ) as response:
                 status = response.status
                 raw = await response.read()
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as err:
+            # A URL aiohttp refuses to send to (a redirect to one included) stays
+            # refused however often we retry. Only the class name: exception texts of
+            # the transport are not ours and may quote the URL.
+            raise IzypowerConnectionError(
+                f"{endpoint} failed, the URL is not usable: {type(err).__name__}"
+            ) from err
         except (TimeoutError, aiohttp.ClientError) as err:
-            # Only the class name: exception texts of the transport are not ours.
             raise _TransientError(type(err).__name__) from err
         if (
             status >= HTTPStatus.INTERNAL_SERVER_ERROR
