@@ -19,14 +19,32 @@ import re
 from typing import Any, Self
 
 # A number, optionally signed, with "." or "," as decimal separator and an optional
-# exponent, followed by an optional unit made of letters and symbols ("V", "kWh", "%",
-# "°C"). Anything else (several numbers, thousands separators, words) is rejected so
-# that garbage reads as unknown rather than as a wrong number.
+# exponent, followed by an optional unit the cloud is known to use, in any case ("V",
+# "kWh", "%", "°C", "dBm"...). Anything else (several numbers, thousands separators,
+# words, unknown units) is rejected so that garbage reads as unknown rather than as a
+# wrong number: "12 apples" is not 12.
+_UNITS = (
+    "kWh",
+    "Wh",
+    "kW",
+    "W",
+    "V",
+    "A",
+    "Hz",
+    "%",
+    "°C",
+    "C",
+    "min",
+    "ms",
+    "h",
+    "s",
+    "dBm",
+)
 _NUMBER_RE = re.compile(
-    r"""^\s*
+    rf"""^\s*
     (?P<number>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)
     \s*
-    (?P<unit>(?:[^\W\d_]|[%°/²³])*)
+    (?i:{"|".join(map(re.escape, _UNITS))})?
     \s*$""",
     re.VERBOSE,
 )
@@ -52,10 +70,11 @@ _MAX_OFFSET = timedelta(hours=14)
 def parse_number(value: object) -> float | None:
     """Parse any numeric-looking JSON value the cloud sends; ``None`` when unusable.
 
-    Accepts numbers, numeric strings with or without a unit (``"231.4V"``,
-    ``"2455.0kWh"``, ``"63.7 %"``) and comma decimals (``"1,5"``). Returns ``None`` for
-    ``None``, booleans, empty strings, placeholders (``"-"``, ``"--"``, ``"{}"``), NaN,
-    infinities, containers and any other garbage.
+    Accepts numbers, numeric strings with or without a known unit (``"231.4V"``,
+    ``"2455.0kWh"``, ``"50.01Hz"``, ``"63.7 %"``, ``"25.6 °C"``; the units are listed in
+    ``_UNITS``) and comma decimals (``"1,5"``). Returns ``None`` for ``None``, booleans,
+    empty strings, placeholders (``"-"``, ``"--"``, ``"{}"``), NaN, infinities,
+    containers, unknown units (``"12 apples"``, ``"1.5e"``) and any other garbage.
     """
     # bool is an int subclass; a flag is never a measurement.
     if isinstance(value, bool):
