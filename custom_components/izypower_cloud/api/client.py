@@ -193,7 +193,7 @@ def _is_usable_base_url(text: str) -> bool:
         return False
     try:
         parts = urlsplit(text)
-        parts.port  # noqa: B018 -- reading the port is what validates it
+        _ = parts.port  # reading the port is what validates it
     except ValueError:
         return False
     return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
