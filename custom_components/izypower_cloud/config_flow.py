@@ -25,7 +25,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 import probatio
-from yarl import URL
 
 from .api import (
     DEFAULT_BASE_URL,
@@ -33,6 +32,7 @@ from .api import (
     IzypowerClient,
     IzypowerConnectionError,
     IzypowerResponseError,
+    normalize_base_url,
 )
 from .const import (
     CONF_API_URL,
@@ -101,39 +101,18 @@ def _account_id(username: str) -> str:
     return username.strip().lower()
 
 
-def _normalized_api_url(value: str) -> str:
-    # The client appends paths starting with "/", so a trailing slash would double it.
-    return value.strip().rstrip("/")
-
-
-def _is_valid_api_url(value: str) -> bool:
-    """Return whether the value is an absolute http(s) URL with a host and nothing more.
-
-    The client appends its paths to this base: a query or fragment would end up in the
-    middle of every request, and user info would put a secret in the entry's data and
-    in every logged URL. The characters are checked on the raw text because the URL
-    parser silently drops an empty "?", "#" or "@".
-    """
-    if any(character.isspace() or character in "?#@" for character in value):
-        return False
-    try:
-        url = URL(value)
-    except ValueError:
-        return False
-    return url.scheme in ("http", "https") and bool(url.host)
-
-
 def _entry_data(user_input: Mapping[str, Any]) -> dict[str, str]:
     """Turn the account form into config entry data (docs/design.md §3).
 
     The API URL is stored only when it differs from the official cloud, so entries of
-    ordinary users follow a change of the default in a later release.
+    ordinary users follow a change of the default in a later release. Raise ValueError
+    when the API URL is unusable (the client's own rule, so flow and client agree).
     """
     data = {
         CONF_USERNAME: user_input[CONF_USERNAME].strip(),
         CONF_PASSWORD: user_input[CONF_PASSWORD],
     }
-    api_url = _normalized_api_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
+    api_url = normalize_base_url(user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL])
     if api_url != DEFAULT_BASE_URL:
         data[CONF_API_URL] = api_url
     return data
@@ -221,9 +200,10 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         Return the entry data it yields, the form error key or None, and the number of
         stations of the account.
         """
-        entry_data = _entry_data(user_input)
-        if not _is_valid_api_url(entry_data.get(CONF_API_URL, DEFAULT_BASE_URL)):
-            return entry_data, "invalid_url", 0
+        try:
+            entry_data = _entry_data(user_input)
+        except ValueError:
+            return {}, "invalid_url", 0
         await self._async_claim_account(entry_data[CONF_USERNAME], entry)
         error, station_count = await self._async_check_account(entry_data)
         return entry_data, error, station_count
