@@ -170,6 +170,24 @@ def load_fixture(name: str) -> Any:
     return json.loads((ACCOUNT_DIR / name).read_text(encoding="utf-8"))
 
 
+def fixture_secrets() -> set[str]:
+    """Every value of the fixture account that identifies a person, place or unit."""
+    secrets = {USERNAME, PASSWORD, load_fixture("login_ok.json")["data"]["token"]}
+    for record in load_fixture("stations_page_1.json")["data"]["records"]:
+        secrets.add(record["address"])
+    for station_id in (81234, 81235):
+        page = load_fixture(f"device_page_{station_id}.json")
+        for record in page["data"]["records"]:
+            secrets.add(record["sn"])
+            wifi = load_fixture(f"device_wifi_{record['sn']}.json")
+            payload = wifi.get("data") or wifi
+            secrets.update({payload["wifi"], payload["ip"]})
+    for serial in ("IZT24A000101", "IZT24A000102"):
+        links = load_fixture(f"battery_links_{serial}.json")
+        secrets.update(item["sn"] for item in links["data"]["items"])
+    return secrets
+
+
 def _error_body(message: str) -> dict[str, Any]:
     return {"code": 500, "msg": message, "data": None}
 

@@ -13,27 +13,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .cloud_mock import PASSWORD, USERNAME, MockCloud, load_fixture, setup_integration
+from .cloud_mock import MockCloud, fixture_secrets, setup_integration
 
 pytest_plugins = ["tests.cloud_mock"]
-
-
-def _fixture_secrets() -> set[str]:
-    """Every value of the fixture account that identifies a person, place or unit."""
-    secrets = {USERNAME, PASSWORD, load_fixture("login_ok.json")["data"]["token"]}
-    for record in load_fixture("stations_page_1.json")["data"]["records"]:
-        secrets.add(record["address"])
-    for station_id in (81234, 81235):
-        page = load_fixture(f"device_page_{station_id}.json")
-        for record in page["data"]["records"]:
-            secrets.add(record["sn"])
-            wifi = load_fixture(f"device_wifi_{record['sn']}.json")
-            payload = wifi.get("data") or wifi
-            secrets.update({payload["wifi"], payload["ip"]})
-    for serial in ("IZT24A000101", "IZT24A000102"):
-        links = load_fixture(f"battery_links_{serial}.json")
-        secrets.update(item["sn"] for item in links["data"]["items"])
-    return secrets
 
 
 @pytest.mark.usefixtures("cloud_clock")
@@ -52,7 +34,7 @@ async def test_diagnostics_are_complete_and_redacted(
     )
     text = json.dumps(diagnostics, ensure_ascii=False)
 
-    secrets = _fixture_secrets()
+    secrets = fixture_secrets()
     assert len(secrets) > 15
     leaked = sorted(secret for secret in secrets if secret in text)
     assert leaked == []

@@ -301,7 +301,7 @@ class IzypowerClient:
         )
         if status == HTTPStatus.UNAUTHORIZED and token is not None:
             # An expired or revoked token: log in again once and repeat the call once.
-            _LOGGER.debug("Token refused on %s %s, logging in again", method, path)
+            _LOGGER.debug("Token refused on %s, logging in again", endpoint)
             token = await self._access_token(rejected=token)
             status, decoded = await self._send(
                 method, path, endpoint, params=params, body=body, token=token
@@ -344,9 +344,8 @@ class IzypowerClient:
                     0, BACKOFF_JITTER
                 )
                 _LOGGER.debug(
-                    "%s %s failed (%s), attempt %d of %d, retrying in %.1f s",
-                    method,
-                    path,
+                    "%s failed (%s), attempt %d of %d, retrying in %.1f s",
+                    endpoint,
                     err.reason,
                     attempt,
                     MAX_ATTEMPTS,
@@ -375,9 +374,10 @@ class IzypowerClient:
         headers = {"app-platform": "izy", "Accept-Language": self._language}
         if token is not None:
             headers["x-tts-access-token"] = token
-        # Paths may contain serials, acceptable at debug level; bodies are never
-        # logged because the login body holds the password.
-        _LOGGER.debug("%s %s", method, path)
+        # The path template, not the path: paths hold serial numbers, and debug logs
+        # end up pasted in public issues. Bodies are never logged (the login body
+        # holds the password).
+        _LOGGER.debug("%s", endpoint)
         self.request_count += 1
         try:
             async with self._session.request(
