@@ -250,6 +250,11 @@ class IzypowerClient:
         self._password = password
         # The cloud only knows French and English; everything else gets English.
         self._language = "fr" if language.strip().lower().startswith("fr") else "en"
+        # Shared by every request; never mutated (the token is added to a copy).
+        self._headers: Mapping[str, str] = {
+            "app-platform": "izy",
+            "Accept-Language": self._language,
+        }
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._sleep = sleep
         self._clock = clock
@@ -371,9 +376,9 @@ class IzypowerClient:
         Returns the status and, for 2xx answers, the decoded JSON (``None`` for an
         empty body). 5xx and 429 are transient; other statuses are left to the caller.
         """
-        headers = {"app-platform": "izy", "Accept-Language": self._language}
+        headers = self._headers
         if token is not None:
-            headers["x-tts-access-token"] = token
+            headers = {**headers, "x-tts-access-token": token}
         # The path template, not the path: paths hold serial numbers, and debug logs
         # end up pasted in public issues. Bodies are never logged (the login body
         # holds the password).
