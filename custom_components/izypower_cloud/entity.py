@@ -399,13 +399,10 @@ def async_add_entities_dynamically[DescriptionT: IzypowerEntityDescription[Any, 
             if not existing:
                 continue
             device_info = registrar.register(target)
-            new_descriptions = [
-                description
-                for description in existing
-                if unique_id(target, description) not in added
-            ]
-            for description in new_descriptions:
+            for description in existing:
                 entity_unique_id = unique_id(target, description)
+                if entity_unique_id in added:
+                    continue
                 entity = entity_factory(coordinator, target, description, device_info)
                 entity.async_on_registry_removal(
                     partial(added.discard, entity_unique_id)
