@@ -140,6 +140,13 @@ class _TransientError(Exception):
         self.reason = reason
 
 
+def _code_text(code: object) -> str | None:
+    """Return an envelope ``code`` sent as a number or a string as text, else ``None``."""
+    if isinstance(code, int | str) and not isinstance(code, bool):
+        return str(code)
+    return None
+
+
 def _code_detail(code: object) -> str:
     """Return `` (code N)`` for a code worth quoting in a message, else ``""``.
 
@@ -147,12 +154,9 @@ def _code_detail(code: object) -> str:
     code helps support and is quoted; `msg` and anything longer are free text that
     could echo user data, so they stay out of messages.
     """
-    safe = (
-        isinstance(code, int | str)
-        and not isinstance(code, bool)
-        and _SAFE_CODE_RE.fullmatch(str(code))
-    )
-    return f" (code {code})" if safe else ""
+    text = _code_text(code)
+    safe = text is not None and _SAFE_CODE_RE.fullmatch(text)
+    return f" (code {text})" if safe else ""
 
 
 def _payload(body: object, envelope: _Envelope, endpoint: str) -> object:
@@ -179,11 +183,8 @@ def _check_acknowledgement(body: object, endpoint: str) -> None:
     if not isinstance(body, dict):
         return
     code = body.get("code")
-    if code is None or (
-        isinstance(code, int | str)
-        and not isinstance(code, bool)
-        and str(code).strip() in _SUCCESS_CODES
-    ):
+    text = _code_text(code)
+    if code is None or (text is not None and text.strip() in _SUCCESS_CODES):
         return
     raise IzypowerResponseError(f"The cloud refused {endpoint}{_code_detail(code)}")
 
