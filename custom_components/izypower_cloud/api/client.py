@@ -52,6 +52,7 @@ from .models import (
     Station,
     StationInfo,
     WifiInfo,
+    parse_all,
     parse_int,
     parse_latest_temperature,
     parse_number,
@@ -531,7 +532,7 @@ class IzypowerClient:
             if not records:
                 break
             received += len(records)
-            parsed = [item for item in map(parse, records) if item is not None]
+            parsed = parse_all(records, parse)
             if len(parsed) < len(records):
                 _LOGGER.debug(
                     "Skipped %d records without id on %s page %d",

@@ -187,7 +187,7 @@ def _items(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _parse_all[T](
+def parse_all[T](
     values: Iterable[object], parse: Callable[[object], T | None]
 ) -> list[T]:
     """Parse every record, skipping the ones that are unusable."""
@@ -443,7 +443,7 @@ class PvString:
     @classmethod
     def list_from_json(cls, body: object) -> list[Self]:
         """Parse the component response body (``pvData`` sits at its top level)."""
-        return _parse_all(_items(_mapping(body).get("pvData")), cls.from_json)
+        return parse_all(_items(_mapping(body).get("pvData")), cls.from_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,7 +609,7 @@ class BatteryPage:
             discharge_from_pv_power=parse_number(discharge.get("power2")),
             discharging_time=parse_number(discharge.get("remainingTime")),
             online=parse_bool(data.get("onlineState")),
-            links=tuple(_parse_all(_items(data.get("items")), LinkModule.from_json)),
+            links=tuple(parse_all(_items(data.get("items")), LinkModule.from_json)),
         )
 
 
@@ -676,7 +676,7 @@ class CtPower:
         """Parse the layout power ``data``: the last row of the day that has CT items."""
         for row in reversed(_items(_mapping(payload).get("data"))):
             if items := _items(_mapping(row).get("extra")):
-                return _parse_all(items, cls.from_json)
+                return parse_all(items, cls.from_json)
         return []
 
 
@@ -716,6 +716,7 @@ __all__ = [
     "Station",
     "StationInfo",
     "WifiInfo",
+    "parse_all",
     "parse_bool",
     "parse_id",
     "parse_int",
