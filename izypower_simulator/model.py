@@ -173,10 +173,6 @@ class Station:
                 return device
         return batteries[0] if batteries else None
 
-    def device_by_serial(self, serial: str) -> Device | None:
-        """Find a device of this station by serial."""
-        return next((d for d in self.devices if d.serial == serial), None)
-
 
 @dataclass(slots=True)
 class DeviceTypeLabel:

@@ -93,10 +93,8 @@ def _path_int(request: web.Request, name: str) -> int:
     return int(value)
 
 
-def _station(
-    request: web.Request, simulator: Simulator, name: str = "station_id"
-) -> Station:
-    station = simulator.account.station(_path_int(request, name))
+def _station(request: web.Request, simulator: Simulator) -> Station:
+    station = simulator.account.station(_path_int(request, "station_id"))
     if station is None:
         raise not_found()
     return station
