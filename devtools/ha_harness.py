@@ -611,17 +611,6 @@ class HomeAssistantClient:
         entries = await self.websocket_command({"type": "config/entity_registry/list"})
         return [entry for entry in entries if entry["platform"] == platform]
 
-    async def enable_entities(self, entity_ids: Collection[str]) -> None:
-        """Enable entities that their integration disables by default."""
-        for entity_id in entity_ids:
-            await self.websocket_command(
-                {
-                    "type": "config/entity_registry/update",
-                    "entity_id": entity_id,
-                    "disabled_by": None,
-                }
-            )
-
 
 def fill_form(
     schema: Sequence[Mapping[str, Any]], values: Mapping[str, Any]
