@@ -394,7 +394,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             firmware_update=(
                 None
                 if firmware is None
-                else any(firmware.get(device.serial or "", False) for device in devices)
+                else any(item.firmware_update for item in device_data.values())
             ),
         )
 
