@@ -406,8 +406,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         calls: dict[Hashable, Coroutine[Any, Any, Any]] = {}
         for device in devices:
             device_id = device.device_id
-            serial = device.serial
-            if serial is not None:
+            # The device's own calls are addressed by serial; the meter's by device id.
+            if (serial := device.serial) is not None:
                 self._add_slow_call(
                     calls,
                     ("wifi", device_id),
@@ -415,28 +415,24 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                     f"Wi-Fi of device {device_id}",
                     partial(client.get_wifi, serial),
                 )
-            if serial is not None and device.device_type is DeviceType.BATTERY:
-                calls["battery", device_id] = self._call(
-                    f"battery page of device {device_id}",
-                    partial(client.get_battery, serial),
-                )
-                self._add_slow_call(
-                    calls,
-                    ("settings", device_id),
-                    slow,
-                    f"battery settings of device {device_id}",
-                    partial(client.get_battery_settings, serial),
-                )
-            # An offline micro-inverter has no fresh temperature: do not ask.
-            if (
-                serial is not None
-                and device.device_type is DeviceType.MICRO_INVERTER
-                and device.online
-            ):
-                calls["temperature", device_id] = self._call(
-                    _temperature_label(device_id),
-                    partial(client.get_temperature, serial, today),
-                )
+                if device.device_type is DeviceType.BATTERY:
+                    calls["battery", device_id] = self._call(
+                        f"battery page of device {device_id}",
+                        partial(client.get_battery, serial),
+                    )
+                    self._add_slow_call(
+                        calls,
+                        ("settings", device_id),
+                        slow,
+                        f"battery settings of device {device_id}",
+                        partial(client.get_battery_settings, serial),
+                    )
+                # An offline micro-inverter has no fresh temperature: do not ask.
+                if device.device_type is DeviceType.MICRO_INVERTER and device.online:
+                    calls["temperature", device_id] = self._call(
+                        _temperature_label(device_id),
+                        partial(client.get_temperature, serial, today),
+                    )
             if device.device_type is DeviceType.METER:
                 self._add_slow_call(
                     calls,
