@@ -107,6 +107,21 @@ def _assert_translated(result: FlowResult[Any, Any], flow_kind: str = "config") 
         assert result["reason"] in texts["abort"]
 
 
+def _assert_form_error(result: FlowResult[Any, Any], step_id: str, error: str) -> None:
+    """Check that the form of `step_id` is shown again with the error `error`."""
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step_id
+    assert result["errors"] == {"base": error}
+    _assert_translated(result)
+
+
+def _assert_abort(result: FlowResult[Any, Any], reason: str) -> None:
+    """Check that the flow ended with the translated abort reason `reason`."""
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+    _assert_translated(result)
+
+
 def _schema(result: FlowResult[Any, Any]) -> probatio.Schema:
     """Return the schema of a form result."""
     schema = result["data_schema"]
@@ -306,9 +321,7 @@ async def test_user_flow_rejects_an_invalid_api_url(
         result["flow_id"], _account_input(api_url=bad_url)
     )
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_url"}
-    _assert_translated(result)
+    _assert_form_error(result, "user", "invalid_url")
     mock_client.assert_not_called()
 
     result = await hass.config_entries.flow.async_configure(
@@ -336,10 +349,7 @@ async def test_user_flow_errors_then_recovers(
         result["flow_id"], _account_input()
     )
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    assert result["errors"] == {"base": error}
-    _assert_translated(result)
+    _assert_form_error(result, "user", error)
 
     getattr(mock_client.return_value, failing_call).side_effect = None
     result = await hass.config_entries.flow.async_configure(
@@ -418,9 +428,7 @@ async def test_user_flow_aborts_for_a_configured_account(
         result["flow_id"], _account_input(username=typed_username)
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    _assert_translated(result)
+    _assert_abort(result, "already_configured")
     mock_client.assert_not_called()
 
 
@@ -440,9 +448,7 @@ async def test_user_flow_aborts_while_the_account_is_being_added(
         second["flow_id"], _account_input(username=ACCOUNT_ID)
     )
 
-    assert second["type"] is FlowResultType.ABORT
-    assert second["reason"] == "already_in_progress"
-    _assert_translated(second)
+    _assert_abort(second, "already_in_progress")
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -507,8 +513,7 @@ async def test_reauth_updates_the_password(
     )
     await hass.async_block_till_done()
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    _assert_abort(result, "reauth_successful")
     assert dict(entry.data) == {
         CONF_USERNAME: USERNAME,
         CONF_PASSWORD: NEW_PASSWORD,
@@ -537,10 +542,7 @@ async def test_reauth_error_then_success(
         result["flow_id"], {CONF_PASSWORD: "still-wrong"}
     )
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reauth_confirm"
-    assert result["errors"] == {"base": error}
-    _assert_translated(result)
+    _assert_form_error(result, "reauth_confirm", error)
     assert mock_entry.data[CONF_PASSWORD] == PASSWORD
 
     mock_client.return_value.login.side_effect = None
@@ -549,8 +551,7 @@ async def test_reauth_error_then_success(
     )
     await hass.async_block_till_done()
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    _assert_abort(result, "reauth_successful")
     assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
 
 
@@ -567,10 +568,8 @@ async def test_reauth_of_an_entry_keyed_to_another_account_aborts(
         result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    _assert_abort(result, "wrong_account")
     assert result["description_placeholders"] == {"username": USERNAME}
-    _assert_translated(result)
     assert entry.data[CONF_PASSWORD] == PASSWORD
     mock_client.assert_not_called()
 
@@ -627,8 +626,7 @@ async def test_reconfigure_updates_the_entry(
     )
     await hass.async_block_till_done()
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
     assert dict(mock_entry.data) == {
         CONF_USERNAME: ACCOUNT_ID,
         CONF_PASSWORD: NEW_PASSWORD,
@@ -654,7 +652,7 @@ async def test_reconfigure_back_to_the_official_cloud_drops_the_url(
     )
     await hass.async_block_till_done()
 
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
     assert dict(entry.data) == {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
 
 
@@ -668,10 +666,8 @@ async def test_reconfigure_with_another_account_aborts(
         result["flow_id"], _account_input(username="john@example.com")
     )
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    _assert_abort(result, "wrong_account")
     assert result["description_placeholders"] == {"username": USERNAME}
-    _assert_translated(result)
     assert mock_entry.data[CONF_USERNAME] == USERNAME
     mock_client.assert_not_called()
 
@@ -693,10 +689,7 @@ async def test_reconfigure_error_then_success(
         result["flow_id"], _account_input(password=NEW_PASSWORD)
     )
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": error}
-    _assert_translated(result)
+    _assert_form_error(result, "reconfigure", error)
     assert mock_entry.data[CONF_PASSWORD] == PASSWORD
 
     mock_client.return_value.get_stations.side_effect = None
@@ -705,7 +698,7 @@ async def test_reconfigure_error_then_success(
     )
     await hass.async_block_till_done()
 
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
     assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
 
 
@@ -720,8 +713,7 @@ async def test_reconfigure_rejects_an_invalid_url_then_accepts_a_good_one(
         result["flow_id"], _account_input(api_url="izypower.example")
     )
 
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_url"}
+    _assert_form_error(result, "reconfigure", "invalid_url")
     mock_client.assert_not_called()
 
     result = await hass.config_entries.flow.async_configure(
@@ -729,7 +721,7 @@ async def test_reconfigure_rejects_an_invalid_url_then_accepts_a_good_one(
     )
     await hass.async_block_till_done()
 
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
     assert mock_entry.data[CONF_API_URL] == TEST_SERVER
 
 
@@ -746,7 +738,7 @@ async def test_reconfigure_accepts_an_account_without_station(
     )
     await hass.async_block_till_done()
 
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
 
 
 # --- options ---------------------------------------------------------------------
@@ -900,8 +892,7 @@ async def test_reauth_of_a_loaded_entry_reloads_it_quietly(
     )
     await hass.async_block_till_done()
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
+    _assert_abort(result, "reauth_successful")
     assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data is not before
@@ -925,8 +916,7 @@ async def test_reconfigure_of_a_loaded_entry_reloads_it_quietly(
     )
     await hass.async_block_till_done()
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reconfigure_successful"
+    _assert_abort(result, "reconfigure_successful")
     assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data is not before
