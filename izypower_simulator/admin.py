@@ -7,7 +7,7 @@ DELETE /_simulator/faults        every fault off
 GET  /_simulator/stats           request counts
 POST /_simulator/stats/reset     counts back to 0
 GET  /_simulator/state[?station=ID]  live values, settings, LED states
-POST /_simulator/state           overrides (see `_apply_state`)
+POST /_simulator/state           overrides (see `post_state`)
 GET  /_simulator/clock           simulated time
 POST /_simulator/clock           {"advance_seconds": s} | {"now": iso} | {"time_scale": x}
 """
@@ -25,7 +25,7 @@ from . import physics, render
 from .faults import FaultConfig, FaultConfigError
 from .model import SERIES, Device, Station
 from .routes import BASE_PATH, ENDPOINTS
-from .simulator import SIMULATOR_KEY, Simulator
+from .simulator import SIMULATOR_KEY, Simulator, synced_simulator
 
 ADMIN_PREFIX = "/_simulator"
 
@@ -46,12 +46,6 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise AdminError("body must be a JSON object")
     return body
-
-
-def _sim(request: web.Request) -> Simulator:
-    simulator = request.app[SIMULATOR_KEY]
-    simulator.sync()
-    return simulator
 
 
 def _clock_view(simulator: Simulator) -> dict[str, Any]:
@@ -121,7 +115,7 @@ def _station_view(simulator: Simulator, station: Station) -> dict[str, Any]:
 
 async def summary(request: web.Request) -> web.Response:
     """Size of the account and where the API lives."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     return _reply(
         {
             "base_path": BASE_PATH,
@@ -172,7 +166,7 @@ async def reset_stats(request: web.Request) -> web.Response:
 
 async def get_state(request: web.Request) -> web.Response:
     """Live state (all stations, or `?station=ID`)."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     stations = simulator.account.stations
     if "station" in request.query:
         wanted = request.query["station"]
@@ -284,7 +278,7 @@ async def post_state(request: web.Request) -> web.Response:
            "account": {"password": str, "revoke_tokens": true}}
     `pv_power`/`consumption` stay pinned until set to null.
     """
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     body = await _body(request)
     unknown = set(body) - {"stations", "devices", "account"}
     if unknown:
@@ -303,7 +297,7 @@ async def post_state(request: web.Request) -> web.Response:
 
 async def get_clock(request: web.Request) -> web.Response:
     """Return the simulated time."""
-    return _reply(_clock_view(_sim(request)))
+    return _reply(_clock_view(synced_simulator(request)))
 
 
 async def post_clock(request: web.Request) -> web.Response:
@@ -324,7 +318,7 @@ async def post_clock(request: web.Request) -> web.Response:
             clock.set_time_scale(_number(body["time_scale"], "time_scale", 0, 1e6))
     except ValueError as err:
         raise AdminError(str(err)) from None
-    return _reply(_clock_view(_sim(request)))
+    return _reply(_clock_view(synced_simulator(request)))
 
 
 def add_admin_routes(app: web.Application) -> None:

@@ -12,7 +12,7 @@ from aiohttp import web
 from . import physics, render
 from .faults import displayed_counters
 from .model import SERIES, Device, Number, Station
-from .simulator import SIMULATOR_KEY, Simulator
+from .simulator import Simulator, synced_simulator
 
 BASE_PATH = "/photo_voltaic"
 TOKEN_HEADER = "x-tts-access-token"
@@ -54,12 +54,6 @@ def error_response(request: web.Request, err: ApiError) -> web.Response:
     return answer(
         render.error(err.code, render.message(err.message_key, lang)), err.status
     )
-
-
-def _sim(request: web.Request) -> Simulator:
-    simulator = request.app[SIMULATOR_KEY]
-    simulator.sync()
-    return simulator
 
 
 def _query(request: web.Request, name: str, pattern: str | None = None) -> str:
@@ -136,7 +130,7 @@ def _strict_int(value: Any) -> int:
 
 async def login(request: web.Request) -> web.Response:
     """1. POST /api/login."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     body = await _json_object(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
@@ -160,14 +154,14 @@ async def login(request: web.Request) -> web.Response:
 
 async def stations_page(request: web.Request) -> web.Response:
     """2. GET /api/powerStations/page."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     page, limit = _page_params(request, simulator)
     return answer(render.stations_page(simulator.account, page, limit))
 
 
 async def station_info(request: web.Request) -> web.Response:
     """3. GET /api/v3/powerStations/info/{stationsId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station = _station(request, simulator)
     counters = displayed_counters(
         station, simulator.clock.now(), simulator.faults.config
@@ -189,7 +183,7 @@ def _is_period(text: str, fmt: str) -> bool:
 
 async def report(request: web.Request) -> web.Response:
     """4. GET /api/report/v2/powerStations/data/{stationsId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station = _station(request, simulator)
     time_type = _query(request, "timeType", "day|month|year|all")
     _query(request, "dataFlag", "energy")
@@ -211,7 +205,7 @@ async def report(request: web.Request) -> web.Response:
 
 async def component(request: web.Request) -> web.Response:
     """5. GET /api/component/{stationsId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station = _station(request, simulator)
     _search_day(request)
     return answer(render.component(station))
@@ -219,7 +213,7 @@ async def component(request: web.Request) -> web.Response:
 
 async def device_page(request: web.Request) -> web.Response:
     """6. GET /api/device/page."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station = simulator.account.station(_query_int(request, "powerId"))
     _query(request, "deviceType", r"all|vm|battery|meter|evse")
     page, limit = _page_params(request, simulator)
@@ -234,7 +228,7 @@ async def device_page(request: web.Request) -> web.Response:
 
 async def wifi(request: web.Request) -> web.Response:
     """7. GET /api/v3/device/wifi/{sn}."""
-    _, device = _device(_sim(request), request.match_info["sn"])
+    _, device = _device(synced_simulator(request), request.match_info["sn"])
     body = render.wifi(device)
     if body is None:
         raise not_found()
@@ -243,13 +237,15 @@ async def wifi(request: web.Request) -> web.Response:
 
 async def battery_page(request: web.Request) -> web.Response:
     """8. GET /izy/v2/battery/{sn}."""
-    station, device = _device(_sim(request), request.match_info["sn"], kind="battery")
+    station, device = _device(
+        synced_simulator(request), request.match_info["sn"], kind="battery"
+    )
     return answer(render.battery_page(station, device))
 
 
 async def temperature(request: web.Request) -> web.Response:
     """9. GET /api/report/device/data/{sn} (dataFlag=temp)."""
-    _, device = _device(_sim(request), request.match_info["sn"])
+    _, device = _device(synced_simulator(request), request.match_info["sn"])
     day = _search_day(request)
     _query(request, "timeType", "day")
     _query(request, "dataFlag", "temp")
@@ -260,13 +256,13 @@ async def temperature(request: web.Request) -> web.Response:
 
 async def upgrade(request: web.Request) -> web.Response:
     """10. GET /api/v3/device/upgrade/{stationsId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     return answer(render.upgrade(_station(request, simulator)))
 
 
 async def meter_base_info(request: web.Request) -> web.Response:
     """11. GET /api/v2/device/baseInfo/{deviceId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     found = simulator.account.device_by_id(_path_int(request, "device_id"))
     if found is None or found[1].meter is None:
         raise not_found()
@@ -275,13 +271,15 @@ async def meter_base_info(request: web.Request) -> web.Response:
 
 async def battery_cmd(request: web.Request) -> web.Response:
     """14. GET /api/v2/device/cmd/{sn}."""
-    _, device = _device(_sim(request), request.match_info["sn"], kind="battery")
+    _, device = _device(
+        synced_simulator(request), request.match_info["sn"], kind="battery"
+    )
     return answer(render.battery_cmd(device))
 
 
 async def layout_power(request: web.Request) -> web.Response:
     """16. GET /api/report/layoutPower/{stationsId}."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station = _station(request, simulator)
     _search_day(request)
     return answer(render.layout_power(station))
@@ -292,7 +290,7 @@ async def layout_power(request: web.Request) -> web.Response:
 
 async def meter_control(request: web.Request) -> web.Response:
     """12. POST /api/v2/device/meter/control/{sn}: `{"isControl": bool, "feedThreshold": int}`."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station, device = _device(simulator, request.match_info["sn"], kind="meter")
     body = await _json_object(request)
     is_control = body.get("isControl")
@@ -308,7 +306,7 @@ async def meter_control(request: web.Request) -> web.Response:
 
 async def battery_led(request: web.Request) -> web.Response:
     """13. POST /api/v2/device/yz/battery/led/{sn}: `{"value": 0 | 1}`."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     _, device = _device(simulator, request.match_info["sn"], kind="battery")
     value = _strict_int((await _json_object(request)).get("value"))
     if value not in (0, 1):
@@ -320,7 +318,7 @@ async def battery_led(request: web.Request) -> web.Response:
 
 async def battery_min_soc(request: web.Request) -> web.Response:
     """15. POST /api/v2/device/yz/battery/min_soc/{sn}: `{"value": int 5..100}`."""
-    simulator = _sim(request)
+    simulator = synced_simulator(request)
     station, device = _device(simulator, request.match_info["sn"], kind="battery")
     value = _strict_int((await _json_object(request)).get("value"))
     if not MIN_SOC_RANGE[0] <= value <= MIN_SOC_RANGE[1]:

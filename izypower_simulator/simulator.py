@@ -75,3 +75,10 @@ class Simulator:
 
 
 SIMULATOR_KEY = web.AppKey("izypower_simulator", Simulator)
+
+
+def synced_simulator(request: web.Request) -> Simulator:
+    """Return the request's simulator with its live state brought up to the simulated now."""
+    simulator = request.app[SIMULATOR_KEY]
+    simulator.sync()
+    return simulator
