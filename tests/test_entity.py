@@ -46,7 +46,15 @@ from custom_components.izypower_cloud.identifiers import (
     station_identifier,
 )
 
-from .cloud_mock import Endpoint, MockCloud, advance_time, setup_integration
+from .cloud_mock import (
+    Endpoint,
+    MockCloud,
+    advance_time,
+    assert_states,
+    assert_unavailable,
+    entity_state,
+    setup_integration,
+)
 
 pytest_plugins = ["tests.cloud_mock"]
 
@@ -415,9 +423,7 @@ async def test_deleted_entity_comes_back_with_its_device(
 
     await mock_config_entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
-    state = hass.states.get(entity_id)
-    assert state is not None
-    assert state.state == "66.0"
+    assert entity_state(hass, entity_id) == "66.0"
 
 
 async def test_failed_refresh_makes_everything_unavailable(
@@ -433,14 +439,14 @@ async def test_failed_refresh_makes_everything_unavailable(
     await mock_config_entry.runtime_data.async_refresh()
     await hass.async_block_till_done()
 
-    for entity_id in (
-        "sensor.maison_des_tilleuls_installed_capacity",
-        "sensor.link_izl24l000701_battery_level",
-        "binary_sensor.titan_maitre_online",
-    ):
-        state = hass.states.get(entity_id)
-        assert state is not None
-        assert state.state == STATE_UNAVAILABLE, entity_id
+    assert_unavailable(
+        hass,
+        (
+            "sensor.maison_des_tilleuls_installed_capacity",
+            "sensor.link_izl24l000701_battery_level",
+            "binary_sensor.titan_maitre_online",
+        ),
+    )
 
 
 async def test_station_gone_makes_its_entities_unavailable(
@@ -455,12 +461,13 @@ async def test_station_gone_makes_its_entities_unavailable(
     mock_cloud.remove_station(81235)
     await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
 
-    gone = hass.states.get("sensor.atelier_du_verger_installed_capacity")
-    kept = hass.states.get("sensor.maison_des_tilleuls_installed_capacity")
-    assert gone is not None
-    assert gone.state == STATE_UNAVAILABLE
-    assert kept is not None
-    assert kept.state == "3600.0"
+    assert_states(
+        hass,
+        {
+            "sensor.atelier_du_verger_installed_capacity": STATE_UNAVAILABLE,
+            "sensor.maison_des_tilleuls_installed_capacity": "3600.0",
+        },
+    )
 
 
 async def test_devices(
