@@ -12,6 +12,7 @@ from .model import (
     CLUSTER_SLAVE,
     CLUSTER_STANDALONE,
     DEFAULT_TIME_ZONE,
+    STRING_SHIFTS_H,
     Account,
     BatteryUnit,
     Device,
@@ -82,7 +83,7 @@ class _Builder:
                 f"pv{i + 1}",
                 0.0,
                 self.rng.uniform(*peak_range),
-                (0.5, -0.5, 0.25, -0.25)[i % 4],
+                STRING_SHIFTS_H[i % len(STRING_SHIFTS_H)],
             )
             for i in range(count)
         ]

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 from . import physics
 from .model import (
     DEFAULT_TIME_ZONE,
+    EXTRA_DATA_KEYS,
+    PERIODS,
+    STRING_SHIFTS_H,
     Account,
     BatteryUnit,
     Device,
@@ -26,8 +29,6 @@ from .model import (
 )
 from .render import DEVICE_TYPE_LABELS_FR
 
-# East/west alternation of the strings of one device.
-STRING_SHIFTS_H = (0.5, -0.5, 0.25, -0.25)
 _LAST_UPDATE = re.compile(
     r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) UTC([+-])(\d{2}):(\d{2})$"
 )
@@ -114,7 +115,7 @@ def _device(
             PvString(
                 item["pv"],
                 item.get("pvPower") or 0,
-                solar_shift_h=STRING_SHIFTS_H[i % 4],
+                solar_shift_h=STRING_SHIFTS_H[i % len(STRING_SHIFTS_H)],
             )
             for i, item in enumerate(strings)
         ],
@@ -149,13 +150,9 @@ def _device(
 
 def _counters(extra: dict[str, Any]) -> dict[tuple[str, str], Any]:
     counters = zero_counters()
-    for period in ("day", "month", "year", "all"):
-        counters["production", period] = extra["production"][period]
-        counters["consumption", period] = extra["consumption"][period]
-        counters["grid_export", period] = extra["grid"][f"{period}1"]
-        counters["grid_import", period] = extra["grid"][f"{period}2"]
-        counters["battery_charge", period] = extra["battery"][f"{period}_in"]
-        counters["battery_discharge", period] = extra["battery"][f"{period}_out"]
+    for period in PERIODS:
+        for series, (category, key) in EXTRA_DATA_KEYS.items():
+            counters[series, period] = extra[category][key.format(period)]
     return counters
 
 

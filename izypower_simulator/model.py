@@ -22,6 +22,19 @@ SERIES = (
     "battery_discharge",
 )
 PERIODS = ("day", "month", "year", "all")
+# Where each counter sits in the station info's `extraData`: category, then the key
+# with the period in place of "{}" (API §7.2: grid 1 is export, 2 is import). The
+# renderer writes this layout and the fixture loader reads it back.
+EXTRA_DATA_KEYS = {
+    "production": ("production", "{}"),
+    "consumption": ("consumption", "{}"),
+    "grid_export": ("grid", "{}1"),
+    "grid_import": ("grid", "{}2"),
+    "battery_charge": ("battery", "{}_in"),
+    "battery_discharge": ("battery", "{}_out"),
+}
+# Solar-noon shift (h) of the strings of one device, alternately east and west facing.
+STRING_SHIFTS_H = (0.5, -0.5, 0.25, -0.25)
 
 CLUSTER_MASTER = 1000
 CLUSTER_SLAVE = 1001

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import physics
-from .model import Account, Device, Number, Station
+from .model import EXTRA_DATA_KEYS, PERIODS, Account, Device, Number, Station
 
 type Json = dict[str, Any]
 type Counters = Mapping[tuple[str, str], Number | None]
@@ -146,9 +146,12 @@ def station_info(
     current = physics.flows(station)
     last_update = format_last_update(account.time, station.time_zone)
 
-    def value(series: str, period: str) -> Number | None:
-        return _round(counters[series, period])
-
+    extra_data: dict[str, dict[str, Number | None]] = {}
+    for period in PERIODS:
+        for series, (category, key) in EXTRA_DATA_KEYS.items():
+            extra_data.setdefault(category, {})[key.format(period)] = _round(
+                counters[series, period]
+            )
     return success(
         data={
             "installedCapacity": station.installed_capacity,
@@ -163,27 +166,7 @@ def station_info(
         battery_pv_power=_power(current.battery_pv),
         battery_soc=round(_mean_soc(station)),
         lastUpdate=last_update,
-        extraData={
-            "production": {
-                p: value("production", p) for p in ("day", "month", "year", "all")
-            },
-            "consumption": {
-                p: value("consumption", p) for p in ("day", "month", "year", "all")
-            },
-            "grid": {
-                f"{p}{suffix}": value(series, p)
-                for p in ("day", "month", "year", "all")
-                for suffix, series in (("1", "grid_export"), ("2", "grid_import"))
-            },
-            "battery": {
-                f"{p}_{suffix}": value(series, p)
-                for p in ("day", "month", "year", "all")
-                for suffix, series in (
-                    ("in", "battery_charge"),
-                    ("out", "battery_discharge"),
-                )
-            },
-        },
+        extraData=extra_data,
         deviceTypes=[
             {
                 "value": t.code,
