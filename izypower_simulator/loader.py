@@ -98,11 +98,12 @@ def _capacity(soc: float, kwh: float | None) -> float:
 
 
 def _device(
-    directory: Path, record: dict[str, Any], strings: list[dict[str, Any]]
+    directory: Path, record: dict[str, Any], pv_data: list[dict[str, Any]]
 ) -> Device:
     serial = record.get("sn") or record.get("serialNumber")
     if not serial:
         raise FixtureError(f"device {record.get('deviceId')} has no serial")
+    strings = [item for item in pv_data if item["sn"] == serial]
     device = Device(
         device_id=int(record["deviceId"]),
         serial=serial,
@@ -177,10 +178,7 @@ def _station(
     ) or {}
     devices = []
     for device_record in page["data"]["records"]:
-        serial = device_record.get("sn") or device_record.get("serialNumber")
-        device = _device(
-            directory, device_record, [s for s in pv_data if s["sn"] == serial]
-        )
+        device = _device(directory, device_record, pv_data)
         device.need_upgrade = upgrades.get(device.serial, False)
         devices.append(device)
     station = Station(
