@@ -228,9 +228,7 @@ def test_unique_ids() -> None:
 def test_target_sources() -> None:
     """A target whose part of the snapshot is gone resolves to None."""
     link = LinkModule(serial="IZL1", soc=50.0, energy=1.0)
-    with_page = DeviceData(
-        device=_device(), station_id=81234, battery=_battery((link,))
-    )
+    with_page = DeviceData(device=_device(), battery=_battery((link,)))
     titan = EquipmentTarget(81234, 640101)
     data = _account(with_page)
 
@@ -260,7 +258,6 @@ def test_device_info_fallbacks() -> None:
     """Equipment without name, serial or type labels still gets a usable device."""
     anonymous = DeviceData(
         device=_device(name=None, serial=None, software_version=None),
-        station_id=81234,
     )
     info = build_device_info(
         _account(anonymous), EquipmentTarget(81234, 640101), via_device_id=None
@@ -319,7 +316,6 @@ def test_equipment_value_functions() -> None:
     """Values come from parsed models, unknown where the cloud sent nothing."""
     micro = DeviceData(
         device=_device(device_type=DeviceType.MICRO_INVERTER, type_code="vm"),
-        station_id=81234,
         temperature=40.5,
     )
     assert _value("temperature", micro) == 40.5
@@ -339,7 +335,7 @@ def test_equipment_value_functions() -> None:
     assert _value("cluster_mode", master) == "master"
 
     # The battery page of a unit that has none yet reads unknown, not 0.
-    titan = DeviceData(device=_device(), station_id=81234)
+    titan = DeviceData(device=_device())
     assert _value("battery_state", titan) is None
     assert _value("battery_power", titan) is None
     assert _value("wifi_rssi", titan) is None
@@ -388,7 +384,7 @@ def test_calls_addressed_by_serial_need_one() -> None:
     by_key["firmware_update"] = next(
         d for d in binary_sensor.EQUIPMENT_BINARY_SENSORS if d.key == "firmware_update"
     )
-    titan = DeviceData(device=_device(), station_id=81234)
+    titan = DeviceData(device=_device())
     micro = replace(
         titan,
         device=replace(

@@ -350,7 +350,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             temperature_key = ("temperature", device_id)
             device_data[device_id] = DeviceData(
                 device=self._guarded_meter(device, measured_at),
-                station_id=station_id,
                 listed=listed is not None,
                 pv_strings=(
                     None

@@ -30,7 +30,6 @@ class DeviceData:
     """One piece of equipment (Titan, micro-inverter, meter, charger) of a station."""
 
     device: Device
-    station_id: int
     # False when this cycle's device list failed: `device` is then the record of the
     # last successful list, and the entities fed by the list itself (online state,
     # cluster mode, `dataDtos` values) should be unavailable. The device's own calls
