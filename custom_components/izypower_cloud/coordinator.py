@@ -72,7 +72,8 @@ from .const import (
 )
 from .data import DeviceData, IzypowerData, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
-from .identifiers import device_identifier, link_identifier, station_identifier
+from .identifiers import device_identifier, station_identifier
+from .targets import snapshot_targets
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
 
@@ -243,7 +244,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             self._slow_requested = self._slow_requested or slow
             raise
         self._slow.prune()
-        self._present = _snapshot_identifiers(data)
+        self._present = {target.identifier for target, _ in snapshot_targets(data)}
         self._unlisted = self._refresh_unlisted
         if slow:
             self._last_slow_refresh = now
@@ -593,16 +594,3 @@ def _pv_by_serial(
     for string in strings:
         by_serial.setdefault(string.serial, {})[string.name] = string.power
     return by_serial
-
-
-def _snapshot_identifiers(data: IzypowerData) -> set[tuple[str, str]]:
-    identifiers: set[tuple[str, str]] = set()
-    for station_id, station in data.stations.items():
-        identifiers.add(station_identifier(station_id))
-        for device_id, device in station.devices.items():
-            identifiers.add(device_identifier(device_id))
-            if device.battery is not None:
-                identifiers.update(
-                    link_identifier(link.serial) for link in device.battery.links
-                )
-    return identifiers

@@ -1,4 +1,4 @@
-"""What every Izypower Cloud entity shares: targets, device info, availability, discovery.
+"""What every Izypower Cloud entity shares: descriptions, device info, availability, discovery.
 
 An entity is a description (what to show, read from which part of the snapshot) applied
 to a target (a station, an equipment or a battery Link module). Platforms only declare
@@ -8,9 +8,8 @@ entities for equipment that appears later all happen here, once.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,11 +21,17 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import DeviceType, LinkModule
+from .api import DeviceType
 from .const import MANUFACTURER
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
 from .data import DeviceData, IzypowerData, StationData
-from .identifiers import device_identifier, link_identifier, station_identifier
+from .targets import (
+    EquipmentTarget,
+    LinkTarget,
+    StationTarget,
+    Target,
+    snapshot_targets,
+)
 
 # Device registry models. The registry cannot translate a model, and the cloud's own
 # labels follow the request language and need the station info: fixed English names
@@ -79,107 +84,6 @@ class IzypowerEntityDescription[SourceT, ValueT](EntityDescription):
     exists_fn: Callable[[SourceT], bool] = always
     available_fn: Callable[[SourceT], bool] = always
     station_available_fn: Callable[[StationData], bool] = always
-
-
-@dataclass(frozen=True, slots=True)
-class Target[SourceT](ABC):
-    """A device of the account that entities attach to."""
-
-    @property
-    @abstractmethod
-    def identifier(self) -> tuple[str, str]:
-        """Device registry identifier (also the prefix of every unique id)."""
-
-    @abstractmethod
-    def station(self, data: IzypowerData) -> StationData | None:
-        """Return the snapshot of the station the device belongs to."""
-
-    @property
-    def parent(self) -> Target[Any] | None:
-        """The device this one is connected through (`via_device_id`)."""
-        return None
-
-    @abstractmethod
-    def source(self, data: IzypowerData) -> SourceT | None:
-        """Return the target's part of the snapshot; `None` when gone or failed."""
-
-
-@dataclass(frozen=True, slots=True)
-class StationTarget(Target[StationData]):
-    """A power station."""
-
-    station_id: int
-
-    @property
-    def identifier(self) -> tuple[str, str]:
-        """Device registry identifier."""
-        return station_identifier(self.station_id)
-
-    def source(self, data: IzypowerData) -> StationData | None:
-        """Return the station's snapshot."""
-        return data.stations.get(self.station_id)
-
-    def station(self, data: IzypowerData) -> StationData | None:
-        """Return the station's snapshot."""
-        return self.source(data)
-
-
-@dataclass(frozen=True, slots=True)
-class EquipmentTarget(Target[DeviceData]):
-    """A device record of a station (Titan, micro-inverter, meter, charger)."""
-
-    station_id: int
-    device_id: int
-
-    @property
-    def identifier(self) -> tuple[str, str]:
-        """Device registry identifier."""
-        return device_identifier(self.device_id)
-
-    @property
-    def parent(self) -> StationTarget:
-        """Equipment belongs to its station."""
-        return StationTarget(self.station_id)
-
-    def source(self, data: IzypowerData) -> DeviceData | None:
-        """Return the equipment's snapshot."""
-        station = self.station(data)
-        return None if station is None else station.devices.get(self.device_id)
-
-    def station(self, data: IzypowerData) -> StationData | None:
-        """Return the snapshot of the equipment's station."""
-        return data.stations.get(self.station_id)
-
-
-@dataclass(frozen=True, slots=True)
-class LinkTarget(Target[LinkModule]):
-    """A battery Link module, listed on the battery page of its Titan."""
-
-    titan: EquipmentTarget
-    serial: str
-
-    @property
-    def identifier(self) -> tuple[str, str]:
-        """Device registry identifier."""
-        return link_identifier(self.serial)
-
-    def station(self, data: IzypowerData) -> StationData | None:
-        """Return the station of the module's Titan."""
-        return self.titan.station(data)
-
-    @property
-    def parent(self) -> EquipmentTarget:
-        """A Link module reaches the cloud through its Titan."""
-        return self.titan
-
-    def source(self, data: IzypowerData) -> LinkModule | None:
-        """Return the module's entry on its Titan's battery page (`None` if it failed)."""
-        titan = self.titan.source(data)
-        if titan is None or titan.battery is None:
-            return None
-        return next(
-            (link for link in titan.battery.links if link.serial == self.serial), None
-        )
 
 
 def station_device_name(data: IzypowerData, station: StationData) -> str:
@@ -345,24 +249,18 @@ class EntityTables[DescriptionT: IzypowerEntityDescription[Any, Any]]:
 
 def _candidates[DescriptionT: IzypowerEntityDescription[Any, Any]](
     data: IzypowerData, tables: EntityTables[DescriptionT]
-) -> Iterator[tuple[Target[Any], Any, Iterable[DescriptionT]]]:
-    """Every target of the snapshot with its source and the descriptions it may have.
-
-    Stations come before their equipment and equipment before its Link modules, so a
-    parent device is always registered before the devices that point to it.
-    """
-    for station_id, station in data.stations.items():
-        yield StationTarget(station_id), station, tables.station
-    for station_id, station in data.stations.items():
-        for device_id, device in station.devices.items():
-            equipment = EquipmentTarget(station_id, device_id)
+) -> Iterator[tuple[Target[Any], Any, Sequence[DescriptionT]]]:
+    """Every target of the snapshot with its source and the descriptions it may have."""
+    for target, source in snapshot_targets(data):
+        if isinstance(target, StationTarget):
+            yield target, source, tables.station
+        elif isinstance(target, EquipmentTarget):
             descriptions = list(tables.equipment)
-            if tables.pv_string is not None and device.pv_strings is not None:
-                descriptions.extend(map(tables.pv_string, device.pv_strings))
-            yield equipment, device, descriptions
-            if device.battery is not None:
-                for link in device.battery.links:
-                    yield LinkTarget(equipment, link.serial), link, tables.link
+            if tables.pv_string is not None and source.pv_strings is not None:
+                descriptions.extend(map(tables.pv_string, source.pv_strings))
+            yield target, source, descriptions
+        else:
+            yield target, source, tables.link
 
 
 @callback
