@@ -98,6 +98,14 @@ def _data(coordinator: IzypowerCoordinator) -> IzypowerData:
     return coordinator.data
 
 
+async def _slow_refresh(hass: HomeAssistant, coordinator: IzypowerCoordinator) -> None:
+    """Ask for a slow refresh, as a write does, and wait for it."""
+    await coordinator.async_request_slow_refresh()
+    await hass.async_block_till_done()
+    # Past the request debouncer's cooldown, so the next request runs at once.
+    coordinator._debounced_refresh.async_cancel()
+
+
 def _registered(registry: dr.DeviceRegistry, identifier: tuple[str, str]) -> bool:
     return bool(registry.async_get_devices(identifiers={identifier}))
 
@@ -173,8 +181,7 @@ async def test_slow_refresh_on_demand(
     mock_cloud.payload(Endpoint.METER_BASE_INFO, 640103)["data"]["meter_extra"][
         "isControl"
     ] = False
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
 
     assert mock_cloud.counts() == FAST_COUNTS + SLOW_EXTRA_COUNTS
     meter = _data(coordinator).stations[81234].devices[640103]
@@ -250,8 +257,7 @@ async def test_new_station_appears_at_slow_refresh(
             ),
         },
     )
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
     station = _data(coordinator).stations[81236]
     assert station.info is not None
     assert station.firmware_update is False
@@ -269,8 +275,7 @@ async def test_removed_station_leaves_the_snapshot(
 ) -> None:
     """A station gone from the account is gone from the next slow snapshot."""
     mock_cloud.remove_station(81235)
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
     assert set(_data(coordinator).stations) == {81234}
     assert mock_cloud.count(Endpoint.STATION_INFO, 81235) == 0
 
@@ -520,8 +525,7 @@ async def test_failed_refresh_keeps_slow_data_due(
 ) -> None:
     """A requested slow refresh that fails is done at the next attempt."""
     mock_cloud.fail(Endpoint.STATION_INFO, status=404)
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
     assert not coordinator.last_update_success
 
     mock_cloud.restore()
@@ -631,8 +635,7 @@ async def test_station_list_failure_keeps_the_previous_list(
 ) -> None:
     """Once known, the station list failing on a slow refresh is not an outage."""
     mock_cloud.fail(Endpoint.STATIONS, status=500)
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
 
     assert coordinator.last_update_success
     assert set(_data(coordinator).stations) == {81234, 81235}
@@ -676,8 +679,7 @@ async def test_auth_failure_on_station_list(
     """The station list (called on its own) maps a refused login the same way."""
     mock_cloud.fail(Endpoint.STATIONS, status=401)
     mock_cloud.reject_login()
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
+    await _slow_refresh(hass, coordinator)
     assert getattr(coordinator.last_exception, "translation_key", None) == "auth_failed"
 
 
@@ -837,13 +839,6 @@ async def test_meter_lifetime_counters_are_guarded(
 
 
 # ------------------------------------------------------------------ stale devices
-
-
-async def _slow_refresh(hass: HomeAssistant, coordinator: IzypowerCoordinator) -> None:
-    await coordinator.async_request_slow_refresh()
-    await hass.async_block_till_done()
-    # Past the request debouncer's cooldown, so the next request runs at once.
-    coordinator._debounced_refresh.async_cancel()
 
 
 async def test_stale_devices_leave_after_two_slow_refreshes(
