@@ -165,15 +165,17 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self, hass: HomeAssistant, entry: IzypowerConfigEntry, client: IzypowerClient
     ) -> None:
         """Prepare an empty history; nothing is fetched yet."""
+        interval = refresh_interval(entry)
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=refresh_interval(entry),
+            update_interval=interval,
         )
         self.client = client
-        self.energy_guard = EnergyGuard(min_elapsed=refresh_interval(entry))
+        # A counter's rise is judged over at least one refresh period.
+        self.energy_guard = EnergyGuard(min_elapsed=interval)
         self._store = energy_guard_store(hass, entry.entry_id)
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         self._stations: dict[int, Station] | None = None
