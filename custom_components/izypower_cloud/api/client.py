@@ -133,6 +133,19 @@ _COMPONENT = _Envelope(in_data=False, top_level_keys=("pvData",))
 _WIFI = _Envelope(in_data=True, top_level_keys=("rssi", "wifi", "ip"))
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One API call as sent on the wire; retries and the 401 repeat send it again."""
+
+    method: str
+    path: str
+    # The path template with the method: what logs and messages may quote (paths hold
+    # serial numbers).
+    endpoint: str
+    params: Mapping[str, str | int] | None
+    body: Mapping[str, object] | None
+
+
 class _TransientError(Exception):
     """A failure worth retrying; ``reason`` is safe to put in messages."""
 
@@ -300,19 +313,21 @@ class IzypowerClient:
         where the payload is; ``None`` is for writes, which need no payload: their
         decoded body is returned once it is known not to be an error envelope.
         """
-        path = template.format(*(quote(str(arg), safe="") for arg in path_args))
         endpoint = f"{method} {template}"
-        token = await self._access_token() if authenticated else None
-        status, decoded = await self._send(
-            method, path, endpoint, params=params, body=body, token=token
+        call = _Call(
+            method=method,
+            path=template.format(*(quote(str(arg), safe="") for arg in path_args)),
+            endpoint=endpoint,
+            params=params,
+            body=body,
         )
+        token = await self._access_token() if authenticated else None
+        status, decoded = await self._send(call, token)
         if status == HTTPStatus.UNAUTHORIZED and token is not None:
             # An expired or revoked token: log in again once and repeat the call once.
             _LOGGER.debug("Token refused on %s, logging in again", endpoint)
             token = await self._access_token(rejected=token)
-            status, decoded = await self._send(
-                method, path, endpoint, params=params, body=body, token=token
-            )
+            status, decoded = await self._send(call, token)
         if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
             raise IzypowerResponseError(
                 f"{endpoint} answered HTTP {status}", status=status
@@ -322,16 +337,7 @@ class IzypowerClient:
             return decoded
         return _payload(decoded, envelope, endpoint)
 
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        endpoint: str,
-        *,
-        params: Mapping[str, str | int] | None,
-        body: Mapping[str, object] | None,
-        token: str | None,
-    ) -> tuple[int, object]:
+    async def _send(self, call: _Call, token: str | None) -> tuple[int, object]:
         """Send with retries on transient failures; return status and decoded body.
 
         Retrying writes is safe: every write of this API sets an absolute value.
@@ -339,20 +345,18 @@ class IzypowerClient:
         attempt = 1
         while True:
             try:
-                return await self._send_once(
-                    method, path, endpoint, params=params, body=body, token=token
-                )
+                return await self._send_once(call, token)
             except _TransientError as err:
                 if attempt >= MAX_ATTEMPTS:
                     raise IzypowerConnectionError(
-                        f"{endpoint} failed {attempt} times, last: {err.reason}"
+                        f"{call.endpoint} failed {attempt} times, last: {err.reason}"
                     ) from err
                 delay = BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(
                     0, BACKOFF_JITTER
                 )
                 _LOGGER.debug(
                     "%s failed (%s), attempt %d of %d, retrying in %.1f s",
-                    endpoint,
+                    call.endpoint,
                     err.reason,
                     attempt,
                     MAX_ATTEMPTS,
@@ -361,16 +365,7 @@ class IzypowerClient:
                 await self._sleep(delay)
                 attempt += 1
 
-    async def _send_once(
-        self,
-        method: str,
-        path: str,
-        endpoint: str,
-        *,
-        params: Mapping[str, str | int] | None,
-        body: Mapping[str, object] | None,
-        token: str | None,
-    ) -> tuple[int, object]:
+    async def _send_once(self, call: _Call, token: str | None) -> tuple[int, object]:
         """Send one HTTP request; raise :class:`_TransientError` when worth retrying.
 
         A URL the transport refuses raises :class:`IzypowerConnectionError` at once.
@@ -384,14 +379,14 @@ class IzypowerClient:
         # The path template, not the path: paths hold serial numbers, and debug logs
         # end up pasted in public issues. Bodies are never logged (the login body
         # holds the password).
-        _LOGGER.debug("%s", endpoint)
+        _LOGGER.debug("%s", call.endpoint)
         self.request_count += 1
         try:
             async with self._session.request(
-                method,
-                self._base_url + path,
-                params=params,
-                json=body,
+                call.method,
+                self._base_url + call.path,
+                params=call.params,
+                json=call.body,
                 headers=headers,
                 timeout=self._timeout,
                 raise_for_status=False,
@@ -403,7 +398,7 @@ class IzypowerClient:
             # refused however often we retry. Only the class name: exception texts of
             # the transport are not ours and may quote the URL.
             raise IzypowerConnectionError(
-                f"{endpoint} failed, the URL is not usable: {type(err).__name__}"
+                f"{call.endpoint} failed, the URL is not usable: {type(err).__name__}"
             ) from err
         except (TimeoutError, aiohttp.ClientError) as err:
             raise _TransientError(type(err).__name__) from err
