@@ -207,20 +207,17 @@ def _start_simulator(config: BenchmarkConfig, work_dir: Path) -> ManagedProcess:
         *("--latency-ms", f"{config.latency_ms:g}"),
         *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
     ]
-    log_path = work_dir / "simulator.log"
-    if config.stations is None:
-        return ha_harness.start_simulator(
-            ha_harness.free_port(), log_path, extra_args=frozen_today
-        )
-    # start_simulator always serves a fixture directory; a generated account needs
-    # the other source option.
-    argv = [
-        *(sys.executable, "-m", "izypower_simulator", "--host", LOOPBACK),
-        *("--port", str(ha_harness.free_port())),
-        *("--stations", str(config.stations), "--devices", str(config.devices)),
-        *frozen_today,
-    ]
-    return ha_harness.start_process("simulator", argv, log_path)
+    generated = (
+        []
+        if config.stations is None
+        else ["--stations", str(config.stations), "--devices", str(config.devices)]
+    )
+    return ha_harness.start_simulator(
+        ha_harness.free_port(),
+        work_dir / "simulator.log",
+        account_dir=None if generated else ha_harness.FIXTURE_ACCOUNT_DIR,
+        extra_args=[*generated, *frozen_today],
+    )
 
 
 def _coordinator_times(hass: ManagedProcess) -> list[float]:

@@ -231,10 +231,14 @@ def start_simulator(
     port: int,
     log_path: Path,
     *,
-    account_dir: Path = FIXTURE_ACCOUNT_DIR,
+    account_dir: Path | None = FIXTURE_ACCOUNT_DIR,
     extra_args: Sequence[str] = (),
 ) -> ManagedProcess:
-    """Start the Izypower Cloud simulator on a loopback port."""
+    """Start the Izypower Cloud simulator on a loopback port.
+
+    ``account_dir=None`` serves no fixture directory: ``extra_args`` then name the
+    account to generate (``--stations``, ``--devices``).
+    """
     argv = [
         sys.executable,
         "-m",
@@ -243,8 +247,7 @@ def start_simulator(
         LOOPBACK,
         "--port",
         str(port),
-        "--account",
-        str(account_dir),
+        *(() if account_dir is None else ("--account", str(account_dir))),
         *extra_args,
     ]
     return start_process("simulator", argv, log_path)
