@@ -18,8 +18,6 @@ Measured, in this order:
    fetches everything; the login is left out of its request count.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 from collections import Counter

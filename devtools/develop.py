@@ -5,8 +5,6 @@ entry pointed at the simulator; later runs reuse both and only start the process
 Ctrl-C stops everything.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 from contextlib import suppress

@@ -11,8 +11,6 @@ spawned (Home Assistant runs `uv pip install` at runtime); every process started
 stopped at interpreter exit at the latest, even when the caller failed half-way.
 """
 
-from __future__ import annotations
-
 import asyncio
 import atexit
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence

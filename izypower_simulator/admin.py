@@ -12,8 +12,6 @@ GET  /_simulator/clock           simulated time
 POST /_simulator/clock           {"advance_seconds": s} | {"now": iso} | {"time_scale": x}
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial

@@ -4,8 +4,6 @@ Pipeline of an API request: stats (counts the final status) -> faults -> token c
 handler (ApiError becomes a localised error envelope). Admin requests skip all of it.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 

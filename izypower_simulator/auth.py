@@ -1,7 +1,5 @@
 """Unsigned JWTs (alg none) with an `exp` claim, and the server-side token registry."""
 
-from __future__ import annotations
-
 import base64
 from collections.abc import Callable
 import itertools

@@ -1,7 +1,5 @@
 """Command line: `python -m izypower_simulator --port N --account DIR ...`."""
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 from collections.abc import Sequence

@@ -1,7 +1,5 @@
 """Simulated time, decoupled from the wall clock so tests can freeze or accelerate it."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import time

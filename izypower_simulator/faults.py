@@ -1,7 +1,5 @@
 """Fault injection: what a flaky cloud does to clients, switchable at run time."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Collection, Mapping
 import contextlib

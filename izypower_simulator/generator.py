@@ -1,7 +1,5 @@
 """Generate a synthetic account of N stations x M devices for scale tests."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 import random
 from zoneinfo import ZoneInfo

@@ -1,7 +1,5 @@
 """Load an account from a fixture directory (format of tests/fixtures/account/README.md)."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 import json
 from pathlib import Path

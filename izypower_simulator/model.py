@@ -4,8 +4,6 @@ Values keep the Python type they were loaded with (int or float) until the physi
 them, so a freshly loaded fixture account renders back exactly as its files.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any

@@ -7,8 +7,6 @@ balance production = consumption + export + charge - import - discharge holds by
 construction, and they roll over at local midnight of each station.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 import math

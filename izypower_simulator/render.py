@@ -4,8 +4,6 @@ Key order and number formatting follow the fixture files, so a fresh fixture acc
 renders back identically.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import datetime
 import json

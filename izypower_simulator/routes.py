@@ -1,7 +1,5 @@
 """The cloud API surface (reads 1-11, 14, 16 and writes 12, 13, 15 of API §6)."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 import re

@@ -1,7 +1,5 @@
 """The simulator's core: account state, clock, tokens, faults and stats together."""
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field

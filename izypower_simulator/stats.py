@@ -1,7 +1,5 @@
 """Request counters per endpoint and per status, for benchmarks and tests."""
 
-from __future__ import annotations
-
 from collections import Counter, defaultdict
 from typing import Any
 

@@ -16,8 +16,6 @@ PYTEST_DONT_REWRITE: test modules import this module before pytest registers it 
 plugin, and it has no assertions to rewrite.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping

@@ -1,7 +1,5 @@
 """Fixtures shared by every test of the project."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace

@@ -1,7 +1,5 @@
 """Tests of the Izypower Cloud binary sensors against the fake cloud."""
 
-from __future__ import annotations
-
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import (
     STATE_OFF,

@@ -1,7 +1,5 @@
 """Tests of the config, reauthentication, reconfiguration and options flows."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from datetime import timedelta
 import json

@@ -1,7 +1,5 @@
 """Tests of the coordinator: cadences, partial failures, dynamic and stale devices."""
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Callable
 import copy

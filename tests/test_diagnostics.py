@@ -1,7 +1,5 @@
 """Tests of the diagnostics download: useful, and without personal data."""
 
-from __future__ import annotations
-
 import json
 
 from homeassistant.core import HomeAssistant

@@ -1,7 +1,5 @@
 """Tests of the energy guard: counters only go down at their real rollover."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime, timedelta, timezone
 import json
 from zoneinfo import ZoneInfo

@@ -1,7 +1,5 @@
 """Tests of what every entity shares: tables, translations, targets, device info, discovery."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, replace
 import json
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Tests of setting up, unloading and removing devices of an Izypower Cloud entry."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Any
 

@@ -1,7 +1,5 @@
 """The integration is what Home Assistant's loader and HACS expect."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 

@@ -5,8 +5,6 @@ fixture account (13,920 a day). Here the first refresh fetches everything once; 
 each refresh fetches only what changes every few minutes, and slow data every 30 min.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from datetime import timedelta
 

@@ -5,8 +5,6 @@ kind of trouble the cloud can cause: a transport error, a server error with an H
 a failing device call, an expired token, a refused password, and the reauthentication.
 """
 
-from __future__ import annotations
-
 from datetime import timedelta
 import logging
 

@@ -1,7 +1,5 @@
 """Tests of the Izypower Cloud sensors against the fake cloud."""
 
-from __future__ import annotations
-
 import copy
 from typing import Any
 

@@ -1,7 +1,5 @@
 """strings.json and every translation agree, so no language silently lacks a text."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 import re

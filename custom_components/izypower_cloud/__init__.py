@@ -1,7 +1,5 @@
 """The Izypower Cloud integration: solar stations, batteries and meters of an account."""
 
-from __future__ import annotations
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant

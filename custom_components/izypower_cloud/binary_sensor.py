@@ -1,9 +1,7 @@
 """Binary sensors of Izypower Cloud stations and equipment."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -103,6 +101,7 @@ class IzypowerBinarySensor(IzypowerEntity[bool], BinarySensorEntity):
 
     entity_description: IzypowerBinarySensorEntityDescription[Any]
 
+    @override
     @property
     def is_on(self) -> bool | None:
         """The flag, `None` (unknown) when the cloud did not send it."""

@@ -1,7 +1,5 @@
 """Config, reauthentication, reconfiguration and options flows of Izypower Cloud."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 import traceback
 from typing import Any, override

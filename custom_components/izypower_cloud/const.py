@@ -1,7 +1,5 @@
 """Constants of the Izypower Cloud integration."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 import logging
 from typing import Final

@@ -33,14 +33,12 @@ is missing or implausibly in the future. The guard's memory is stored with the c
 entry so that it survives restarts.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping
 import dataclasses
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -212,6 +210,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             device_entry.identifiers & self._present
         ) or self._under_failed_listing(dr.async_get(self.hass), device_entry)
 
+    @override
     async def async_shutdown(self) -> None:
         """Stop polling and save the energy guard's memory now (a reload reads it)."""
         await super().async_shutdown()
@@ -219,10 +218,12 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
 
     # ---------------------------------------------------------------- refresh
 
+    @override
     async def _async_setup(self) -> None:
         """Restore the energy guard's memory before the first refresh."""
         self.energy_guard.load(await self._store.async_load())
 
+    @override
     async def _async_update_data(self) -> IzypowerData:
         now = dt_util.utcnow()
         slow = (

@@ -6,8 +6,6 @@ the entities fed by it become unavailable (a whole source missing) or unknown (o
 missing), and nothing else is affected.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 

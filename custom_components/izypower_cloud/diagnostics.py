@@ -1,7 +1,5 @@
 """Diagnostics: the entry's settings and the latest snapshot, without personal data."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 import dataclasses
 from datetime import date, datetime

@@ -43,17 +43,13 @@ The state is plain data (`as_dict` / `load`): the coordinator stores it with the
 entry so that a glitch on the first refresh after a restart is filtered too.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-import logging
 from typing import Any
 
 from .api import EnergySeries, Period, parse_number
-
-_LOGGER = logging.getLogger(__name__)
+from .const import LOGGER
 
 # How long after a rollover the cloud may still report the previous period's total.
 LAG_WINDOW = timedelta(hours=2)
@@ -244,7 +240,7 @@ class EnergyGuard:
         plausible_rise = MAX_POWER_KW * elapsed / timedelta(hours=1)
         confirmed = stored.held is not None and value >= stored.held
         if value - stored.value > plausible_rise and not confirmed:
-            _LOGGER.debug(
+            LOGGER.debug(
                 "%s: %s %s rose from %s to %s in %s; held until confirmed",
                 *key,
                 stored.value,
@@ -271,7 +267,7 @@ class EnergyGuard:
         if value is None:
             return None
         if self._is_lag(stored.value, value, key[2], measured_at):
-            _LOGGER.debug(
+            LOGGER.debug(
                 "%s: %s %s still shows the previous period's %s after the rollover; "
                 "unknown until the cloud resets it",
                 *key,
@@ -309,7 +305,7 @@ class EnergyGuard:
         why: str,
     ) -> float:
         """Publish the stored value; a held rise is not confirmed by this reading."""
-        _LOGGER.debug("%s: %s %s %s (%s); keeping %s", *key, why, value, stored.value)
+        LOGGER.debug("%s: %s %s %s (%s); keeping %s", *key, why, value, stored.value)
         if stored.held is not None:
             self._readings[key] = replace(stored, held=None)
         return stored.value

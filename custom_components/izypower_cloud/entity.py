@@ -6,13 +6,11 @@ tables of descriptions; finding targets, naming devices, deciding availability a
 entities for equipment that appears later all happen here, once.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -205,11 +203,13 @@ class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
         """
         self._registry_removal_callbacks.append(func)
 
+    @override
     async def async_removed_from_registry(self) -> None:
         """Let the entity be created again if its device comes back."""
         for func in self._registry_removal_callbacks:
             func()
 
+    @override
     @property
     def available(self) -> bool:
         """Available when the last refresh worked and fed this entity's source."""

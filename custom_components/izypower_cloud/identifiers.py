@@ -5,8 +5,6 @@ functions, so the device registry, the entities and the stale-device clean-up ca
 never disagree.
 """
 
-from __future__ import annotations
-
 from .const import DOMAIN
 
 STATION_PREFIX = "station_"

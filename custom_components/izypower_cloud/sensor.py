@@ -1,12 +1,10 @@
 """Sensors of Izypower Cloud stations, equipment and battery Link modules."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -453,6 +451,7 @@ class IzypowerSensor(IzypowerEntity[SensorValue], SensorEntity):
 
     entity_description: IzypowerSensorEntityDescription[Any]
 
+    @override
     @property
     def native_value(self) -> SensorValue:
         """The value, `None` (unknown) when the cloud did not send it."""

@@ -5,12 +5,10 @@ one walk over a snapshot's devices: the entities are created from it and the sta
 clean-up judges the registry against it, so the two can never disagree.
 """
 
-from __future__ import annotations
-
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, override
 
 from .api import LinkModule
 from .data import DeviceData, IzypowerData, StationData
@@ -46,15 +44,18 @@ class StationTarget(Target[StationData]):
 
     station_id: int
 
+    @override
     @property
     def identifier(self) -> tuple[str, str]:
         """Device registry identifier."""
         return station_identifier(self.station_id)
 
+    @override
     def source(self, data: IzypowerData) -> StationData | None:
         """Return the station's snapshot."""
         return data.stations.get(self.station_id)
 
+    @override
     def station(self, data: IzypowerData) -> StationData | None:
         """Return the station's snapshot."""
         return self.source(data)
@@ -67,21 +68,25 @@ class EquipmentTarget(Target[DeviceData]):
     station_id: int
     device_id: int
 
+    @override
     @property
     def identifier(self) -> tuple[str, str]:
         """Device registry identifier."""
         return device_identifier(self.device_id)
 
+    @override
     @property
     def parent(self) -> StationTarget:
         """Equipment belongs to its station."""
         return StationTarget(self.station_id)
 
+    @override
     def source(self, data: IzypowerData) -> DeviceData | None:
         """Return the equipment's snapshot."""
         station = self.station(data)
         return None if station is None else station.devices.get(self.device_id)
 
+    @override
     def station(self, data: IzypowerData) -> StationData | None:
         """Return the snapshot of the equipment's station."""
         return data.stations.get(self.station_id)
@@ -94,20 +99,24 @@ class LinkTarget(Target[LinkModule]):
     titan: EquipmentTarget
     serial: str
 
+    @override
     @property
     def identifier(self) -> tuple[str, str]:
         """Device registry identifier."""
         return link_identifier(self.serial)
 
+    @override
     def station(self, data: IzypowerData) -> StationData | None:
         """Return the station of the module's Titan."""
         return self.titan.station(data)
 
+    @override
     @property
     def parent(self) -> EquipmentTarget:
         """A Link module reaches the cloud through its Titan."""
         return self.titan
 
+    @override
     def source(self, data: IzypowerData) -> LinkModule | None:
         """Return the module's entry on its Titan's battery page (`None` if it failed)."""
         titan = self.titan.source(data)

@@ -1,7 +1,5 @@
 """Fixtures of the API library tests: an aiohttp session, HTTP mocks, fake time."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 import json

@@ -1,7 +1,5 @@
 """Login, token renewal by `exp` and by 401, and shared logins under concurrency."""
 
-from __future__ import annotations
-
 import asyncio
 import base64
 from collections.abc import Awaitable, Callable

@@ -1,7 +1,5 @@
 """The API base URL: checked when the client is built, never retried when refused."""
 
-from __future__ import annotations
-
 import aiohttp
 from aioresponses import aioresponses
 import pytest

@@ -1,7 +1,5 @@
 """Every endpoint of the client against the synthetic account's fixtures."""
 
-from __future__ import annotations
-
 from datetime import date, datetime, timedelta, timezone
 
 import aiohttp

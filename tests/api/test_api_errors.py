@@ -1,7 +1,5 @@
 """Retries, error mapping, envelopes, and secrets kept out of logs and messages."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from functools import partial
 import logging

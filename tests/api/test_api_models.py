@@ -1,7 +1,5 @@
 """Defensive parsing of every model: bad data reads as unknown, never raises."""
 
-from __future__ import annotations
-
 import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any

@@ -1,7 +1,5 @@
 """Station and device lists are read page after page until complete."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 import logging
 import re

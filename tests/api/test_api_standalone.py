@@ -1,7 +1,5 @@
 """The API package stays a standalone library that keeps secrets to itself."""
 
-from __future__ import annotations
-
 import ast
 from pathlib import Path
 

@@ -6,8 +6,6 @@ here is a regression in kind: a refresh that fetches the slow data every time, r
 sent one after the other, or a refresh that the service call no longer waits for.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """`scripts/develop`, the README's "run it" command, run twice like a developer would."""
 
-from __future__ import annotations
-
 from pathlib import Path
 import re
 import signal

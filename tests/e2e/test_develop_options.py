@@ -1,7 +1,5 @@
 """Tests of scripts/develop's options and state that need no running Home Assistant."""
 
-from __future__ import annotations
-
 from pathlib import Path
 import socket
 

@@ -6,8 +6,6 @@ and reads the result from Home Assistant's state API. The simulator's clock is f
 what Home Assistant shows must equal what the simulator serves.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Tests of the pieces of devtools.ha_harness that need neither Home Assistant nor the simulator."""
 
-from __future__ import annotations
-
 import asyncio
 import os
 from pathlib import Path

@@ -6,8 +6,6 @@ any processing (3.1 s measured). The bounds asserted here are generous on purpos
 that a busy machine does not fail them; the printed figures are what matters.
 """
 
-from __future__ import annotations
-
 import logging
 import re
 import statistics

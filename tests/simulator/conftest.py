@@ -1,7 +1,5 @@
 """Fixtures of the simulator tests: a simulator on a controllable clock, behind a test client."""
 
-from __future__ import annotations
-
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,7 +1,5 @@
 """Admin endpoints: stats, state overrides, clock."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import pytest

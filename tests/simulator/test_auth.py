@@ -1,7 +1,5 @@
 """Login, tokens, expiry and 401s."""
 
-from __future__ import annotations
-
 import base64
 import json
 from typing import Any

@@ -1,7 +1,5 @@
 """The command line: starts, prints its URL, serves, stops cleanly on SIGTERM."""
 
-from __future__ import annotations
-
 import asyncio
 import contextlib
 import os

@@ -1,7 +1,5 @@
 """Parameters, pagination, unknown ids and the generated account."""
 
-from __future__ import annotations
-
 from collections import Counter
 
 import pytest

@@ -1,7 +1,5 @@
 """Every fault knob, switched at run time through /_simulator/faults."""
 
-from __future__ import annotations
-
 import asyncio
 from datetime import datetime
 from typing import Any

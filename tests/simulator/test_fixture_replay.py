@@ -1,7 +1,5 @@
 """On a frozen clock the simulator serves the fixture account exactly as its files."""
 
-from __future__ import annotations
-
 import json
 
 import pytest

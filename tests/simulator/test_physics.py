@@ -1,7 +1,5 @@
 """Live behaviour: powers follow the time of day, counters integrate them, periods roll over."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo

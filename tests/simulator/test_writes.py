@@ -1,7 +1,5 @@
 """Writes change the state the next reads show; invalid writes are refused."""
 
-from __future__ import annotations
-
 from typing import Any
 
 import pytest

@@ -5,8 +5,6 @@ us and the server remains the judge of its validity. Knowing ``exp`` merely lets
 client renew it before the server starts answering 401.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 import math

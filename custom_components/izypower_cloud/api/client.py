@@ -16,8 +16,6 @@ and the next call tries again: a rate limit (429) or an unreachable cloud is a
 :class:`IzypowerResponseError`, neither of which says anything about the password.
 """
 
-from __future__ import annotations
-
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ import math
 import random
 import re
 import time
+from typing import override
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -287,6 +286,7 @@ class IzypowerClient:
         self.request_count = 0
         """HTTP requests actually sent, logins and retries included."""
 
+    @override
     def __repr__(self) -> str:
         """Describe the client without credentials or token."""
         return (

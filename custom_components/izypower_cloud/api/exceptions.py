@@ -5,8 +5,6 @@ they never carry the password, the token or the account e-mail, whatever the cal
 does with them (logs, repair issues, diagnostics).
 """
 
-from __future__ import annotations
-
 
 class IzypowerError(Exception):
     """Base class of every error the library raises."""

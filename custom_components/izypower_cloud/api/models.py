@@ -7,8 +7,6 @@ understand into ``None`` (unknown) instead of raising, so one odd field never ta
 whole refresh down. A value the cloud did not send is ``None``, never ``0``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
