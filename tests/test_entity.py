@@ -29,19 +29,20 @@ from custom_components.izypower_cloud.const import (
     SLOW_REFRESH_INTERVAL,
 )
 from custom_components.izypower_cloud.data import DeviceData, IzypowerData, StationData
-from custom_components.izypower_cloud.entity import (
-    EquipmentTarget,
-    IzypowerEntityDescription,
-    LinkTarget,
-    StationTarget,
-    Target,
+from custom_components.izypower_cloud.devices import (
     build_device_info,
     station_device_name,
-    unique_id,
 )
+from custom_components.izypower_cloud.entity import IzypowerEntityDescription, unique_id
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
     station_identifier,
+)
+from custom_components.izypower_cloud.targets import (
+    EquipmentTarget,
+    LinkTarget,
+    StationTarget,
+    Target,
 )
 
 from .cloud_mock import (

@@ -9,6 +9,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
+from .devices import async_setup_devices
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -29,6 +30,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     coordinator = IzypowerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    # Devices first, once for all platforms: every entity then finds its device.
+    async_setup_devices(entry)
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -18,12 +18,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, StationData
 from .entity import (
+    EntityTable,
     EntityTables,
     IzypowerEntity,
     IzypowerEntityDescription,
     async_add_entities_dynamically,
     has_serial,
 )
+from .targets import EquipmentTarget, StationTarget
 
 # Read-only: every value comes from the coordinator's snapshot.
 PARALLEL_UPDATES = 0
@@ -80,8 +82,9 @@ EQUIPMENT_BINARY_SENSORS: tuple[
     ),
 )
 
-TABLES = EntityTables[IzypowerBinarySensorEntityDescription[Any]](
-    station=STATION_BINARY_SENSORS, equipment=EQUIPMENT_BINARY_SENSORS
+TABLES: EntityTables[IzypowerBinarySensorEntityDescription[Any]] = (
+    EntityTable(StationTarget, STATION_BINARY_SENSORS),
+    EntityTable(EquipmentTarget, EQUIPMENT_BINARY_SENSORS),
 )
 
 

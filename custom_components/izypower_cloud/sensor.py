@@ -1,6 +1,6 @@
 """Sensors of Izypower Cloud stations, equipment and battery Link modules."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -44,6 +44,7 @@ from .api import (
 from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, StationData
 from .entity import (
+    EntityTable,
     EntityTables,
     IzypowerEntity,
     IzypowerEntityDescription,
@@ -51,6 +52,7 @@ from .entity import (
     async_add_entities_dynamically,
     has_serial,
 )
+from .targets import EquipmentTarget, LinkTarget, StationTarget
 
 # Read-only: every value comes from the coordinator's snapshot.
 PARALLEL_UPDATES = 0
@@ -429,11 +431,16 @@ LINK_SENSORS: tuple[LinkSensor, ...] = (
     ),
 )
 
-TABLES = EntityTables[IzypowerSensorEntityDescription[Any]](
-    station=STATION_SENSORS,
-    equipment=EQUIPMENT_SENSORS,
-    link=LINK_SENSORS,
-    pv_string=pv_string_power,
+
+def pv_string_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
+    """One power sensor per PV input the equipment reported (none if the call failed)."""
+    return map(pv_string_power, device.pv_strings or ())
+
+
+TABLES: EntityTables[IzypowerSensorEntityDescription[Any]] = (
+    EntityTable(StationTarget, STATION_SENSORS),
+    EntityTable(EquipmentTarget, EQUIPMENT_SENSORS, generated=pv_string_sensors),
+    EntityTable(LinkTarget, LINK_SENSORS),
 )
 
 
