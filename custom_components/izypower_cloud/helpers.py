@@ -1,0 +1,86 @@
+"""The write path's error mapping: library errors become translated Home Assistant errors.
+
+Entity actions (set a number, turn a switch on, press a button) and services send
+writes to the cloud. Whatever goes wrong reaches the user as a translated message
+rather than a traceback, the same way for every action: `cloud_errors` is the one
+mapping, `izypower_exception_handler` applies it to an entity method, and a service
+handler wraps its calls in `with cloud_errors(hass, entry):`.
+
+The mapping does not refresh the coordinator after a write: what a write changes (and
+so whether a slow refresh is needed) is for each action to say.
+"""
+
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, Concatenate
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+
+from .api import IzypowerAuthenticationError, IzypowerConnectionError, IzypowerError
+from .const import DOMAIN
+from .coordinator import IzypowerConfigEntry
+from .entity import IzypowerEntity
+
+
+class IzypowerValidationError(Exception):
+    """A value our own checks refused, before any request was sent.
+
+    Raised by the write path (an entity action, a service) when the user asks for
+    something the cloud would refuse or misread, such as a charge limit out of range.
+    It is the user's mistake, not a failure: it becomes a `ServiceValidationError`.
+    """
+
+    def __init__(self, setting: str, value: object, allowed: str) -> None:
+        """Refuse `value` for `setting`; `allowed` says what would be accepted."""
+        super().__init__(f"Invalid value for {setting}")
+        self.placeholders = {
+            "setting": setting,
+            "value": str(value),
+            "allowed": allowed,
+        }
+
+
+@contextmanager
+def cloud_errors(hass: HomeAssistant, entry: IzypowerConfigEntry) -> Iterator[None]:
+    """Turn the library's errors raised inside the block into translated errors.
+
+    A refused login also starts the reauthentication flow, as a refresh would: the
+    credentials are wrong for every later call too.
+    """
+    try:
+        yield
+    except IzypowerValidationError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_value",
+            translation_placeholders=err.placeholders,
+        ) from err
+    except IzypowerAuthenticationError as err:
+        entry.async_start_reauth(hass)
+        raise _error("action_auth_failed") from err
+    except IzypowerConnectionError as err:
+        raise _error("action_connection_failed") from err
+    except IzypowerError as err:
+        # IzypowerResponseError: the cloud answered but refused or misread the write.
+        raise _error("action_rejected") from err
+
+
+def _error(translation_key: str) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=translation_key
+    )
+
+
+def izypower_exception_handler[EntityT: IzypowerEntity[Any], **P, R](
+    func: Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[EntityT, P], Coroutine[Any, Any, R]]:
+    """Decorate an entity action so library errors reach the user translated."""
+
+    @wraps(func)
+    async def handler(self: EntityT, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with cloud_errors(self.hass, self.coordinator.config_entry):
+            return await func(self, *args, **kwargs)
+
+    return handler
