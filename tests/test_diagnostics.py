@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
 
 from .cloud_mock import MockCloud, fixture_secrets, setup_integration
 
@@ -69,3 +70,21 @@ async def test_diagnostics_are_complete_and_redacted(
         pytest.approx(5170.3)
     )
     assert counters[("device_640103", "meter_import", "total")] == 2455.0
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole download of the fixture account, so any change to it is reviewed."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    await setup_integration(hass, mock_config_entry)
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    assert diagnostics == snapshot
