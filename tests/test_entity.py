@@ -224,6 +224,35 @@ def test_unique_ids() -> None:
     )
 
 
+def test_tables_select_targets_and_generate_descriptions() -> None:
+    """A table serves one kind of target, its fixed descriptions then generated ones."""
+    titan = DeviceData(device=_device(), pv_strings={"PV1": 1.0, "PV2": None})
+    equipment = next(
+        table for table in sensor.TABLES if table.target is EquipmentTarget
+    )
+    keys = [description.key for description in equipment.candidates(titan)]
+    assert keys[: len(sensor.EQUIPMENT_SENSORS)] == [
+        description.key for description in sensor.EQUIPMENT_SENSORS
+    ]
+    assert keys[len(sensor.EQUIPMENT_SENSORS) :] == [
+        "pv_string_power_PV1",
+        "pv_string_power_PV2",
+    ]
+    # No PV-string answer this cycle: nothing generated (existing entities stay).
+    failed = replace(titan, pv_strings=None)
+    assert len(list(equipment.candidates(failed))) == len(sensor.EQUIPMENT_SENSORS)
+    assert [table.target for table in sensor.TABLES] == [
+        StationTarget,
+        EquipmentTarget,
+        LinkTarget,
+    ]
+    assert [table.target for table in binary_sensor.TABLES] == [
+        StationTarget,
+        EquipmentTarget,
+    ]
+    assert all(table.generated is None for table in binary_sensor.TABLES)
+
+
 def test_target_sources() -> None:
     """A target whose part of the snapshot is gone resolves to None."""
     link = LinkModule(serial="IZL1", soc=50.0, energy=1.0)
