@@ -1,12 +1,13 @@
 """Tests of the device registration: once per snapshot, parents first, only on change."""
 
 from collections.abc import Iterator
+import copy
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -152,3 +153,36 @@ async def test_device_leaving_the_snapshot_is_written_when_it_returns(
         {link_identifier("IZL24L000701")},
         {link_identifier("IZL24L000702")},
     ]
+
+
+async def test_device_appearing_later_is_described_before_its_entities(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """New equipment gets its full description and parent; its entities attach to it."""
+    await setup_integration(hass, mock_config_entry)
+    record = copy.deepcopy(mock_cloud.device_record(81235, 640201))
+    record.update(deviceId=640299, deviceName="Micro-onduleur Sud")
+    del record["sn"]
+    mock_cloud.add_device(81235, record)
+
+    await _refresh(hass, mock_config_entry)
+
+    entry_id = mock_config_entry.entry_id
+    device = device_registry.async_get_device_by_identifier(
+        device_identifier(640299), entry_id
+    )
+    station = device_registry.async_get_device_by_identifier(
+        station_identifier(81235), entry_id
+    )
+    assert device is not None and station is not None
+    assert (device.name, device.model, device.via_device_id) == (
+        "Micro-onduleur Sud",
+        "Micro-inverter",
+        station.id,
+    )
+    entities = er.async_entries_for_device(entity_registry, device.id)
+    assert {entity.unique_id for entity in entities} == {"device_640299_online"}
