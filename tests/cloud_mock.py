@@ -44,7 +44,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from yarl import URL
 
-from custom_components.izypower_cloud.api import client as client_module
+from custom_components.izypower_cloud.api import wire as client_module
 from custom_components.izypower_cloud.const import CONF_REFRESH_PERIOD, DOMAIN
 
 from .conftest import ACCOUNT_DIR

@@ -16,7 +16,7 @@ from custom_components.izypower_cloud.api import (
     IzypowerConnectionError,
     IzypowerResponseError,
 )
-from custom_components.izypower_cloud.api._token import (
+from custom_components.izypower_cloud.api.auth import (
     FALLBACK_LIFETIME,
     RENEW_MARGIN,
     renewal_deadline,

@@ -16,7 +16,7 @@ from custom_components.izypower_cloud.api import (
     IzypowerError,
     IzypowerResponseError,
 )
-from custom_components.izypower_cloud.api.client import (
+from custom_components.izypower_cloud.api.wire import (
     BACKOFF_BASE,
     BACKOFF_JITTER,
     MAX_ATTEMPTS,

@@ -26,14 +26,16 @@ from custom_components.izypower_cloud.api import (
     WifiInfo,
     parse_number,
 )
-from custom_components.izypower_cloud.api.models import (
+from custom_components.izypower_cloud.api.equipment import (
+    parse_latest_temperature,
+    parse_upgrade_flags,
+)
+from custom_components.izypower_cloud.api.parsers import (
     parse_bool,
     parse_id,
     parse_int,
     parse_last_update,
-    parse_latest_temperature,
     parse_text,
-    parse_upgrade_flags,
 )
 
 from .conftest import load

@@ -10,7 +10,7 @@ import pytest
 from yarl import URL
 
 from custom_components.izypower_cloud.api import IzypowerClient, IzypowerResponseError
-from custom_components.izypower_cloud.api.client import MAX_PAGES, PAGE_SIZE
+from custom_components.izypower_cloud.api.paging import MAX_PAGES, PAGE_SIZE
 
 from .conftest import add_login, calls, url
 

@@ -50,7 +50,7 @@ async def test_client_repr_has_no_secret() -> None:
     """repr() and str() of a logged-in client show no credentials or token."""
     async with aiohttp.ClientSession() as session:
         client = IzypowerClient(session, USERNAME, PASSWORD)
-        client._token = token_of("login_ok.json")
+        client._auth._token = token_of("login_ok.json")
         for text in (repr(client), str(client)):
             assert "IzypowerClient" in text
             assert "logged_in=True" in text

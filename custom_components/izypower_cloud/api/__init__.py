@@ -3,33 +3,25 @@
 Standalone library: it depends on aiohttp only and never imports Home Assistant.
 """
 
-from .client import DEFAULT_BASE_URL, IzypowerClient, normalize_base_url
+from .client import IzypowerClient
+from .enums import BatteryState, ClusterMode, DeviceType, EnergySeries, Period, Rate
+from .equipment import (
+    BatteryPage,
+    BatterySettings,
+    Device,
+    LinkModule,
+    MeterControl,
+    WifiInfo,
+)
 from .exceptions import (
     IzypowerAuthenticationError,
     IzypowerConnectionError,
     IzypowerError,
     IzypowerResponseError,
 )
-from .models import (
-    BatteryPage,
-    BatterySettings,
-    BatteryState,
-    ClusterMode,
-    CtPower,
-    Device,
-    DeviceType,
-    EnergyReport,
-    EnergySeries,
-    LinkModule,
-    MeterControl,
-    Period,
-    PvString,
-    Rate,
-    Station,
-    StationInfo,
-    WifiInfo,
-    parse_number,
-)
+from .models import CtPower, EnergyReport, PvString, Station, StationInfo
+from .parsers import parse_number
+from .wire import DEFAULT_BASE_URL, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",

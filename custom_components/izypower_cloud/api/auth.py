@@ -1,0 +1,201 @@
+"""Login and access token of the Izypower Cloud client.
+
+:class:`Authenticator` hands out the access token, logging in when none is held, when
+it nears its expiry or after the server refused it (401). Any number of concurrent
+callers share a single login.
+
+A login is refused when the cloud answers it with HTTP 400, 401 or 403, or with a 2xx
+that carries no token (its error envelope). A refused login is remembered: from then on
+every call that needs a token raises :class:`IzypowerAuthenticationError` without
+sending anything, until :meth:`Authenticator.login` is called explicitly, because
+repeated failed logins can lock the account. Any other failed login is not remembered
+and the next call tries again: a rate limit (429) or an unreachable cloud is a
+:class:`IzypowerConnectionError`, a wrong API URL (404, 405, other 4xx) an
+:class:`IzypowerResponseError`, neither of which says anything about the password.
+
+Only the ``exp`` claim of the JWT is read and its signature is not checked: the token
+is opaque to us and the server remains the judge of its validity. Knowing ``exp``
+merely lets the client renew it before the server starts answering 401.
+"""
+
+import asyncio
+import base64
+from collections.abc import Callable
+from http import HTTPStatus
+import json
+import logging
+import math
+
+from .exceptions import (
+    IzypowerAuthenticationError,
+    IzypowerError,
+    IzypowerResponseError,
+)
+from .wire import IN_DATA, Call, Wire, decode
+
+_LOGGER = logging.getLogger(__name__)
+
+LOGIN_PATH = "/api/login"
+# Login answers that mean "wrong credentials". Other 4xx (404, 405...) come from a
+# wrong API URL or a gateway and must not trigger a reauthentication.
+_REFUSAL_STATUSES = frozenset(
+    {HTTPStatus.BAD_REQUEST, HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}
+)
+
+# Renew this long before `exp`, so a token never expires in flight or through a small
+# clock difference with the server; at most half of the remaining life, so that a
+# short-lived token still serves several calls instead of one login per call.
+RENEW_MARGIN = 60.0
+# When `exp` cannot be read, or is already past by our clock (a token the server just
+# issued, so our clock runs ahead of the server's), assume a short life: an early
+# renewal costs one login, a late one costs a failed call and a 401 round trip.
+FALLBACK_LIFETIME = 600.0
+
+
+def token_expiry(token: str) -> float | None:
+    """Return the ``exp`` claim (seconds since the epoch) of a JWT, or ``None``."""
+    parts = token.split(".")
+    if len(parts) < 2:
+        return None
+    segment = parts[1]
+    try:
+        claims = json.loads(
+            base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        )
+    # binascii.Error and UnicodeDecodeError are ValueErrors; deeply nested JSON
+    # overflows the decoder's stack.
+    except ValueError, RecursionError:
+        return None
+    if not isinstance(claims, dict):
+        return None
+    expiry = claims.get("exp")
+    if isinstance(expiry, bool) or not isinstance(expiry, int | float):
+        return None
+    try:
+        expiry = float(expiry)
+    except OverflowError:
+        return None
+    return expiry if math.isfinite(expiry) else None
+
+
+def renewal_deadline(token: str, now: float) -> float:
+    """Return the time after which ``token``, received at ``now``, must be renewed.
+
+    Always later than ``now``: a deadline already past would make every call log in
+    again.
+    """
+    expiry = token_expiry(token)
+    if expiry is None or expiry <= now:
+        expiry = now + FALLBACK_LIFETIME
+    return expiry - min(RENEW_MARGIN, (expiry - now) / 2)
+
+
+class Authenticator:
+    """Holds the access token of one account and logs in when it is needed."""
+
+    def __init__(
+        self, wire: Wire, username: str, password: str, clock: Callable[[], float]
+    ) -> None:
+        """Nothing is sent before the first token is asked for."""
+        self._wire = wire
+        self._username = username
+        self._password = password
+        self._clock = clock
+        self._token: str | None = None
+        self._renew_at = -math.inf
+        self._lock = asyncio.Lock()
+        # Bumped when a login attempt ends, however it ends, so that calls which
+        # waited for the lock can tell that a login happened meanwhile and share
+        # its outcome.
+        self._generation = 0
+        # How the last login attempt failed, None after a success. A refusal
+        # (IzypowerAuthenticationError) stays in force until `login()` is called:
+        # every retry of a wrong password brings the account closer to a lockout.
+        self._failure: IzypowerError | None = None
+
+    @property
+    def logged_in(self) -> bool:
+        """Whether a token is held (it may still be refused by the server)."""
+        return self._token is not None
+
+    async def token(self, rejected: str | None = None) -> str:
+        """Return a usable token, logging in when needed.
+
+        ``rejected`` is a token the server just refused with 401. The lock makes any
+        number of concurrent callers share a single login. After a refused login no
+        call logs in again until :meth:`login` is called: they all raise
+        :class:`IzypowerAuthenticationError` without sending anything.
+        """
+        generation = self._generation
+        async with self._lock:
+            failure = self._failure
+            if isinstance(failure, IzypowerAuthenticationError):
+                # A fresh exception per call: one instance raised from many tasks
+                # would pile up their tracebacks.
+                raise IzypowerAuthenticationError(str(failure))
+            if self._generation != generation:
+                # Another call logged in (or failed to reach the cloud) while this
+                # one waited: share the outcome rather than hammer a failing cloud.
+                if failure is not None:
+                    raise type(failure)(str(failure))
+                if self._token is not None:
+                    return self._token
+            elif (
+                self._token is not None
+                and self._token != rejected
+                and self._clock() < self._renew_at
+            ):
+                return self._token
+            return await self._login_locked()
+
+    async def login(self) -> None:
+        """Log in now, even if a valid token is held; forget any earlier refusal."""
+        async with self._lock:
+            await self._login_locked()
+
+    async def _login_locked(self) -> str:
+        """Log in, forgetting any earlier failure; the caller holds the lock."""
+        self._failure = None
+        self._token = None
+        try:
+            token = await self._fetch_token()
+            self._token = token
+            # A token already past its `exp` by our clock is given a short life
+            # (the server just issued it); a 401 renews it sooner if needed.
+            self._renew_at = renewal_deadline(token, self._clock())
+        except IzypowerError as err:
+            self._failure = err
+            raise
+        finally:
+            self._generation += 1
+        _LOGGER.debug("Logged in to the Izypower Cloud")
+        return token
+
+    async def _fetch_token(self) -> str:
+        """Send the login request and return the token it hands out.
+
+        Raises :class:`IzypowerAuthenticationError` only for a refusal (see the module
+        docstring); other failures keep their own type.
+        """
+        call = Call.build(
+            "POST",
+            LOGIN_PATH,
+            (),
+            body={"username": self._username, "password": self._password},
+        )
+        try:
+            status, body = await self._wire.send(call, None)
+            payload = decode(status, body, call.endpoint, IN_DATA)
+        except IzypowerResponseError as err:
+            # No status: a 2xx error envelope, the cloud's usual way to refuse.
+            if err.status is None or err.status in _REFUSAL_STATUSES:
+                raise IzypowerAuthenticationError(
+                    "The Izypower Cloud refused the login"
+                ) from err
+            raise
+        token = payload.get("token") if isinstance(payload, dict) else None
+        if not isinstance(token, str) or not token.strip():
+            raise IzypowerAuthenticationError(
+                "The Izypower Cloud answered the login without a token"
+            )
+        return token

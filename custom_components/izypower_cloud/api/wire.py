@@ -1,0 +1,297 @@
+"""The wire layer of the Izypower Cloud client: one way to send a call.
+
+:class:`Wire` owns what every request shares: the base URL, the headers, the
+per-request timeout, retries with exponential backoff and jitter on transient
+failures, JSON decoding and the count of requests sent. :func:`decode` then turns a
+status and decoded body into the payload of an endpoint (:class:`Envelope`) or checks
+the acknowledgement of a write. Nothing here knows about tokens or endpoints.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+import json
+import logging
+import random
+import re
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+
+from .exceptions import IzypowerConnectionError, IzypowerResponseError
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://application.izypowercloud.fr/photo_voltaic"
+
+DEFAULT_REQUEST_TIMEOUT = 20.0
+
+# Transient failures are retried this many times in total, waiting BACKOFF_BASE,
+# then twice as long, ..., each plus up to BACKOFF_JITTER so that several clients hit
+# by the same outage do not come back in lockstep.
+MAX_ATTEMPTS = 3
+BACKOFF_BASE = 1.0
+BACKOFF_JITTER = 0.5
+
+_SAFE_CODE_RE = re.compile(r"-?[A-Za-z0-9_]{1,12}")
+# Envelope codes of a successful write: the 0 every success envelope carries so far,
+# and the HTTP-like 200 that backends of this family also use.
+_SUCCESS_CODES = frozenset({"0", "200"})
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Where an endpoint's payload sits in the response body (docs/api.md §4).
+
+    The payload is the body itself when one of ``top_level_keys`` is present, else the
+    body's ``data`` member when ``in_data`` allows it. Success is decided from the
+    presence of that payload, never from ``code``, whose meaning is unknown.
+    """
+
+    in_data: bool
+    top_level_keys: tuple[str, ...] = ()
+
+
+IN_DATA = Envelope(in_data=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API call as sent on the wire; retries and the 401 repeat send it again."""
+
+    method: str
+    path: str
+    # The path template with the method: what logs and messages may quote (paths hold
+    # serial numbers).
+    endpoint: str
+    params: Mapping[str, str | int] | None
+    body: Mapping[str, object] | None
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        template: str,
+        path_args: tuple[object, ...],
+        params: Mapping[str, str | int] | None = None,
+        body: Mapping[str, object] | None = None,
+    ) -> Call:
+        """Fill ``template``'s ``{}`` placeholders with the URL-quoted ``path_args``."""
+        return cls(
+            method=method,
+            path=template.format(*(quote(str(arg), safe="") for arg in path_args)),
+            endpoint=f"{method} {template}",
+            params=params,
+            body=body,
+        )
+
+
+class _TransientError(Exception):
+    """A failure worth retrying; ``reason`` is safe to put in messages."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _code_text(code: object) -> str | None:
+    """Return an envelope ``code`` sent as a number or a string as text, else ``None``."""
+    if isinstance(code, int | str) and not isinstance(code, bool):
+        return str(code)
+    return None
+
+
+def _code_detail(code: object) -> str:
+    """Return `` (code N)`` for a code worth quoting in a message, else ``""``.
+
+    Error envelopes look like {"code": <non-zero>, "msg": ..., "data": null}. A short
+    code helps support and is quoted; `msg` and anything longer are free text that
+    could echo user data, so they stay out of messages.
+    """
+    text = _code_text(code)
+    safe = text is not None and _SAFE_CODE_RE.fullmatch(text)
+    return f" (code {text})" if safe else ""
+
+
+def _payload(body: object, envelope: Envelope, endpoint: str) -> object:
+    """Extract the payload of ``body`` according to ``envelope``."""
+    if isinstance(body, dict):
+        if any(key in body for key in envelope.top_level_keys):
+            return body
+        if envelope.in_data and body.get("data") is not None:
+            return body["data"]
+        raise IzypowerResponseError(
+            f"No payload in the response of {endpoint}{_code_detail(body.get('code'))}"
+        )
+    raise IzypowerResponseError(f"The response of {endpoint} is not a JSON object")
+
+
+def _check_acknowledgement(body: object, endpoint: str) -> None:
+    """Raise when the answer to a write is an error envelope.
+
+    A write returns no payload to look for, so its ``code`` is the only sign of a
+    refusal: the cloud answers HTTP 200 with ``{"code": 10004, "data": null}`` for an
+    unknown serial. A missing or null ``code`` or a body of another shape is accepted,
+    as nobody knows what every write answers.
+    """
+    if not isinstance(body, dict):
+        return
+    code = body.get("code")
+    text = _code_text(code)
+    if code is None or (text is not None and text.strip() in _SUCCESS_CODES):
+        return
+    raise IzypowerResponseError(f"The cloud refused {endpoint}{_code_detail(code)}")
+
+
+def decode(
+    status: int, body: object, endpoint: str, envelope: Envelope | None
+) -> object:
+    """Return the payload of an answer, or raise what its status or body means.
+
+    ``envelope`` says where the payload is; ``None`` is for writes, which need no
+    payload: their decoded body is returned once it is known not to be an error
+    envelope.
+    """
+    if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
+        raise IzypowerResponseError(f"{endpoint} answered HTTP {status}", status=status)
+    if envelope is None:
+        _check_acknowledgement(body, endpoint)
+        return body
+    return _payload(body, envelope, endpoint)
+
+
+def _is_usable_base_url(text: str) -> bool:
+    if any(character.isspace() or character in "?#@" for character in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # reading the port is what validates it
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+def normalize_base_url(base_url: str) -> str:
+    """Return the API base URL as the client uses it; raise ``ValueError`` if unusable.
+
+    Usable means an absolute http or https URL with a host name, optionally a port and
+    a path, and nothing else: the client appends its paths to it, so a query or
+    fragment would land in the middle of every request, and user info would put a
+    secret into every logged URL. The characters are checked on the raw text because
+    URL parsers silently drop an empty "?", "#" or "@". Surrounding blanks and trailing
+    slashes are removed. The error message never quotes the URL, which may hold a
+    password.
+    """
+    text = base_url.strip().rstrip("/")
+    if not _is_usable_base_url(text):
+        raise ValueError(
+            "The Izypower API URL must be an http or https URL with a host name, "
+            "without user info, query or fragment"
+        )
+    return text
+
+
+class Wire:
+    """Sends calls to one base URL with retries; the session is never closed here."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        language: str,
+        request_timeout: float,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """Prepare the shared headers; raise ``ValueError`` for an unusable URL."""
+        self._base_url = normalize_base_url(base_url)
+        self._session = session
+        # Shared by every request; never mutated (the token is added to a copy).
+        self._headers: Mapping[str, str] = {
+            "app-platform": "izy",
+            "Accept-Language": language,
+        }
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._sleep = sleep
+        self.request_count = 0
+        """HTTP requests actually sent, logins and retries included."""
+
+    async def send(self, call: Call, token: str | None) -> tuple[int, object]:
+        """Send with retries on transient failures; return status and decoded body.
+
+        Retrying writes is safe: every write of this API sets an absolute value.
+        """
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(call, token)
+            except _TransientError as err:
+                if attempt >= MAX_ATTEMPTS:
+                    raise IzypowerConnectionError(
+                        f"{call.endpoint} failed {attempt} times, last: {err.reason}"
+                    ) from err
+                delay = BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(
+                    0, BACKOFF_JITTER
+                )
+                _LOGGER.debug(
+                    "%s failed (%s), attempt %d of %d, retrying in %.1f s",
+                    call.endpoint,
+                    err.reason,
+                    attempt,
+                    MAX_ATTEMPTS,
+                    delay,
+                )
+                await self._sleep(delay)
+                attempt += 1
+
+    async def _send_once(self, call: Call, token: str | None) -> tuple[int, object]:
+        """Send one HTTP request; raise :class:`_TransientError` when worth retrying.
+
+        A URL the transport refuses raises :class:`IzypowerConnectionError` at once.
+
+        Returns the status and, for 2xx answers, the decoded JSON (``None`` for an
+        empty body). 5xx and 429 are transient; other statuses are left to the caller.
+        """
+        headers = self._headers
+        if token is not None:
+            headers = {**headers, "x-tts-access-token": token}
+        # The path template, not the path: paths hold serial numbers, and debug logs
+        # end up pasted in public issues. Bodies are never logged (the login body
+        # holds the password).
+        _LOGGER.debug("%s", call.endpoint)
+        self.request_count += 1
+        try:
+            async with self._session.request(
+                call.method,
+                self._base_url + call.path,
+                params=call.params,
+                json=call.body,
+                headers=headers,
+                timeout=self._timeout,
+                raise_for_status=False,
+            ) as response:
+                status = response.status
+                raw = await response.read()
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as err:
+            # A URL aiohttp refuses to send to (a redirect to one included) stays
+            # refused however often we retry. Only the class name: exception texts of
+            # the transport are not ours and may quote the URL.
+            raise IzypowerConnectionError(
+                f"{call.endpoint} failed, the URL is not usable: {type(err).__name__}"
+            ) from err
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise _TransientError(type(err).__name__) from err
+        if (
+            status >= HTTPStatus.INTERNAL_SERVER_ERROR
+            or status == HTTPStatus.TOO_MANY_REQUESTS
+        ):
+            raise _TransientError(f"HTTP {status}")
+        if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES or not raw.strip():
+            return status, None
+        try:
+            return status, json.loads(raw)
+        except (ValueError, RecursionError) as err:
+            # HTML error pages of proxies and truncated bodies: usually transient.
+            # Nesting too deep for the decoder's stack fails with RecursionError.
+            raise _TransientError("body is not JSON") from err
