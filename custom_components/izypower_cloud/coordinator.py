@@ -49,7 +49,6 @@ from .api import (
     IzypowerAuthenticationError,
     IzypowerClient,
     Period,
-    PvString,
     Station,
     StationInfo,
 )
@@ -252,29 +251,15 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """Assemble one station's part of the snapshot from this refresh's results."""
         station_id = station.station_id
         firmware = self._fetcher.firmware.get(station_id)
-        pv_by_serial = _pv_by_serial(calls.pv_strings)
+        pv_by_serial = calls.pv_by_serial()
         device_data = {
             device.device_id: self._device_data(
                 device, own, firmware, pv_by_serial, measured_at
             )
             for device in devices
         }
-        reports: dict[Period, EnergyReport] = {}
-        if calls.day_report is not None:
-            reports[Period.DAY] = calls.day_report
-        for period in SLOW_PERIODS:
-            if (report := self._fetcher.reports.get((station_id, period))) is not None:
-                reports[period] = report
+        reports = self._reports(station_id, calls.day_report)
         info = calls.info
-        failed = {REPORT_FEEDS[period] for period in Period if period not in reports}
-        for feed, result in (
-            (Feed.STATION_INFO, info),
-            (Feed.DEVICE_LIST, calls.devices),
-            (Feed.PV_STRINGS, calls.pv_strings),
-            (Feed.FIRMWARE, firmware),
-        ):
-            if result is None:
-                failed.add(feed)
         return StationData(
             station=station,
             info=info,
@@ -292,8 +277,22 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 if firmware is None
                 else any(item.firmware_update for item in device_data.values())
             ),
-            failed=frozenset(failed),
+            failed=calls.failed()
+            | {REPORT_FEEDS[period] for period in Period if period not in reports}
+            | ({Feed.FIRMWARE} if firmware is None else set()),
         )
+
+    def _reports(
+        self, station_id: int, day_report: EnergyReport | None
+    ) -> dict[Period, EnergyReport]:
+        """Return the reports to show: today's, and the slow ones carried over."""
+        reports: dict[Period, EnergyReport] = {}
+        if day_report is not None:
+            reports[Period.DAY] = day_report
+        for period in SLOW_PERIODS:
+            if (report := self._fetcher.reports.get((station_id, period))) is not None:
+                reports[period] = report
+        return reports
 
     def _device_data(
         self,
@@ -380,14 +379,3 @@ def _auth_failed() -> ConfigEntryAuthFailed:
     return ConfigEntryAuthFailed(
         translation_domain=DOMAIN, translation_key="auth_failed"
     )
-
-
-def _pv_by_serial(
-    strings: list[PvString] | None,
-) -> dict[str, dict[str, float | None]] | None:
-    if strings is None:
-        return None
-    by_serial: dict[str, dict[str, float | None]] = {}
-    for string in strings:
-        by_serial.setdefault(string.serial, {})[string.name] = string.power
-    return by_serial

@@ -28,6 +28,7 @@ from .api import (
     WifiInfo,
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
+from .data import Feed
 from .slow_cache import SlowCache
 
 # Reports of the slow cadence; the day report is fetched on every refresh.
@@ -42,6 +43,28 @@ class StationCalls:
     day_report: EnergyReport | None
     pv_strings: list[PvString] | None
     devices: list[Device] | None
+
+    def failed(self) -> frozenset[Feed]:
+        """Return the feeds of the calls that failed."""
+        return frozenset(
+            feed
+            for feed, result in (
+                (Feed.STATION_INFO, self.info),
+                (Feed.DAY_REPORT, self.day_report),
+                (Feed.PV_STRINGS, self.pv_strings),
+                (Feed.DEVICE_LIST, self.devices),
+            )
+            if result is None
+        )
+
+    def pv_by_serial(self) -> dict[str, dict[str, float | None]] | None:
+        """Return the PV inputs' power by device serial, then input name."""
+        if self.pv_strings is None:
+            return None
+        by_serial: dict[str, dict[str, float | None]] = {}
+        for string in self.pv_strings:
+            by_serial.setdefault(string.serial, {})[string.name] = string.power
+        return by_serial
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,29 +107,25 @@ class CloudFetcher:
         """Make the station-wide calls of one refresh (slow reports when due)."""
         client = self.client
         async with asyncio.TaskGroup() as group:
-            info = group.create_task(
-                self.call(
-                    f"station info {station_id}",
-                    partial(client.get_station_info, station_id),
-                )
+            info = self._start(
+                group,
+                f"station info {station_id}",
+                partial(client.get_station_info, station_id),
             )
-            day_report = group.create_task(
-                self.call(
-                    f"day report of station {station_id}",
-                    partial(client.get_energy_report, station_id, Period.DAY, today),
-                )
+            day_report = self._start(
+                group,
+                f"day report of station {station_id}",
+                partial(client.get_energy_report, station_id, Period.DAY, today),
             )
-            pv_strings = group.create_task(
-                self.call(
-                    f"PV strings of station {station_id}",
-                    partial(client.get_pv_strings, station_id, today),
-                )
+            pv_strings = self._start(
+                group,
+                f"PV strings of station {station_id}",
+                partial(client.get_pv_strings, station_id, today),
             )
-            devices = group.create_task(
-                self.call(
-                    f"device list of station {station_id}",
-                    partial(client.get_devices, station_id),
-                )
+            devices = self._start(
+                group,
+                f"device list of station {station_id}",
+                partial(client.get_devices, station_id),
             )
             for period in SLOW_PERIODS:
                 self.reports.schedule(
@@ -132,45 +151,20 @@ class CloudFetcher:
         firmware_due: bool,
     ) -> DeviceCalls:
         """Make the per-device calls of one refresh, and the station's firmware list."""
-        client = self.client
         battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
         temperature: dict[int, asyncio.Task[float | None]] = {}
         async with asyncio.TaskGroup() as group:
-            # A device's own calls are addressed by serial.
             for device in devices:
-                if (serial := device.serial) is None:
-                    continue
-                device_id = device.device_id
-                self.wifi.schedule(
-                    group,
-                    device_id,
-                    slow,
-                    self._caller(
-                        f"Wi-Fi of device {device_id}", partial(client.get_wifi, serial)
-                    ),
+                self._start_device_calls(
+                    group, device, today, slow, battery=battery, temperature=temperature
                 )
-                if device.device_type is DeviceType.BATTERY:
-                    battery[device_id] = group.create_task(
-                        self.call(
-                            f"battery page of device {device_id}",
-                            partial(client.get_battery, serial),
-                        )
-                    )
-                # An offline micro-inverter has no fresh temperature: do not ask.
-                if device.device_type is DeviceType.MICRO_INVERTER and device.online:
-                    temperature[device_id] = group.create_task(
-                        self.call(
-                            _temperature_label(device_id),
-                            partial(client.get_temperature, serial, today),
-                        )
-                    )
             self.firmware.schedule(
                 group,
                 station_id,
                 firmware_due,
                 self._caller(
                     f"firmware list of station {station_id}",
-                    partial(client.get_firmware_updates, station_id),
+                    partial(self.client.get_firmware_updates, station_id),
                 ),
             )
         return DeviceCalls(
@@ -180,6 +174,49 @@ class CloudFetcher:
                 key for key in temperature if _temperature_label(key) in self._failing
             ),
         )
+
+    def _start_device_calls(
+        self,
+        group: asyncio.TaskGroup,
+        device: Device,
+        today: date,
+        slow: bool,
+        *,
+        battery: dict[int, asyncio.Task[BatteryPage | None]],
+        temperature: dict[int, asyncio.Task[float | None]],
+    ) -> None:
+        """Start one device's own calls; they are addressed by serial."""
+        if (serial := device.serial) is None:
+            return
+        client = self.client
+        device_id = device.device_id
+        self.wifi.schedule(
+            group,
+            device_id,
+            slow,
+            self._caller(
+                f"Wi-Fi of device {device_id}", partial(client.get_wifi, serial)
+            ),
+        )
+        if device.device_type is DeviceType.BATTERY:
+            battery[device_id] = self._start(
+                group,
+                f"battery page of device {device_id}",
+                partial(client.get_battery, serial),
+            )
+        # An offline micro-inverter has no fresh temperature: do not ask.
+        if device.device_type is DeviceType.MICRO_INVERTER and device.online:
+            temperature[device_id] = self._start(
+                group,
+                _temperature_label(device_id),
+                partial(client.get_temperature, serial, today),
+            )
+
+    def _start[T](
+        self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]
+    ) -> asyncio.Task[T | None]:
+        """Start one call in `group` (see `call`)."""
+        return group.create_task(self.call(what, call))
 
     async def call[T](self, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
         """Make one cloud call under the concurrency bound; None when it fails.
