@@ -68,7 +68,8 @@ class DeviceData:
     # `None` when the firmware list failed or does not mention this serial.
     firmware_update: bool | None = None
     # This device's own calls that failed this cycle. A call not made (an offline
-    # micro-inverter's temperature) is no failure.
+    # micro-inverter's temperature) is no failure, except a Titan's battery page: a
+    # Titan without one has not listed its Link modules (no evidence they are gone).
     failed: frozenset[Feed] = frozenset()
 
 
