@@ -18,15 +18,15 @@ from custom_components.izypower_cloud.api import EnergySeries, Period
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
 from custom_components.izypower_cloud.coordinator import (
     SLOW_RESULT_MAX_AGE,
-    STALE_AFTER,
     IzypowerCoordinator,
 )
-from custom_components.izypower_cloud.data import IzypowerData
+from custom_components.izypower_cloud.data import Feed, IzypowerData
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
     link_identifier,
     station_identifier,
 )
+from custom_components.izypower_cloud.stale_devices import STALE_AFTER
 
 from .cloud_mock import (
     METER_SN,
@@ -60,8 +60,6 @@ SLOW_EXTRA_COUNTS = Counter(
         Endpoint.REPORT: 6,
         Endpoint.UPGRADE: 2,
         Endpoint.WIFI: 5,
-        Endpoint.BATTERY_CMD: 2,
-        Endpoint.METER_BASE_INFO: 1,
     }
 )
 
@@ -140,9 +138,6 @@ async def test_steady_refresh_fetches_only_fast_data(
     assert after.stations[81234].firmware_update is True
     master = after.stations[81234].devices[640101]
     assert master.wifi is not None and master.wifi.rssi == -58
-    assert master.battery_settings is not None and master.battery_settings.min_soc == 10
-    meter = after.stations[81234].devices[640103]
-    assert meter.meter_control is not None and meter.meter_control.limit == 600
     assert after.stations[81234].devices[640102].firmware_update is True
 
 
@@ -176,14 +171,12 @@ async def test_slow_refresh_on_demand(
     coordinator: IzypowerCoordinator,
 ) -> None:
     """A write asks for fresh settings: slow data comes with the next refresh."""
-    mock_cloud.payload(Endpoint.METER_BASE_INFO, 640103)["data"]["meter_extra"][
-        "isControl"
-    ] = False
+    mock_cloud.payload(Endpoint.WIFI, TITAN_MASTER_SN)["rssi"] = -70
     await _slow_refresh(hass, coordinator)
 
     assert mock_cloud.counts() == FAST_COUNTS + SLOW_EXTRA_COUNTS
-    meter = _data(coordinator).stations[81234].devices[640103]
-    assert meter.meter_control is not None and meter.meter_control.enabled is False
+    wifi = _data(coordinator).stations[81234].devices[640101].wifi
+    assert wifi is not None and wifi.rssi == -70
 
 
 async def test_new_device_gets_its_slow_calls_in_the_same_refresh(
@@ -283,6 +276,7 @@ async def test_removed_station_leaves_the_snapshot(
 
 def _check_station_info(data: IzypowerData) -> None:
     assert data.stations[81234].info is None
+    assert data.stations[81234].failed == {Feed.STATION_INFO}
     assert data.stations[81234].energy == {}
     assert data.stations[81235].info is not None
     assert data.stations[81235].energy[(EnergySeries.PRODUCTION, Period.DAY)] == 4.86
@@ -292,17 +286,20 @@ def _check_station_info(data: IzypowerData) -> None:
 
 def _check_day_report(data: IzypowerData) -> None:
     assert Period.DAY not in data.stations[81234].reports
+    assert data.stations[81234].failed == {Feed.DAY_REPORT}
     assert Period.MONTH in data.stations[81234].reports
     assert Period.DAY in data.stations[81235].reports
 
 
 def _check_month_report(data: IzypowerData) -> None:
     assert set(data.stations[81234].reports) == {Period.DAY, Period.YEAR, Period.TOTAL}
+    assert data.stations[81234].failed == {Feed.MONTH_REPORT}
     assert set(data.stations[81235].reports) == set(Period)
 
 
 def _check_pv_strings(data: IzypowerData) -> None:
     assert data.stations[81234].devices[640101].pv_strings is None
+    assert data.stations[81234].failed == {Feed.PV_STRINGS}
     assert data.stations[81235].devices[640201].pv_strings == {
         "PV1": 301.2,
         "PV2": 295.7,
@@ -311,6 +308,7 @@ def _check_pv_strings(data: IzypowerData) -> None:
 
 def _check_device_list(data: IzypowerData) -> None:
     assert data.stations[81234].devices == {}
+    assert data.stations[81234].failed == {Feed.DEVICE_LIST}
     assert data.stations[81234].info is not None
     assert len(data.stations[81235].devices) == 2
 
@@ -318,42 +316,34 @@ def _check_device_list(data: IzypowerData) -> None:
 def _check_wifi(data: IzypowerData) -> None:
     devices = data.stations[81234].devices
     assert devices[640101].wifi is None
+    assert devices[640101].failed == {Feed.WIFI}
     assert devices[640102].wifi is not None
+    assert devices[640102].failed == frozenset()
     assert devices[640101].battery is not None
 
 
 def _check_battery_page(data: IzypowerData) -> None:
     devices = data.stations[81234].devices
     assert devices[640101].battery is None
+    assert devices[640101].failed == {Feed.BATTERY}
     assert devices[640102].battery is not None
-    assert devices[640101].battery_settings is not None
-
-
-def _check_battery_settings(data: IzypowerData) -> None:
-    devices = data.stations[81234].devices
-    assert devices[640101].battery_settings is None
-    assert devices[640102].battery_settings is not None
+    assert devices[640101].wifi is not None
 
 
 def _check_temperature(data: IzypowerData) -> None:
     devices = data.stations[81235].devices
     assert devices[640201].temperature is None
-    assert devices[640201].temperature_failed
+    assert devices[640201].failed == {Feed.TEMPERATURE}
     assert devices[640202].temperature == 39.8
-    assert not devices[640202].temperature_failed
+    assert Feed.TEMPERATURE not in devices[640202].failed
 
 
 def _check_firmware(data: IzypowerData) -> None:
     assert data.stations[81234].firmware_update is None
+    assert data.stations[81234].failed == {Feed.FIRMWARE}
     assert data.stations[81234].devices[640102].firmware_update is None
     assert data.stations[81235].firmware_update is False
     assert data.stations[81235].devices[640201].firmware_update is False
-
-
-def _check_meter(data: IzypowerData) -> None:
-    meter = data.stations[81234].devices[640103]
-    assert meter.meter_control is None
-    assert meter.wifi is not None
 
 
 @pytest.mark.parametrize(
@@ -366,10 +356,8 @@ def _check_meter(data: IzypowerData) -> None:
         (Endpoint.DEVICE_PAGE, 81234, _check_device_list),
         (Endpoint.WIFI, TITAN_MASTER_SN, _check_wifi),
         (Endpoint.BATTERY, TITAN_MASTER_SN, _check_battery_page),
-        (Endpoint.BATTERY_CMD, TITAN_MASTER_SN, _check_battery_settings),
         (Endpoint.TEMPERATURE, MICRO_SNS[0], _check_temperature),
         (Endpoint.UPGRADE, 81234, _check_firmware),
-        (Endpoint.METER_BASE_INFO, 640103, _check_meter),
     ],
     ids=lambda case: f"{case[0]}-{case[1]}",
 )
@@ -439,14 +427,14 @@ async def test_device_list_failure_keeps_known_devices_unlisted(
 
     devices = _data(coordinator).stations[81234].devices
     assert set(devices) == {640101, 640102, 640103}
-    assert not any(device.listed for device in devices.values())
+    assert Feed.DEVICE_LIST in _data(coordinator).stations[81234].failed
     assert devices[640101].battery is not None
     assert devices[640101].wifi is not None
-    assert all(d.listed for d in _data(coordinator).stations[81235].devices.values())
+    assert Feed.DEVICE_LIST not in _data(coordinator).stations[81235].failed
 
     mock_cloud.restore()
     await advance_time(hass, cloud_clock, STEP)
-    assert all(d.listed for d in _data(coordinator).stations[81234].devices.values())
+    assert Feed.DEVICE_LIST not in _data(coordinator).stations[81234].failed
 
 
 async def test_offline_micro_inverter_has_no_temperature_call(
@@ -464,7 +452,7 @@ async def test_offline_micro_inverter_has_no_temperature_call(
     devices = _data(coordinator).stations[81235].devices
     assert devices[640201].temperature is None
     # Not asked is not failed: the entity shows unknown, not unavailable.
-    assert not devices[640201].temperature_failed
+    assert Feed.TEMPERATURE not in devices[640201].failed
     assert devices[640202].temperature == 39.8
 
 
@@ -477,18 +465,21 @@ async def test_temperature_failure_ends_with_the_next_answer(
     """A failing temperature call is flagged for that cycle only."""
     mock_cloud.fail(Endpoint.TEMPERATURE, MICRO_SNS[0], status=404)
     await advance_time(hass, cloud_clock, STEP)
-    assert _data(coordinator).stations[81235].devices[640201].temperature_failed
+    assert Feed.TEMPERATURE in _data(coordinator).stations[81235].devices[640201].failed
 
     # Offline while the call is still failing: not asked, so not failed.
     mock_cloud.device_record(81235, 640201)["onlineState"] = 0
     await advance_time(hass, cloud_clock, STEP)
-    assert not _data(coordinator).stations[81235].devices[640201].temperature_failed
+    assert (
+        Feed.TEMPERATURE
+        not in _data(coordinator).stations[81235].devices[640201].failed
+    )
 
     mock_cloud.device_record(81235, 640201)["onlineState"] = 1
     mock_cloud.restore()
     await advance_time(hass, cloud_clock, STEP)
     device = _data(coordinator).stations[81235].devices[640201]
-    assert not device.temperature_failed
+    assert Feed.TEMPERATURE not in device.failed
     assert device.temperature == 41.3
 
 
@@ -577,18 +568,18 @@ async def test_slow_call_failing_from_the_start_is_retried(
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
     """Without a last good result, the entities wait one refresh, not 30 minutes."""
-    mock_cloud.fail(Endpoint.BATTERY_CMD, TITAN_MASTER_SN, status=404)
+    mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
     mock_cloud.fail(Endpoint.REPORT, (81234, "year"), status=404)
     await setup_integration(hass, mock_config_entry)
     coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
     station = _data(coordinator).stations[81234]
-    assert station.devices[640101].battery_settings is None
+    assert station.devices[640101].wifi is None
     assert Period.YEAR not in station.reports
 
     mock_cloud.restore()
     await advance_time(hass, cloud_clock, STEP)
     station = _data(coordinator).stations[81234]
-    assert station.devices[640101].battery_settings is not None
+    assert station.devices[640101].wifi is not None
     assert Period.YEAR in station.reports
 
 
@@ -1011,8 +1002,9 @@ async def test_devices_without_serial_get_only_id_based_calls(
     devices = _data(coordinator).stations[81234].devices
     assert devices[640101].battery is None
     assert devices[640101].wifi is None
-    assert devices[640101].battery_settings is None
     assert devices[640101].firmware_update is None
-    assert devices[640103].meter_control is not None
+    # Not asked is not failed; without a serial, a Titan lists no Link module.
+    assert devices[640101].failed == {Feed.BATTERY}
+    assert devices[640103].failed == frozenset()
     assert mock_cloud.count(Endpoint.BATTERY, TITAN_MASTER_SN) == 0
     assert mock_cloud.count(Endpoint.WIFI, METER_SN) == 0

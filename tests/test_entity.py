@@ -28,12 +28,21 @@ from custom_components.izypower_cloud.const import (
     MANUFACTURER,
     SLOW_REFRESH_INTERVAL,
 )
-from custom_components.izypower_cloud.data import DeviceData, IzypowerData, StationData
+from custom_components.izypower_cloud.data import (
+    DeviceData,
+    Feed,
+    IzypowerData,
+    StationData,
+)
 from custom_components.izypower_cloud.devices import (
     build_device_info,
     station_device_name,
 )
-from custom_components.izypower_cloud.entity import IzypowerEntityDescription, unique_id
+from custom_components.izypower_cloud.entity import (
+    IzypowerEntityDescription,
+    source_available,
+    unique_id,
+)
 from custom_components.izypower_cloud.identifiers import (
     device_identifier,
     station_identifier,
@@ -205,6 +214,14 @@ def _account(*devices: DeviceData, names: tuple[str, ...] = ("Home",)) -> Izypow
     return IzypowerData(stations=stations)
 
 
+def _available(
+    description: IzypowerEntityDescription[Any, Any],
+    source: object,
+    station: StationData,
+) -> bool:
+    return source_available(description.feed, source, station)
+
+
 def _value(description_key: str, device: DeviceData) -> Any:
     description = next(d for d in sensor.EQUIPMENT_SENSORS if d.key == description_key)
     return description.value_fn(device)
@@ -369,38 +386,56 @@ def test_equipment_value_functions() -> None:
     assert _value("wifi_rssi", titan) is None
     pv = sensor.pv_string_power("PV1")
     assert pv.value_fn(titan) is None
-    assert not pv.available_fn(titan)
+    # The PV-string list is the station's: when it failed, no input is known.
+    home = _account(titan).stations[81234]
+    assert _available(pv, titan, home)
+    assert not _available(pv, titan, replace(home, failed=frozenset({Feed.PV_STRINGS})))
     assert pv.value_fn(replace(titan, pv_strings={"PV2": 10.0})) is None
     assert pv.value_fn(replace(titan, pv_strings={"PV1": 0.0})) == 0.0
 
 
 def test_station_value_functions() -> None:
     """Station figures need the station info; the capacity falls back to the list."""
-    station = _account().stations[81234]
+    # What a refresh whose station info and day report failed publishes.
+    station = replace(
+        _account().stations[81234],
+        failed=frozenset({Feed.STATION_INFO, Feed.DAY_REPORT}),
+    )
     live = next(d for d in sensor.STATION_SENSORS if d.key == "pv_power")
     capacity = next(d for d in sensor.STATION_SENSORS if d.key == "installed_capacity")
     rate = next(d for d in sensor.STATION_SENSORS if d.key == "cover_rate_day")
     energy = next(d for d in sensor.STATION_SENSORS if d.key == "production_total")
     assert live.value_fn(station) is None
-    assert not live.available_fn(station)
+    assert not _available(live, station, station)
     assert capacity.value_fn(station) is None
-    assert capacity.available_fn(station)
-    assert not rate.available_fn(station)
-    assert not energy.available_fn(station)
+    assert _available(capacity, station, station)
+    assert not _available(rate, station, station)
+    assert not _available(energy, station, station)
     listed = replace(
         station,
         station=replace(station.station, installed_capacity=3000.0),
         firmware_update=None,
+        failed=frozenset({Feed.FIRMWARE}),
     )
     assert capacity.value_fn(listed) == 3000.0
     firmware = binary_sensor.STATION_BINARY_SENSORS[0]
-    assert not firmware.available_fn(listed)
+    assert not _available(firmware, listed, listed)
     # A unit's flag comes from its station's list: unavailable when the list failed.
     unit_firmware = next(
         d for d in binary_sensor.EQUIPMENT_BINARY_SENSORS if d.key == "firmware_update"
     )
-    assert not unit_firmware.station_available_fn(listed)
-    assert unit_firmware.station_available_fn(replace(listed, firmware_update=False))
+    unit = DeviceData(device=_device())
+    assert not _available(unit_firmware, unit, listed)
+    worked = replace(listed, firmware_update=False, failed=frozenset())
+    assert _available(unit_firmware, unit, worked)
+    # A device's own failed call only makes the entities reading it unavailable.
+    no_page = replace(unit, failed=frozenset({Feed.BATTERY}))
+    soc = next(d for d in sensor.EQUIPMENT_SENSORS if d.key == "battery_soc")
+    assert not _available(soc, no_page, worked)
+    assert _available(unit_firmware, no_page, worked)
+    # Gone from the snapshot: unavailable whatever the feed.
+    assert not _available(capacity, None, station)
+    assert not _available(unit_firmware, unit, None)
     # Read while unavailable (no report this cycle), a rate is unknown, not an error.
     assert rate.value_fn(station) is None
 

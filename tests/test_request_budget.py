@@ -25,8 +25,9 @@ ORIGINAL_REQUESTS_PER_REFRESH = 29
 REFRESHES_PER_DAY = 24 * 60 // DEFAULT_REFRESH_PERIOD
 
 # Login, station list; per station info, 4 reports, PV strings, device list, firmware
-# list; per device Wi-Fi; per Titan battery page and settings; per online
-# micro-inverter temperature; per meter injection state.
+# list; per device Wi-Fi; per Titan battery page; per online micro-inverter
+# temperature. Battery settings and the meter's injection state are not fetched until
+# an entity shows them.
 FIRST_REFRESH = Counter(
     {
         Endpoint.LOGIN: 1,
@@ -38,17 +39,15 @@ FIRST_REFRESH = Counter(
         Endpoint.UPGRADE: 2,
         Endpoint.WIFI: 5,
         Endpoint.BATTERY: 2,
-        Endpoint.BATTERY_CMD: 2,
         Endpoint.TEMPERATURE: 2,
-        Endpoint.METER_BASE_INFO: 1,
     }
 )
 # Per station info, day report, PV strings, device list; per Titan battery page; per
 # online micro-inverter temperature.
 STEADY_REFRESH_BUDGET = 12
 # A slow refresh adds the station list, 3 reports and the firmware list per station,
-# Wi-Fi per device, settings per Titan and the meter's injection state.
-SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 17
+# and Wi-Fi per device.
+SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 14
 
 
 async def test_request_budget(
@@ -60,7 +59,7 @@ async def test_request_budget(
     """First refresh, steady refreshes and a day's average stay within budget."""
     await setup_integration(hass, mock_config_entry)
     assert mock_cloud.counts() == FIRST_REFRESH
-    assert sum(FIRST_REFRESH.values()) == 30
+    assert sum(FIRST_REFRESH.values()) == 27
 
     per_refresh: list[int] = []
     for _ in range(20):
@@ -78,5 +77,5 @@ async def test_request_budget(
 
     average = sum(per_refresh) / len(per_refresh)
     per_day = average * REFRESHES_PER_DAY
-    assert average == 13.7
+    assert average == 13.4
     assert per_day <= ORIGINAL_REQUESTS_PER_REFRESH * REFRESHES_PER_DAY / 2

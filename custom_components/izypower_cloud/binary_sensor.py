@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import IzypowerConfigEntry
-from .data import DeviceData, StationData
+from .data import DeviceData, Feed, StationData
 from .entity import (
     EntityTable,
     EntityTables,
@@ -38,11 +38,6 @@ class IzypowerBinarySensorEntityDescription[SourceT](
     """A binary sensor of a station or an equipment."""
 
 
-def _firmware_list_worked(station: StationData) -> bool:
-    # The station's flag is `None` only when its firmware list failed.
-    return station.firmware_update is not None
-
-
 STATION_BINARY_SENSORS: tuple[
     IzypowerBinarySensorEntityDescription[StationData], ...
 ] = (
@@ -52,7 +47,7 @@ STATION_BINARY_SENSORS: tuple[
         device_class=BinarySensorDeviceClass.UPDATE,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: station.firmware_update,
-        available_fn=_firmware_list_worked,
+        feed=Feed.FIRMWARE,
     ),
 )
 
@@ -67,7 +62,7 @@ EQUIPMENT_BINARY_SENSORS: tuple[
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         value_fn=lambda device: device.device.online,
         # A failed device list leaves only the last record: its state is stale.
-        available_fn=lambda device: device.listed,
+        feed=Feed.DEVICE_LIST,
     ),
     IzypowerBinarySensorEntityDescription[DeviceData](
         key="firmware_update",
@@ -78,7 +73,7 @@ EQUIPMENT_BINARY_SENSORS: tuple[
         exists_fn=has_serial,
         value_fn=lambda device: device.firmware_update,
         # The list is the station's: when it failed, no unit's flag is known.
-        station_available_fn=_firmware_list_worked,
+        feed=Feed.FIRMWARE,
     ),
 )
 

@@ -1,21 +1,21 @@
 """The typed snapshot of an Izypower Cloud account that the coordinator publishes.
 
 Entities only read from these objects: they never call the cloud and never parse JSON.
-A field that is `None` means "this call failed or the cloud did not send it this cycle";
-the entities fed by it become unavailable (a whole source missing) or unknown (one value
-missing), and nothing else is affected.
+Each part of the snapshot says which of the calls feeding it failed this cycle in its
+`failed` set of `Feed`s: the entities reading a failed feed are unavailable, and
+nothing else is affected. A field that is `None` without its feed having failed is a
+value the cloud did not send (the entity shows unknown).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .api import (
     BatteryPage,
-    BatterySettings,
     Device,
     EnergyReport,
     EnergySeries,
-    MeterControl,
     Period,
     Station,
     StationInfo,
@@ -23,28 +23,54 @@ from .api import (
 )
 
 
+class Feed(StrEnum):
+    """One cloud call (or kind of call) that feeds a part of the snapshot."""
+
+    # Station-wide calls, in `StationData.failed`; a device entity may read them too.
+    STATION_INFO = "station_info"
+    DAY_REPORT = "day_report"
+    MONTH_REPORT = "month_report"
+    YEAR_REPORT = "year_report"
+    TOTAL_REPORT = "total_report"
+    # The device list carries each device's record (online state, cluster mode,
+    # `dataDtos` values).
+    DEVICE_LIST = "device_list"
+    PV_STRINGS = "pv_strings"
+    FIRMWARE = "firmware"
+    # A device's own calls, in `DeviceData.failed`.
+    WIFI = "wifi"
+    # A Titan's battery page, which also lists its Link modules.
+    BATTERY = "battery"
+    TEMPERATURE = "temperature"
+
+
+REPORT_FEEDS: Mapping[Period, Feed] = {
+    Period.DAY: Feed.DAY_REPORT,
+    Period.MONTH: Feed.MONTH_REPORT,
+    Period.YEAR: Feed.YEAR_REPORT,
+    Period.TOTAL: Feed.TOTAL_REPORT,
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeviceData:
     """One piece of equipment (Titan, micro-inverter, meter, charger) of a station."""
 
+    # The record of this cycle's device list; when the list failed (`DEVICE_LIST` in
+    # the station's `failed`), the record of the last successful one. The device's own
+    # calls (battery page, temperature, ...) still ran and fill the other fields.
     device: Device
-    # False when this cycle's device list failed: `device` is then the record of the
-    # last successful list, and the entities fed by the list itself (online state,
-    # cluster mode, `dataDtos` values) should be unavailable. The device's own calls
-    # (battery page, temperature, ...) still ran and fill the other fields.
-    listed: bool = True
-    # PV input name ("PV1", "PV2", ...) -> W. `None` when the PV-string call failed.
+    # PV input name ("PV1", "PV2", ...) -> W; `None` when the PV-string call failed.
     pv_strings: Mapping[str, float | None] | None = None
     wifi: WifiInfo | None = None
     battery: BatteryPage | None = None
-    battery_settings: BatterySettings | None = None
-    meter_control: MeterControl | None = None
     temperature: float | None = None
-    # True when this cycle's temperature call failed (its entity is then unavailable);
-    # an offline micro-inverter is not asked, which is no failure.
-    temperature_failed: bool = False
     # `None` when the firmware list failed or does not mention this serial.
     firmware_update: bool | None = None
+    # This device's own calls that failed this cycle. A call not made (an offline
+    # micro-inverter's temperature) is no failure, except a Titan's battery page: a
+    # Titan without one has not listed its Link modules (no evidence they are gone).
+    failed: frozenset[Feed] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +78,7 @@ class StationData:
     """One power station and everything fetched for it."""
 
     station: Station
-    # `None` when station info failed this cycle (its entities become unavailable).
+    # `None` when station info failed this cycle.
     info: StationInfo | None = None
     # Energy counters after the energy guard (never a mid-period dip); this is what the
     # energy sensors show, not `info.energy`.
@@ -66,6 +92,8 @@ class StationData:
     # Any device of this station (own serials only) needs a firmware upgrade;
     # `None` when the firmware list failed.
     firmware_update: bool | None = None
+    # The station-wide calls that failed this cycle.
+    failed: frozenset[Feed] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

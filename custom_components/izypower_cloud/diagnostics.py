@@ -53,7 +53,10 @@ def to_jsonable(value: Any) -> Any:
         }
     if isinstance(value, Mapping):
         return {_key(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (set, frozenset)):
+        # Sorted, so the same failures always read the same in a bug report.
+        return sorted(to_jsonable(item) for item in value)
+    if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     if isinstance(value, Enum):
         return value.value

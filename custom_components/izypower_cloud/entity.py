@@ -17,13 +17,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
-from .data import DeviceData, IzypowerData, StationData
+from .data import DeviceData, Feed, IzypowerData, StationData
 from .devices import device_link
 from .targets import Target, snapshot_targets
 
 
 def always(_: object) -> bool:
-    """Default of `exists_fn` and `available_fn`: every target, every cycle."""
+    """Default of `exists_fn`: every target has the entity."""
     return True
 
 
@@ -40,17 +40,31 @@ class IzypowerEntityDescription[SourceT, ValueT](EntityDescription):
     """Where an entity reads its value, and when it exists or is available.
 
     `SourceT` is what the target resolves to in the snapshot (StationData, DeviceData or
-    LinkModule). `available_fn` says whether the part of the source that feeds this
-    entity arrived this cycle (a missing source makes every entity of it unavailable);
-    `station_available_fn` says the same of a station-wide call that feeds an entity
-    of one of the station's devices; `exists_fn` says whether the target has this
-    entity at all.
+    LinkModule). `feed` names the call the value comes from, station-wide or the
+    device's own: while it failed, the entity is unavailable (see `source_available`);
+    `None` for a value every snapshot of the source has. `exists_fn` says whether the
+    target has this entity at all.
     """
 
     value_fn: Callable[[SourceT], ValueT | None]
     exists_fn: Callable[[SourceT], bool] = always
-    available_fn: Callable[[SourceT], bool] = always
-    station_available_fn: Callable[[StationData], bool] = always
+    feed: Feed | None = None
+
+
+def source_available(
+    feed: Feed | None, source: object | None, station: StationData | None
+) -> bool:
+    """Tell whether an entity is available: its source is there and its feed worked.
+
+    The one availability rule of every entity. A device's entity may read a station-wide call (the device list, the firmware
+    list), so the station's failures count as well as the device's own.
+    """
+    if source is None or station is None:
+        return False
+    if feed is None:
+        return True
+    own = source.failed if isinstance(source, DeviceData) else frozenset[Feed]()
+    return feed not in station.failed and feed not in own
 
 
 class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
@@ -93,14 +107,10 @@ class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
     def available(self) -> bool:
         """Available when the last refresh worked and fed this entity's source."""
         data = self.coordinator.data
-        source = self._target.source(data)
-        station = self._target.station(data)
-        return (
-            super().available
-            and source is not None
-            and station is not None
-            and self.entity_description.available_fn(source)
-            and self.entity_description.station_available_fn(station)
+        return super().available and source_available(
+            self.entity_description.feed,
+            self._target.source(data),
+            self._target.station(data),
         )
 
     @property

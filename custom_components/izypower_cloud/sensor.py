@@ -42,7 +42,7 @@ from .api import (
     WifiInfo,
 )
 from .coordinator import IzypowerConfigEntry
-from .data import DeviceData, StationData
+from .data import REPORT_FEEDS, DeviceData, Feed, StationData
 from .entity import (
     EntityTable,
     EntityTables,
@@ -120,12 +120,13 @@ _DURATION = _Presentation(
 
 @dataclass(frozen=True, slots=True)
 class _Part[SourceT, PartT]:
-    """A part of a target's snapshot that one call fills; `None` when it failed.
+    """A part of a target's snapshot that one call (`feed`) fills.
 
-    Its sensors read a value from the part and are unavailable while it is missing.
+    Its sensors read a value from the part and are unavailable while the call failed.
     """
 
     get: Callable[[SourceT], PartT | None]
+    feed: Feed
     exists_fn: Callable[[SourceT], bool] = always
     presentation: _Presentation = field(default_factory=_Presentation)
 
@@ -146,14 +147,16 @@ class _Part[SourceT, PartT]:
                 None if (part := get(source)) is None else value_fn(part)
             ),
             exists_fn=self.exists_fn if exists_fn is None else exists_fn,
-            available_fn=lambda source: get(source) is not None,
+            feed=self.feed,
             **self.presentation | presentation,
         )
 
 
 # ----- station ------------------------------------------------------------------------
 
-_STATION_INFO = _Part[StationData, StationInfo](lambda station: station.info)
+_STATION_INFO = _Part[StationData, StationInfo](
+    lambda station: station.info, Feed.STATION_INFO
+)
 
 
 def _installed_capacity(station: StationData) -> float | None:
@@ -169,7 +172,8 @@ def _energy(series: EnergySeries, period: Period) -> StationSensor:
         key=key,
         translation_key=key,
         value_fn=lambda station: station.energy.get((series, period)),
-        available_fn=lambda station: (series, period) in station.energy,
+        # Guarded from the station info's counters.
+        feed=Feed.STATION_INFO,
         **_COUNTER,
     )
 
@@ -182,7 +186,7 @@ _RATE_PERIODS_ENABLED = frozenset({Period.DAY, Period.TOTAL})
 def _rate(rate: Rate, period: Period) -> StationSensor:
     """Describe a percentage the cloud computed for a period (needs its report)."""
     report = _Part[StationData, EnergyReport](
-        lambda station: station.reports.get(period)
+        lambda station: station.reports.get(period), REPORT_FEEDS[period]
     )
     return report.sensor(
         f"{rate}_{period}",
@@ -243,23 +247,23 @@ def _is_titan(device: DeviceData) -> bool:
     return device.device.device_type is DeviceType.BATTERY and has_serial(device)
 
 
-def _listed_record(device: DeviceData) -> Device | None:
-    """Return the device record if this cycle's device list (which carries it) worked."""
-    return device.device if device.listed else None
+def _record(device: DeviceData) -> Device:
+    return device.device
 
 
 # The readings of the device list's record (stale when the list failed).
-_RECORD = _Part[DeviceData, Device](_listed_record)
+_RECORD = _Part[DeviceData, Device](_record, Feed.DEVICE_LIST)
 _METER_RECORD = _Part[DeviceData, Device](
-    _listed_record, exists_fn=_is_type(DeviceType.METER)
+    _record, Feed.DEVICE_LIST, exists_fn=_is_type(DeviceType.METER)
 )
 _WIFI = _Part[DeviceData, WifiInfo](
     lambda device: device.wifi,
+    Feed.WIFI,
     exists_fn=has_serial,
     presentation=_Presentation(entity_category=EntityCategory.DIAGNOSTIC),
 )
 _BATTERY_PAGE = _Part[DeviceData, BatteryPage](
-    lambda device: device.battery, exists_fn=_is_titan
+    lambda device: device.battery, Feed.BATTERY, exists_fn=_is_titan
 )
 
 
@@ -323,7 +327,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
             device.device.device_type is DeviceType.MICRO_INVERTER
             and has_serial(device)
         ),
-        available_fn=lambda device: not device.temperature_failed,
+        feed=Feed.TEMPERATURE,
     ),
     _METER_RECORD.sensor(
         "grid_voltage",
@@ -409,7 +413,8 @@ def pv_string_power(name: str) -> EquipmentSensor:
         translation_placeholders={"pv_string": name},
         # An input missing from this cycle's list is unknown, not 0 W.
         value_fn=lambda device: (device.pv_strings or {}).get(name),
-        available_fn=lambda device: device.pv_strings is not None,
+        # The PV-string list is the station's.
+        feed=Feed.PV_STRINGS,
         **_POWER,
     )
 

@@ -1,0 +1,260 @@
+"""The cloud calls of one refresh: concurrency bound, failure logging, fan-out.
+
+The coordinator decides what a refresh needs (cadence, which devices); this module
+makes the calls. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS`
+at a time. A failing call returns None and is logged once when it starts failing and
+once when it recovers; a refused login escapes and cancels the calls still running.
+Slow calls go through one `SlowCache` per kind, which decides whether each is due.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from typing import Any
+
+from .api import (
+    BatteryPage,
+    Device,
+    DeviceType,
+    EnergyReport,
+    IzypowerAuthenticationError,
+    IzypowerClient,
+    IzypowerError,
+    Period,
+    PvString,
+    StationInfo,
+    WifiInfo,
+)
+from .const import LOGGER, MAX_CONCURRENT_REQUESTS
+from .data import Feed
+from .slow_cache import SlowCache
+
+# Reports of the slow cadence; the day report is fetched on every refresh.
+SLOW_PERIODS = (Period.MONTH, Period.YEAR, Period.TOTAL)
+
+
+@dataclass(frozen=True, slots=True)
+class StationCalls:
+    """What a station's own calls of this refresh returned (None: failed)."""
+
+    info: StationInfo | None
+    day_report: EnergyReport | None
+    pv_strings: list[PvString] | None
+    devices: list[Device] | None
+
+    def failed(self) -> frozenset[Feed]:
+        """Return the feeds of the calls that failed."""
+        return frozenset(
+            feed
+            for feed, result in (
+                (Feed.STATION_INFO, self.info),
+                (Feed.DAY_REPORT, self.day_report),
+                (Feed.PV_STRINGS, self.pv_strings),
+                (Feed.DEVICE_LIST, self.devices),
+            )
+            if result is None
+        )
+
+    def pv_by_serial(self) -> dict[str, dict[str, float | None]] | None:
+        """Return the PV inputs' power by device serial, then input name."""
+        if self.pv_strings is None:
+            return None
+        by_serial: dict[str, dict[str, float | None]] = {}
+        for string in self.pv_strings:
+            by_serial.setdefault(string.serial, {})[string.name] = string.power
+        return by_serial
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCalls:
+    """What the per-device calls of a station returned this refresh, by device id."""
+
+    battery: Mapping[int, BatteryPage | None]
+    temperature: Mapping[int, float | None]
+    # Devices whose temperature was asked for and failed.
+    temperature_failed: frozenset[int]
+
+
+class CloudFetcher:
+    """Make one config entry's cloud calls and keep the results of its slow calls."""
+
+    def __init__(self, client: IzypowerClient, slow_max_age: timedelta) -> None:
+        """Start with no slow result; `slow_max_age` bounds how long one is shown."""
+        self.client = client
+        self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
+        # Calls currently failing, so each failure streak is logged once.
+        self._failing: set[str] = set()
+        # One cache per kind of slow call.
+        self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
+        self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
+        self.wifi = SlowCache[int, WifiInfo](slow_max_age)
+
+    def begin(self) -> None:
+        """Start a refresh: no slow call considered yet."""
+        for cache in (self.reports, self.firmware, self.wifi):
+            cache.begin()
+
+    def prune(self) -> None:
+        """End a successful refresh: forget the slow results of what is gone."""
+        for cache in (self.reports, self.firmware, self.wifi):
+            cache.prune()
+
+    async def station_calls(
+        self, station_id: int, today: date, slow: bool
+    ) -> StationCalls:
+        """Make the station-wide calls of one refresh (slow reports when due)."""
+        client = self.client
+        async with asyncio.TaskGroup() as group:
+            info = self._start(
+                group,
+                f"station info {station_id}",
+                partial(client.get_station_info, station_id),
+            )
+            day_report = self._start(
+                group,
+                f"day report of station {station_id}",
+                partial(client.get_energy_report, station_id, Period.DAY, today),
+            )
+            pv_strings = self._start(
+                group,
+                f"PV strings of station {station_id}",
+                partial(client.get_pv_strings, station_id, today),
+            )
+            devices = self._start(
+                group,
+                f"device list of station {station_id}",
+                partial(client.get_devices, station_id),
+            )
+            for period in SLOW_PERIODS:
+                self.reports.schedule(
+                    group,
+                    (station_id, period),
+                    slow,
+                    self._caller(
+                        f"{period} report of station {station_id}",
+                        partial(client.get_energy_report, station_id, period, today),
+                    ),
+                )
+        return StationCalls(
+            info.result(), day_report.result(), pv_strings.result(), devices.result()
+        )
+
+    async def device_calls(
+        self,
+        station_id: int,
+        devices: list[Device],
+        today: date,
+        slow: bool,
+        *,
+        firmware_due: bool,
+    ) -> DeviceCalls:
+        """Make the per-device calls of one refresh, and the station's firmware list."""
+        battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
+        temperature: dict[int, asyncio.Task[float | None]] = {}
+        async with asyncio.TaskGroup() as group:
+            for device in devices:
+                self._start_device_calls(
+                    group, device, today, slow, battery=battery, temperature=temperature
+                )
+            self.firmware.schedule(
+                group,
+                station_id,
+                firmware_due,
+                self._caller(
+                    f"firmware list of station {station_id}",
+                    partial(self.client.get_firmware_updates, station_id),
+                ),
+            )
+        return DeviceCalls(
+            battery={key: task.result() for key, task in battery.items()},
+            temperature={key: task.result() for key, task in temperature.items()},
+            temperature_failed=frozenset(
+                key for key in temperature if _temperature_label(key) in self._failing
+            ),
+        )
+
+    def _start_device_calls(
+        self,
+        group: asyncio.TaskGroup,
+        device: Device,
+        today: date,
+        slow: bool,
+        *,
+        battery: dict[int, asyncio.Task[BatteryPage | None]],
+        temperature: dict[int, asyncio.Task[float | None]],
+    ) -> None:
+        """Start one device's own calls; they are addressed by serial."""
+        if (serial := device.serial) is None:
+            return
+        client = self.client
+        device_id = device.device_id
+        self.wifi.schedule(
+            group,
+            device_id,
+            slow,
+            self._caller(
+                f"Wi-Fi of device {device_id}", partial(client.get_wifi, serial)
+            ),
+        )
+        if device.device_type is DeviceType.BATTERY:
+            battery[device_id] = self._start(
+                group,
+                f"battery page of device {device_id}",
+                partial(client.get_battery, serial),
+            )
+        # An offline micro-inverter has no fresh temperature: do not ask.
+        if device.device_type is DeviceType.MICRO_INVERTER and device.online:
+            temperature[device_id] = self._start(
+                group,
+                _temperature_label(device_id),
+                partial(client.get_temperature, serial, today),
+            )
+
+    def _start[T](
+        self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]
+    ) -> asyncio.Task[T | None]:
+        """Start one call in `group` (see `call`)."""
+        return group.create_task(self.call(what, call))
+
+    async def call[T](self, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+        """Make one cloud call under the concurrency bound; None when it fails.
+
+        `what` names the call in logs without serials or credentials.
+        """
+        async with self._semaphore:
+            try:
+                result = await call()
+            except IzypowerAuthenticationError:
+                # The client remembers the refusal, so the calls still queued fail
+                # without sending the password again; the refresh starts reauth.
+                raise
+            except IzypowerError as err:
+                if what in self._failing:
+                    LOGGER.debug("%s still failing: %s", what, err)
+                else:
+                    self._failing.add(what)
+                    LOGGER.info("%s unavailable: %s", what, err)
+                return None
+        if what in self._failing:
+            self._failing.discard(what)
+            LOGGER.info("%s available again", what)
+        return result
+
+    def _caller[T](
+        self, what: str, call: Callable[[], Awaitable[T]]
+    ) -> Callable[[], Awaitable[T | None]]:
+        """Return `call` made through `_call`, for a slow cache to run when due."""
+        return partial(self.call, what, call)
+
+
+async def gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[K, T]:
+    """Run coroutines concurrently, results by key; an error that escapes cancels all."""
+    async with asyncio.TaskGroup() as group:
+        tasks = {key: group.create_task(call) for key, call in calls.items()}
+    return {key: task.result() for key, task in tasks.items()}
+
+
+def _temperature_label(device_id: int) -> str:
+    return f"temperature of device {device_id}"

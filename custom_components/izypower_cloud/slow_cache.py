@@ -1,0 +1,71 @@
+"""The last good result of one kind of slow call, and which of its calls are due.
+
+Slow data (month/year/total reports, Wi-Fi, firmware flags) is fetched on a slow
+refresh only; in between, the last good result of each call is carried over into every
+new snapshot. The coordinator keeps one cache per kind of call, keyed by what the call
+is about (a station, a device, a station and a period), so each holds one result type.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import datetime, timedelta
+
+import homeassistant.util.dt as dt_util
+
+
+class SlowCache[K: Hashable, T]:
+    """Results of one kind of slow call, by key.
+
+    A call is due on a slow refresh, when it never succeeded (a new station or
+    device), and after it failed (tried again at every refresh until it answers). The
+    last good result stands in for a failing call for up to `max_age`.
+    """
+
+    def __init__(self, max_age: timedelta) -> None:
+        """Start empty; results older than `max_age` are no longer shown."""
+        self._max_age = max_age
+        self._good: dict[K, tuple[datetime, T]] = {}
+        self._retry: set[K] = set()
+        # Keys considered during the current refresh; the others are gone.
+        self._seen: set[K] = set()
+
+    def begin(self) -> None:
+        """Start a refresh: no key considered yet."""
+        self._seen = set()
+
+    def schedule(
+        self,
+        group: asyncio.TaskGroup,
+        key: K,
+        slow: bool,
+        call: Callable[[], Awaitable[T | None]],
+    ) -> None:
+        """Run `call` in `group` if it is due; its result (None: failed) is recorded."""
+        self._seen.add(key)
+        if slow or key in self._retry or key not in self._good:
+            group.create_task(self._fetch(key, call))
+
+    async def _fetch(self, key: K, call: Callable[[], Awaitable[T | None]]) -> None:
+        if (result := await call()) is None:
+            self._retry.add(key)
+        else:
+            self._good[key] = (dt_util.utcnow(), result)
+            self._retry.discard(key)
+
+    def get(self, key: K) -> T | None:
+        """Return the result to show; None when there is none recent enough.
+
+        A key not considered in this refresh (its station or device is gone) has none.
+        """
+        if key not in self._seen or (good := self._good.get(key)) is None:
+            return None
+        fetched_at, result = good
+        if dt_util.utcnow() - fetched_at > self._max_age:
+            return None
+        return result
+
+    def prune(self) -> None:
+        """Forget the keys of stations and devices this refresh did not consider."""
+        for gone in self._good.keys() - self._seen:
+            del self._good[gone]
+        self._retry &= self._seen
