@@ -21,12 +21,13 @@ from .exceptions import (
 )
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
-from .wire import DEFAULT_BASE_URL, normalize_base_url
+from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "BatteryPage",
     "BatterySettings",
+    "CallRound",
     "BatteryState",
     "ClusterMode",
     "CtPower",
