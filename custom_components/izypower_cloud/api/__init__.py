@@ -1,6 +1,13 @@
 """Asynchronous client of the Izypower Cloud (Materfrance Izypower range).
 
 Standalone library: it depends on aiohttp only and never imports Home Assistant.
+
+Modules, each with one job: ``client`` (the endpoint methods of
+:class:`IzypowerClient` and its per-refresh limits, ``refresh_round``), ``auth``
+(login, token, refusal memory, login backoff), ``wire`` (the one request path:
+headers, timeout, retries, envelopes), ``paging`` (paged lists), ``parsers`` (tolerant
+value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
+``exceptions``.
 """
 
 from .client import IzypowerClient
