@@ -18,6 +18,8 @@ from custom_components.izypower_cloud.api import (
 )
 from custom_components.izypower_cloud.api.auth import (
     FALLBACK_LIFETIME,
+    FRESH_TOKEN_WINDOW,
+    LOGIN_BACKOFF_BASE,
     RENEW_MARGIN,
     renewal_deadline,
     token_expiry,
@@ -72,6 +74,12 @@ def _tokens_sent(mock: aioresponses) -> list[str]:
         call.kwargs["headers"]["x-tts-access-token"]
         for call in calls(mock, "GET", WIFI_PATH)
     ]
+
+
+async def _login_long_ago(client: IzypowerClient, clock: FakeClock) -> None:
+    """Log in, then let the token leave the fresh-token window (still valid)."""
+    await client.login()
+    clock.now += FRESH_TOKEN_WINDOW
 
 
 async def test_login_is_lazy_and_reused(
@@ -223,6 +231,8 @@ async def test_concurrent_401s_share_one_login(
     clock.now = EXPIRED_EXP - 3600
     add_login(mock_cloud, "login_expired_token.json")
     await client.login()
+    # Past the fresh-token window: a refusal of this token is worth a new login.
+    clock.now += FRESH_TOKEN_WINDOW
     mock_cloud.post(
         url(LOGIN_PATH),
         callback=_answer_after_yield(load("login_ok.json")),
@@ -311,10 +321,11 @@ async def test_login_after_a_cancelled_login(
 
 
 async def test_401_logs_in_again_and_repeats_once(
-    client: IzypowerClient, mock_cloud: aioresponses
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
 ) -> None:
     """A refused token is replaced and the call repeated."""
     add_login(mock_cloud, repeat=True)
+    await _login_long_ago(client, clock)
     mock_cloud.get(url(WIFI_PATH), status=401)
     _add_wifi(mock_cloud)
 
@@ -326,10 +337,14 @@ async def test_401_logs_in_again_and_repeats_once(
 
 
 async def test_401_twice_with_working_login_is_a_response_error(
-    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    sleeps: RecordedSleeps,
+    clock: FakeClock,
 ) -> None:
     """Credentials are fine (the login worked): the resource itself is refused."""
     add_login(mock_cloud, repeat=True)
+    await _login_long_ago(client, clock)
     mock_cloud.get(url(WIFI_PATH), status=401, repeat=True)
 
     with pytest.raises(IzypowerResponseError, match="401"):
@@ -341,11 +356,12 @@ async def test_401_twice_with_working_login_is_a_response_error(
 
 
 async def test_401_then_refused_login_is_an_auth_error(
-    client: IzypowerClient, mock_cloud: aioresponses
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
 ) -> None:
     """When the re-login is refused the password changed: authentication error."""
     add_login(mock_cloud)
     add_login(mock_cloud, "login_bad_credentials.json")
+    await _login_long_ago(client, clock)
     mock_cloud.get(url(WIFI_PATH), status=401, repeat=True)
 
     with pytest.raises(IzypowerAuthenticationError):
@@ -431,7 +447,10 @@ async def test_login_on_a_wrong_url_is_shared_by_waiting_calls(
 
 
 async def test_rate_limited_login_is_retried_and_not_a_refusal(
-    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    sleeps: RecordedSleeps,
+    clock: FakeClock,
 ) -> None:
     """A 429 on login is transient: retried with backoff, never held against the user."""
     mock_cloud.post(url(LOGIN_PATH), status=429, repeat=3)
@@ -442,6 +461,7 @@ async def test_rate_limited_login_is_retried_and_not_a_refusal(
         await client.get_wifi(METER)
     assert len(sleeps) == 2
 
+    clock.now += LOGIN_BACKOFF_BASE
     wifi = await client.get_wifi(METER)
 
     assert wifi.ssid == "Livebox-7F3A"
@@ -492,11 +512,12 @@ async def test_explicit_login_refused_again_stays_sticky(
 
 
 async def test_refusal_after_401_is_sticky(
-    client: IzypowerClient, mock_cloud: aioresponses
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
 ) -> None:
     """A password changed while a token was held is not tried again either."""
     add_login(mock_cloud)
     add_login(mock_cloud, "login_bad_credentials.json", repeat=True)
+    await _login_long_ago(client, clock)
     mock_cloud.get(url(WIFI_PATH), status=401, repeat=True)
 
     for _ in range(3):
@@ -508,15 +529,19 @@ async def test_refusal_after_401_is_sticky(
 
 
 async def test_login_transport_failure_is_not_sticky(
-    client: IzypowerClient, mock_cloud: aioresponses, sleeps: RecordedSleeps
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    sleeps: RecordedSleeps,
+    clock: FakeClock,
 ) -> None:
-    """A login that never reached the cloud is tried again by the next call."""
+    """A login that never reached the cloud is tried again after the backoff."""
     mock_cloud.post(url(LOGIN_PATH), exception=TimeoutError(), repeat=3)
     add_login(mock_cloud)
     _add_wifi(mock_cloud)
 
     with pytest.raises(IzypowerConnectionError):
         await client.get_wifi(METER)
+    clock.now += LOGIN_BACKOFF_BASE
     wifi = await client.get_wifi(METER)
 
     assert wifi.ssid == "Livebox-7F3A"

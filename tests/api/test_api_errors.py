@@ -16,6 +16,7 @@ from custom_components.izypower_cloud.api import (
     IzypowerError,
     IzypowerResponseError,
 )
+from custom_components.izypower_cloud.api.auth import FRESH_TOKEN_WINDOW
 from custom_components.izypower_cloud.api.wire import (
     BACKOFF_BASE,
     BACKOFF_JITTER,
@@ -26,6 +27,7 @@ from .conftest import (
     LOGIN_PATH,
     PASSWORD,
     USERNAME,
+    FakeClock,
     RecordedSleeps,
     add_login,
     calls,
@@ -300,6 +302,7 @@ async def test_secrets_never_logged_nor_in_errors(
     client: IzypowerClient,
     mock_cloud: aioresponses,
     caplog: pytest.LogCaptureFixture,
+    clock: FakeClock,
 ) -> None:
     """A run full of failures leaks no password, e-mail or token anywhere."""
     caplog.set_level(logging.DEBUG)
@@ -315,6 +318,9 @@ async def test_secrets_never_logged_nor_in_errors(
     mock_cloud.get(url(BATTERY_PATH), status=401)
     mock_cloud.get(url(BATTERY_PATH), status=401)
 
+    await client.login()
+    # Each call past the fresh-token window, so that a 401 is worth a new login.
+    clock.now += FRESH_TOKEN_WINDOW
     await client.get_battery(MASTER)  # expired token, 401, re-login, 502, success
     # Error envelope, 401 + refused login, the refusal remembered, then an explicit
     # login lost to timeouts.
@@ -326,6 +332,7 @@ async def test_secrets_never_logged_nor_in_errors(
         client.login,
     ]
     for call in attempts:
+        clock.now += FRESH_TOKEN_WINDOW
         try:
             await call()
         except IzypowerError as error:

@@ -1,6 +1,13 @@
 """Asynchronous client of the Izypower Cloud (Materfrance Izypower range).
 
 Standalone library: it depends on aiohttp only and never imports Home Assistant.
+
+Modules, each with one job: ``client`` (the endpoint methods of
+:class:`IzypowerClient` and its per-refresh limits, ``refresh_round``), ``auth``
+(login, token, refusal memory, login backoff), ``wire`` (the one request path:
+headers, timeout, retries, envelopes), ``paging`` (paged lists), ``parsers`` (tolerant
+value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
+``exceptions``.
 """
 
 from .client import IzypowerClient
@@ -21,12 +28,13 @@ from .exceptions import (
 )
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
-from .wire import DEFAULT_BASE_URL, normalize_base_url
+from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "BatteryPage",
     "BatterySettings",
+    "CallRound",
     "BatteryState",
     "ClusterMode",
     "CtPower",

@@ -8,10 +8,19 @@ A login is refused when the cloud answers it with HTTP 400, 401 or 403, or with 
 that carries no token (its error envelope). A refused login is remembered: from then on
 every call that needs a token raises :class:`IzypowerAuthenticationError` without
 sending anything, until :meth:`Authenticator.login` is called explicitly, because
-repeated failed logins can lock the account. Any other failed login is not remembered
-and the next call tries again: a rate limit (429) or an unreachable cloud is a
-:class:`IzypowerConnectionError`, a wrong API URL (404, 405, other 4xx) an
-:class:`IzypowerResponseError`, neither of which says anything about the password.
+repeated failed logins can lock the account. A wrong API URL (404, 405, other 4xx)
+is an :class:`IzypowerResponseError`, not remembered: the next call tries again.
+
+A login that fails as a :class:`IzypowerConnectionError` (5xx, 429, timeout, HTML or
+truncated body once its retries are spent) says nothing about the password either, but
+trying again at once would only add load to a failing cloud: logins then back off,
+:data:`LOGIN_BACKOFF_BASE` after the first failure, doubling up to
+:data:`LOGIN_BACKOFF_MAX`, until a login succeeds. Meanwhile every call that needs a
+login raises :class:`IzypowerConnectionError` at once, without a request. So does a
+token refused (401) within :data:`FRESH_TOKEN_WINDOW` of its login before any call was
+accepted with it: the cloud refuses tokens it has just issued, and logging in again
+would only repeat that. An explicit
+:meth:`Authenticator.login` ignores the backoff (a user is waiting for its answer).
 
 Only the ``exp`` claim of the JWT is read and its signature is not checked: the token
 is opaque to us and the server remains the judge of its validity. Knowing ``exp``
@@ -28,6 +37,7 @@ import math
 
 from .exceptions import (
     IzypowerAuthenticationError,
+    IzypowerConnectionError,
     IzypowerError,
     IzypowerResponseError,
 )
@@ -50,6 +60,15 @@ RENEW_MARGIN = 60.0
 # issued, so our clock runs ahead of the server's), assume a short life: an early
 # renewal costs one login, a late one costs a failed call and a 401 round trip.
 FALLBACK_LIFETIME = 600.0
+
+# Logins after a failed one (not a refusal) wait this long, doubled after every
+# further failure up to the cap: a minute-long outage costs a login or two, a long one
+# about four logins an hour.
+LOGIN_BACKOFF_BASE = 30.0
+LOGIN_BACKOFF_MAX = 900.0
+# A token refused this soon after its login was never usable: another login would
+# most probably get a token refused the same way.
+FRESH_TOKEN_WINDOW = 60.0
 
 
 def token_expiry(token: str) -> float | None:
@@ -112,6 +131,13 @@ class Authenticator:
         # (IzypowerAuthenticationError) stays in force until `login()` is called:
         # every retry of a wrong password brings the account closer to a lockout.
         self._failure: IzypowerError | None = None
+        self._issued_at = -math.inf
+        self._token_accepted = False
+        # Logins are not attempted before `_next_login_at` (see the module docstring);
+        # `_backoff` is the delay of the last failure, 0 once a token was accepted
+        # (a login that works is no success while its tokens are refused).
+        self._backoff = 0.0
+        self._next_login_at = -math.inf
 
     @property
     def logged_in(self) -> bool:
@@ -146,7 +172,49 @@ class Authenticator:
                 and self._clock() < self._renew_at
             ):
                 return self._token
+            self._check_backoff()
             return await self._login_locked()
+
+    def _check_backoff(self) -> None:
+        """Raise :class:`IzypowerConnectionError` while logins are backing off."""
+        wait = self._next_login_at - self._clock()
+        if wait > 0:
+            raise IzypowerConnectionError(
+                "Logging in to the Izypower Cloud is paused for "
+                f"{math.ceil(wait)} s after a failed login"
+            )
+
+    def _back_off(self) -> None:
+        """Postpone the next automatic login, longer after each failure in a row."""
+        self._backoff = min(LOGIN_BACKOFF_MAX, 2 * self._backoff or LOGIN_BACKOFF_BASE)
+        self._next_login_at = self._clock() + self._backoff
+        _LOGGER.debug("Next login to the Izypower Cloud in %.0f s", self._backoff)
+
+    def accepted(self, token: str) -> None:
+        """Record that the server accepted ``token``: the next failure backs off anew."""
+        self._backoff = 0.0
+        if token == self._token:
+            self._token_accepted = True
+
+    def refused(self, token: str) -> bool:
+        """Record that the server answered 401 to ``token``; return whether to log in.
+
+        ``False`` when ``token`` came from a login less than
+        :data:`FRESH_TOKEN_WINDOW` ago and no call was accepted with it yet: it is
+        forgotten and logins back off. Calls refused with the same token at once share
+        one backoff step. A token that served calls and is then refused was revoked
+        (a changed password, say): a new login is worth it.
+        """
+        if (
+            self._token_accepted
+            or self._clock() - self._issued_at >= FRESH_TOKEN_WINDOW
+        ):
+            return True
+        if token == self._token:
+            _LOGGER.debug("A fresh token was refused; backing off logins")
+            self._token = None
+            self._back_off()
+        return False
 
     async def login(self) -> None:
         """Log in now, even if a valid token is held; forget any earlier refusal."""
@@ -160,11 +228,16 @@ class Authenticator:
         try:
             token = await self._fetch_token()
             self._token = token
+            self._issued_at = self._clock()
+            self._token_accepted = False
+            self._next_login_at = -math.inf
             # A token already past its `exp` by our clock is given a short life
             # (the server just issued it); a 401 renews it sooner if needed.
             self._renew_at = renewal_deadline(token, self._clock())
         except IzypowerError as err:
             self._failure = err
+            if isinstance(err, IzypowerConnectionError):
+                self._back_off()
             raise
         finally:
             self._generation += 1

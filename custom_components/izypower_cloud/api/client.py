@@ -10,7 +10,8 @@ path and envelope and hand the payload to a model; paged lists go through
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from http import HTTPStatus
 import logging
@@ -31,7 +32,7 @@ from .equipment import (
     parse_latest_temperature,
     parse_upgrade_flags,
 )
-from .exceptions import IzypowerError
+from .exceptions import IzypowerConnectionError, IzypowerError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
 from .wire import (
@@ -39,6 +40,7 @@ from .wire import (
     DEFAULT_REQUEST_TIMEOUT,
     IN_DATA,
     Call,
+    CallRound,
     Envelope,
     Wire,
     decode,
@@ -143,13 +145,23 @@ class IzypowerClient:
         where the payload is; ``None`` is for writes (see :func:`~.wire.decode`).
         """
         call = Call.build(method, template, path_args, params, body)
+        if (limits := self._wire.round) is not None and limits.circuit_open:
+            # Checked before the token: a login refused this way is no login failure.
+            raise IzypowerConnectionError(
+                f"{call.endpoint} not sent: the Izypower Cloud already failed "
+                "the calls this round depends on"
+            )
         token = await self._auth.token()
         status, decoded = await self._wire.send(call, token)
-        if status == HTTPStatus.UNAUTHORIZED:
+        if status == HTTPStatus.UNAUTHORIZED and self._auth.refused(token):
             # An expired or revoked token: log in again once and repeat the call once.
             _LOGGER.debug("Token refused on %s, logging in again", call.endpoint)
             token = await self._auth.token(rejected=token)
             status, decoded = await self._wire.send(call, token)
+            if status == HTTPStatus.UNAUTHORIZED:
+                self._auth.refused(token)
+        if status != HTTPStatus.UNAUTHORIZED:
+            self._auth.accepted(token)
         return decode(status, decoded, call.endpoint, envelope)
 
     async def _read_all_pages[T](
@@ -168,6 +180,21 @@ class IzypowerClient:
             )
 
         return await read_all_pages(fetch_page, template, parse, key)
+
+    @contextmanager
+    def refresh_round(self, *, retries: int) -> Iterator[CallRound]:
+        """Bound every call made inside the block, all together (see :mod:`.wire`).
+
+        At most ``retries`` retries are made in total, whatever the number of calls;
+        ``open_circuit()`` on the yielded :class:`CallRound` makes every later call of
+        the block raise :class:`IzypowerConnectionError` without a request. Both end
+        with the block. Blocks must not overlap (one refresh at a time).
+        """
+        self._wire.round = limits = CallRound(retries)
+        try:
+            yield limits
+        finally:
+            self._wire.round = None
 
     # ---------------------------------------------------------------- endpoints
 

@@ -45,6 +45,34 @@ def _is_last_page(
     return page_length < PAGE_SIZE
 
 
+def _usable(
+    parsed: list[Any], records: int, found_any: bool, template: str, page: int
+) -> bool:
+    """Whether a page's parsed records continue the list (see :func:`read_all_pages`)."""
+    if len(parsed) < records:
+        _LOGGER.debug(
+            "Skipped %d records without id on %s page %d",
+            records - len(parsed),
+            template,
+            page,
+        )
+    if parsed:
+        return True
+    # Whatever the counters promise, more pages of unreadable records would only
+    # cost requests.
+    if not found_any:
+        raise IzypowerResponseError(
+            f"No record in the response of GET {template} has an id"
+        )
+    _LOGGER.warning(
+        "Stopped reading %s at page %d, whose records have no id; "
+        "the list may be incomplete",
+        template,
+        page,
+    )
+    return False
+
+
 async def read_all_pages[T](
     fetch_page: Callable[[int], Awaitable[object]],
     template: str,
@@ -69,26 +97,7 @@ async def read_all_pages[T](
             break
         received += len(records)
         parsed = parse_all(records, parse)
-        if len(parsed) < len(records):
-            _LOGGER.debug(
-                "Skipped %d records without id on %s page %d",
-                len(records) - len(parsed),
-                template,
-                page,
-            )
-        if not parsed:
-            # Whatever the counters promise, more pages of unreadable records would
-            # only cost requests.
-            if not found:
-                raise IzypowerResponseError(
-                    f"No record in the response of {endpoint} has an id"
-                )
-            _LOGGER.warning(
-                "Stopped reading %s at page %d, whose records have no id; "
-                "the list may be incomplete",
-                template,
-                page,
-            )
+        if not _usable(parsed, len(records), bool(found), template, page):
             break
         new = [item for item in parsed if key(item) not in found]
         if not new:
