@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.izypower_cloud import binary_sensor, sensor
+from custom_components.izypower_cloud import binary_sensor, equipment_sensors, sensor
 from custom_components.izypower_cloud.api import (
     BatteryPage,
     ClusterMode,
@@ -74,7 +74,7 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *sensor.STATION_SENSORS,
     *sensor.EQUIPMENT_SENSORS,
     *sensor.LINK_SENSORS,
-    sensor.pv_string_power("PV1"),
+    equipment_sensors.pv_string_power("PV1"),
 ]
 BINARY_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *binary_sensor.STATION_BINARY_SENSORS,
@@ -233,7 +233,7 @@ def test_unique_ids() -> None:
     assert unique_id(StationTarget(81234), sensor.STATION_SENSORS[0]) == (
         "station_81234_pv_power"
     )
-    assert unique_id(titan, sensor.pv_string_power("PV1")) == (
+    assert unique_id(titan, equipment_sensors.pv_string_power("PV1")) == (
         "device_640101_pv_string_power_PV1"
     )
     assert unique_id(LinkTarget(titan, "IZL24L000701"), sensor.LINK_SENSORS[0]) == (
@@ -384,7 +384,7 @@ def test_equipment_value_functions() -> None:
     assert _value("battery_state", titan) is None
     assert _value("battery_power", titan) is None
     assert _value("wifi_rssi", titan) is None
-    pv = sensor.pv_string_power("PV1")
+    pv = equipment_sensors.pv_string_power("PV1")
     assert pv.value_fn(titan) is None
     # The PV-string list is the station's: when it failed, no input is known.
     home = _account(titan).stations[81234]

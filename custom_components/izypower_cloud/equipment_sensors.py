@@ -1,0 +1,242 @@
+"""Sensors of equipment (Titan, micro-inverter, meter) and of battery Link modules."""
+
+from collections.abc import Callable, Iterator
+from functools import cache
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import (
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfElectricPotential,
+    UnitOfFrequency,
+    UnitOfTemperature,
+)
+
+from .api import (
+    BatteryPage,
+    BatteryState,
+    ClusterMode,
+    Device,
+    DeviceType,
+    LinkModule,
+    WifiInfo,
+)
+from .data import DeviceData, Feed
+from .entity import has_serial
+from .sensor_description import (
+    COUNTER,
+    DURATION,
+    POWER,
+    SOC,
+    STORED_ENERGY,
+    EquipmentSensor,
+    IzypowerSensorEntityDescription,
+    LinkSensor,
+    Part,
+    Presentation,
+)
+
+# ----- equipment ----------------------------------------------------------------------
+
+
+def _is_type(device_type: DeviceType) -> Callable[[DeviceData], bool]:
+    return lambda device: device.device.device_type is device_type
+
+
+def _is_titan(device: DeviceData) -> bool:
+    return device.device.device_type is DeviceType.BATTERY and has_serial(device)
+
+
+def _record(device: DeviceData) -> Device:
+    return device.device
+
+
+# The readings of the device list's record (stale when the list failed).
+_RECORD = Part[DeviceData, Device](_record, Feed.DEVICE_LIST)
+_METER_RECORD = Part[DeviceData, Device](
+    _record, Feed.DEVICE_LIST, exists_fn=_is_type(DeviceType.METER)
+)
+_WIFI = Part[DeviceData, WifiInfo](
+    lambda device: device.wifi,
+    Feed.WIFI,
+    exists_fn=has_serial,
+    presentation=Presentation(entity_category=EntityCategory.DIAGNOSTIC),
+)
+_BATTERY_PAGE = Part[DeviceData, BatteryPage](
+    lambda device: device.battery, Feed.BATTERY, exists_fn=_is_titan
+)
+
+
+def _cluster_mode(record: Device) -> str | None:
+    mode = record.cluster_mode
+    return None if mode is ClusterMode.NONE else mode.value
+
+
+def _temperature(device: DeviceData) -> float | None:
+    # The cloud keeps returning the day's last point after a unit goes offline;
+    # showing it as current would be wrong.
+    return None if device.device.online is False else device.temperature
+
+
+def _battery_state(battery: BatteryPage) -> str | None:
+    return None if battery.state is None else battery.state.value
+
+
+EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
+    # Noisy (it moves with every reading) and only useful when diagnosing a link.
+    _WIFI.sensor(
+        "wifi_rssi",
+        lambda wifi: wifi.rssi,
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_registry_enabled_default=False,
+    ),
+    _WIFI.sensor(
+        "wifi_ssid", lambda wifi: wifi.ssid, entity_registry_enabled_default=False
+    ),
+    _WIFI.sensor(
+        "ip_address",
+        lambda wifi: wifi.ip_address,
+        entity_registry_enabled_default=False,
+    ),
+    _RECORD.sensor(
+        "average_soc",
+        lambda record: record.average_soc,
+        exists_fn=lambda device: device.device.has_average_soc,
+        **SOC,
+    ),
+    _RECORD.sensor(
+        "cluster_mode",
+        _cluster_mode,
+        exists_fn=lambda device: device.device.cluster_mode is not ClusterMode.NONE,
+        device_class=SensorDeviceClass.ENUM,
+        options=[mode.value for mode in ClusterMode if mode is not ClusterMode.NONE],
+        entity_category=EntityCategory.DIAGNOSTIC,
+    ),
+    IzypowerSensorEntityDescription[DeviceData](
+        key="temperature",
+        translation_key="temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=_temperature,
+        exists_fn=lambda device: (
+            device.device.device_type is DeviceType.MICRO_INVERTER
+            and has_serial(device)
+        ),
+        feed=Feed.TEMPERATURE,
+    ),
+    _METER_RECORD.sensor(
+        "grid_voltage",
+        lambda meter: meter.grid_voltage,
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+    ),
+    _METER_RECORD.sensor(
+        "grid_frequency",
+        lambda meter: meter.grid_frequency,
+        device_class=SensorDeviceClass.FREQUENCY,
+        native_unit_of_measurement=UnitOfFrequency.HERTZ,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+    ),
+    _METER_RECORD.sensor(
+        "meter_import_total", lambda meter: meter.meter_import_total, **COUNTER
+    ),
+    _METER_RECORD.sensor(
+        "meter_export_total", lambda meter: meter.meter_export_total, **COUNTER
+    ),
+    _BATTERY_PAGE.sensor("battery_soc", lambda battery: battery.soc, **SOC),
+    _BATTERY_PAGE.sensor(
+        "battery_energy", lambda battery: battery.energy, **STORED_ENERGY
+    ),
+    # Negative while charging, like the station's battery power.
+    _BATTERY_PAGE.sensor("battery_power", lambda battery: battery.power, **POWER),
+    _BATTERY_PAGE.sensor(
+        "battery_state",
+        _battery_state,
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in BatteryState],
+    ),
+    _BATTERY_PAGE.sensor(
+        "charge_from_grid_power",
+        lambda battery: battery.charge_from_grid_power,
+        **POWER,
+    ),
+    _BATTERY_PAGE.sensor(
+        "charge_from_pv_power", lambda battery: battery.charge_from_pv_power, **POWER
+    ),
+    _BATTERY_PAGE.sensor(
+        "discharge_from_battery_power",
+        lambda battery: battery.discharge_from_battery_power,
+        **POWER,
+    ),
+    _BATTERY_PAGE.sensor(
+        "discharge_from_pv_power",
+        lambda battery: battery.discharge_from_pv_power,
+        **POWER,
+    ),
+    _BATTERY_PAGE.sensor(
+        "charging_time", lambda battery: battery.charging_time, **DURATION
+    ),
+    _BATTERY_PAGE.sensor(
+        "discharging_time", lambda battery: battery.discharging_time, **DURATION
+    ),
+    _BATTERY_PAGE.sensor(
+        "consumption_need_power",
+        lambda battery: battery.consumption_need_power,
+        **POWER,
+    ),
+    _BATTERY_PAGE.sensor(
+        "solar_surplus_power", lambda battery: battery.solar_surplus_power, **POWER
+    ),
+    _BATTERY_PAGE.sensor(
+        "direct_solar_power", lambda battery: battery.direct_solar_power, **POWER
+    ),
+    _BATTERY_PAGE.sensor(
+        "backup_outlet_power", lambda battery: battery.backup_outlet_power, **POWER
+    ),
+)
+
+
+@cache
+def pv_string_power(name: str) -> EquipmentSensor:
+    """Live power of one PV input ("PV1", "PV2", ...) of an equipment."""
+    return IzypowerSensorEntityDescription[DeviceData](
+        key=f"pv_string_power_{name}",
+        translation_key="pv_string_power",
+        translation_placeholders={"pv_string": name},
+        # An input missing from this cycle's list is unknown, not 0 W.
+        value_fn=lambda device: (device.pv_strings or {}).get(name),
+        # The PV-string list is the station's.
+        feed=Feed.PV_STRINGS,
+        **POWER,
+    )
+
+
+# ----- Link modules -------------------------------------------------------------------
+
+LINK_SENSORS: tuple[LinkSensor, ...] = (
+    IzypowerSensorEntityDescription[LinkModule](
+        key="battery_soc",
+        translation_key="battery_soc",
+        value_fn=lambda link: link.soc,
+        **SOC,
+    ),
+    IzypowerSensorEntityDescription[LinkModule](
+        key="battery_energy",
+        translation_key="battery_energy",
+        value_fn=lambda link: link.energy,
+        **STORED_ENERGY,
+    ),
+)
+
+
+def pv_string_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
+    """One power sensor per PV input the equipment reported (none if the call failed)."""
+    return map(pv_string_power, device.pv_strings or ())

@@ -1,0 +1,118 @@
+"""How a sensor is described: the description type, shared presentations, snapshot parts."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypedDict, Unpack
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
+from homeassistant.helpers.typing import StateType
+
+from .api import LinkModule
+from .data import DeviceData, Feed, StationData
+from .entity import IzypowerEntityDescription, always
+
+type SensorValue = StateType | datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class IzypowerSensorEntityDescription[SourceT](
+    IzypowerEntityDescription[SourceT, SensorValue], SensorEntityDescription
+):
+    """A sensor of a station, an equipment or a Link module."""
+
+
+type StationSensor = IzypowerSensorEntityDescription[StationData]
+type EquipmentSensor = IzypowerSensorEntityDescription[DeviceData]
+type LinkSensor = IzypowerSensorEntityDescription[LinkModule]
+
+
+class Presentation(TypedDict, total=False):
+    """The presentation fields shared by sensors of one kind."""
+
+    device_class: SensorDeviceClass
+    native_unit_of_measurement: str
+    state_class: SensorStateClass
+    suggested_display_precision: int
+    entity_category: EntityCategory
+    entity_registry_enabled_default: bool
+    options: list[str]
+
+
+POWER = Presentation(
+    device_class=SensorDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.WATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)
+SOC = Presentation(
+    device_class=SensorDeviceClass.BATTERY,
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)
+# Energy held in the battery right now: it goes up and down, so it is never a counter.
+STORED_ENERGY = Presentation(
+    device_class=SensorDeviceClass.ENERGY_STORAGE,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=2,
+)
+COUNTER = Presentation(
+    device_class=SensorDeviceClass.ENERGY,
+    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+    state_class=SensorStateClass.TOTAL_INCREASING,
+    suggested_display_precision=2,
+)
+DURATION = Presentation(
+    device_class=SensorDeviceClass.DURATION,
+    native_unit_of_measurement=UnitOfTime.MINUTES,
+    suggested_display_precision=0,
+    # The cloud's estimate jumps with every change of load; rarely worth recording.
+    entity_registry_enabled_default=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Part[SourceT, PartT]:
+    """A part of a target's snapshot that one call (`feed`) fills.
+
+    Its sensors read a value from the part and are unavailable while the call failed.
+    """
+
+    get: Callable[[SourceT], PartT | None]
+    feed: Feed
+    exists_fn: Callable[[SourceT], bool] = always
+    presentation: Presentation = field(default_factory=Presentation)
+
+    def sensor(
+        self,
+        key: str,
+        value_fn: Callable[[PartT], SensorValue],
+        *,
+        exists_fn: Callable[[SourceT], bool] | None = None,
+        **presentation: Unpack[Presentation],
+    ) -> IzypowerSensorEntityDescription[SourceT]:
+        """Describe the sensor `key` showing `value_fn` of this part."""
+        get = self.get
+        return IzypowerSensorEntityDescription[SourceT](
+            key=key,
+            translation_key=key,
+            value_fn=lambda source: (
+                None if (part := get(source)) is None else value_fn(part)
+            ),
+            exists_fn=self.exists_fn if exists_fn is None else exists_fn,
+            feed=self.feed,
+            **self.presentation | presentation,
+        )
