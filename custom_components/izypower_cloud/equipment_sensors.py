@@ -2,8 +2,9 @@
 
 from collections.abc import Callable, Iterator
 from functools import cache
+from operator import attrgetter
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import (
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
@@ -34,6 +35,7 @@ from .sensor_description import (
     LinkSensor,
     Part,
     Presentation,
+    measurement,
 )
 
 # ----- equipment ----------------------------------------------------------------------
@@ -82,16 +84,23 @@ def _battery_state(battery: BatteryPage) -> str | None:
     return None if battery.state is None else battery.state.value
 
 
+def _battery_page_sensors(
+    presentation: Presentation, *fields: str
+) -> Iterator[EquipmentSensor]:
+    """One sensor per battery-page field, keyed (and translated) by the field's name."""
+    for name in fields:
+        yield _BATTERY_PAGE.sensor(name, attrgetter(name), **presentation)
+
+
 EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
     # Noisy (it moves with every reading) and only useful when diagnosing a link.
     _WIFI.sensor(
         "wifi_rssi",
         lambda wifi: wifi.rssi,
-        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
-        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        entity_registry_enabled_default=False,
+        **measurement(
+            SensorDeviceClass.SIGNAL_STRENGTH, SIGNAL_STRENGTH_DECIBELS_MILLIWATT, 0
+        )
+        | Presentation(entity_registry_enabled_default=False),
     ),
     _WIFI.sensor(
         "wifi_ssid", lambda wifi: wifi.ssid, entity_registry_enabled_default=False
@@ -118,10 +127,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
     IzypowerSensorEntityDescription[DeviceData](
         key="temperature",
         translation_key="temperature",
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
+        **measurement(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, 1),
         value_fn=_temperature,
         exists_fn=lambda device: (
             device.device.device_type is DeviceType.MICRO_INVERTER
@@ -132,18 +138,12 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
     _METER_RECORD.sensor(
         "grid_voltage",
         lambda meter: meter.grid_voltage,
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
+        **measurement(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 1),
     ),
     _METER_RECORD.sensor(
         "grid_frequency",
         lambda meter: meter.grid_frequency,
-        device_class=SensorDeviceClass.FREQUENCY,
-        native_unit_of_measurement=UnitOfFrequency.HERTZ,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
+        **measurement(SensorDeviceClass.FREQUENCY, UnitOfFrequency.HERTZ, 2),
     ),
     _METER_RECORD.sensor(
         "meter_import_total", lambda meter: meter.meter_import_total, **COUNTER
@@ -163,43 +163,21 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in BatteryState],
     ),
-    _BATTERY_PAGE.sensor(
+    # The battery page's breakdown of where power flows; the field names are the keys.
+    *_battery_page_sensors(
+        POWER,
         "charge_from_grid_power",
-        lambda battery: battery.charge_from_grid_power,
-        **POWER,
-    ),
-    _BATTERY_PAGE.sensor(
-        "charge_from_pv_power", lambda battery: battery.charge_from_pv_power, **POWER
-    ),
-    _BATTERY_PAGE.sensor(
+        "charge_from_pv_power",
         "discharge_from_battery_power",
-        lambda battery: battery.discharge_from_battery_power,
-        **POWER,
-    ),
-    _BATTERY_PAGE.sensor(
         "discharge_from_pv_power",
-        lambda battery: battery.discharge_from_pv_power,
-        **POWER,
     ),
-    _BATTERY_PAGE.sensor(
-        "charging_time", lambda battery: battery.charging_time, **DURATION
-    ),
-    _BATTERY_PAGE.sensor(
-        "discharging_time", lambda battery: battery.discharging_time, **DURATION
-    ),
-    _BATTERY_PAGE.sensor(
+    *_battery_page_sensors(DURATION, "charging_time", "discharging_time"),
+    *_battery_page_sensors(
+        POWER,
         "consumption_need_power",
-        lambda battery: battery.consumption_need_power,
-        **POWER,
-    ),
-    _BATTERY_PAGE.sensor(
-        "solar_surplus_power", lambda battery: battery.solar_surplus_power, **POWER
-    ),
-    _BATTERY_PAGE.sensor(
-        "direct_solar_power", lambda battery: battery.direct_solar_power, **POWER
-    ),
-    _BATTERY_PAGE.sensor(
-        "backup_outlet_power", lambda battery: battery.backup_outlet_power, **POWER
+        "solar_surplus_power",
+        "direct_solar_power",
+        "backup_outlet_power",
     ),
 )
 

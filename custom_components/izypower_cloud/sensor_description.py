@@ -50,24 +50,23 @@ class Presentation(TypedDict, total=False):
     options: list[str]
 
 
-POWER = Presentation(
-    device_class=SensorDeviceClass.POWER,
-    native_unit_of_measurement=UnitOfPower.WATT,
-    state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=0,
-)
-SOC = Presentation(
-    device_class=SensorDeviceClass.BATTERY,
-    native_unit_of_measurement=PERCENTAGE,
-    state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=0,
-)
+def measurement(
+    device_class: SensorDeviceClass, unit: str, precision: int
+) -> Presentation:
+    """Present a reading that goes up and down (a mean in statistics, not a counter)."""
+    return Presentation(
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=precision,
+    )
+
+
+POWER = measurement(SensorDeviceClass.POWER, UnitOfPower.WATT, 0)
+SOC = measurement(SensorDeviceClass.BATTERY, PERCENTAGE, 0)
 # Energy held in the battery right now: it goes up and down, so it is never a counter.
-STORED_ENERGY = Presentation(
-    device_class=SensorDeviceClass.ENERGY_STORAGE,
-    native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-    state_class=SensorStateClass.MEASUREMENT,
-    suggested_display_precision=2,
+STORED_ENERGY = measurement(
+    SensorDeviceClass.ENERGY_STORAGE, UnitOfEnergy.KILO_WATT_HOUR, 2
 )
 COUNTER = Presentation(
     device_class=SensorDeviceClass.ENERGY,

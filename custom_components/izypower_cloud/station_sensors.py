@@ -15,7 +15,6 @@ from .sensor_description import (
     StationSensor,
 )
 
-
 _STATION_INFO = Part[StationData, StationInfo](
     lambda station: station.info, Feed.STATION_INFO
 )

@@ -168,12 +168,17 @@ class EnergyReport:
 
 
 @dataclass(frozen=True, slots=True)
-class PvString:
-    """Live power of one PV input of a device (component endpoint)."""
+class InputPower:
+    """Power measured on one named input (a PV string, a current clamp) of a device."""
 
     serial: str
     name: str
     power: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PvString(InputPower):
+    """Live power of one PV input of a device (component endpoint)."""
 
     @classmethod
     def from_json(cls, record: object) -> Self | None:
@@ -192,12 +197,8 @@ class PvString:
 
 
 @dataclass(frozen=True, slots=True)
-class CtPower:
+class CtPower(InputPower):
     """Power measured by one current clamp of a smart meter."""
-
-    serial: str
-    name: str
-    power: float | None
 
     @classmethod
     def from_json(cls, record: object) -> Self | None:
