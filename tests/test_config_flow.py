@@ -440,6 +440,19 @@ async def test_user_flow_aborts_for_a_configured_account(
     mock_client.assert_not_called()
 
 
+async def _flow_waiting_for_confirmation(
+    hass: HomeAssistant, mock_client: MagicMock, username: str
+) -> FlowResult[Any, Any]:
+    """Start a user flow for an account without station; stop at its confirmation."""
+    mock_client.return_value.get_stations.return_value = []
+    result = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(username=username)
+    )
+    assert result["step_id"] == "no_stations"
+    return result
+
+
 @pytest.mark.usefixtures("mock_setup_entry")
 async def test_abandoned_flow_does_not_block_the_account(
     hass: HomeAssistant, mock_client: MagicMock
@@ -448,18 +461,9 @@ async def test_abandoned_flow_does_not_block_the_account(
 
     The account is still added once: the new flow's entry ends the abandoned flow.
     """
-    mock_client.return_value.get_stations.return_value = []
-    first = await _start_user_flow(hass)
-    first = await hass.config_entries.flow.async_configure(
-        first["flow_id"], _account_input()
-    )
-    assert first["step_id"] == "no_stations"
+    await _flow_waiting_for_confirmation(hass, mock_client, USERNAME)
 
-    second = await _start_user_flow(hass)
-    second = await hass.config_entries.flow.async_configure(
-        second["flow_id"], _account_input(username=ACCOUNT_ID)
-    )
-    assert second["step_id"] == "no_stations"
+    second = await _flow_waiting_for_confirmation(hass, mock_client, ACCOUNT_ID)
     second = await hass.config_entries.flow.async_configure(second["flow_id"], {})
 
     assert second["type"] is FlowResultType.CREATE_ENTRY
@@ -474,12 +478,7 @@ async def test_flow_confirming_an_account_added_meanwhile_aborts(
     hass: HomeAssistant, mock_client: MagicMock
 ) -> None:
     """A flow that waited while the same account was added does not add it twice."""
-    mock_client.return_value.get_stations.return_value = []
-    waiting = await _start_user_flow(hass)
-    waiting = await hass.config_entries.flow.async_configure(
-        waiting["flow_id"], _account_input()
-    )
-    assert waiting["step_id"] == "no_stations"
+    waiting = await _flow_waiting_for_confirmation(hass, mock_client, USERNAME)
     # The account is added meanwhile, without the other flows hearing of it.
     _add_entry(hass)
 

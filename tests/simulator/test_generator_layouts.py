@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from izypower_simulator import Layout, generate_account
+from izypower_simulator import Account, Layout, generate_account
 from izypower_simulator.model import Station
 
 from .conftest import Harness, HarnessFactory
@@ -18,6 +18,15 @@ BATTERY_READINGS = ("battery_power", "battery_pv_power", "battery_soc")
 
 def _kinds(station: Station) -> set[str]:
     return {device.type_code for device in station.devices}
+
+
+async def _served(
+    make_harness: HarnessFactory, layout: Layout, kinds: set[str]
+) -> tuple[Account, Harness]:
+    """Serve two stations of three devices of `layout`; check what they hold."""
+    account = generate_account(2, 3, start=NOON, seed=4, layout=layout)
+    assert all(_kinds(station) == kinds for station in account.stations)
+    return account, await make_harness(account)
 
 
 async def _info(harness: Harness, station: Station) -> Any:
@@ -36,9 +45,7 @@ async def test_micro_inverter_station_sends_no_battery_data(
     make_harness: HarnessFactory,
 ) -> None:
     """A meter and micro-inverters: no Titan, no `battery` category, null readings."""
-    account = generate_account(2, 3, start=NOON, seed=4, layout=Layout.MICRO)
-    assert all(_kinds(station) == {"meter", "vm"} for station in account.stations)
-    harness = await make_harness(account)
+    account, harness = await _served(make_harness, Layout.MICRO, {"meter", "vm"})
     await harness.advance(3600)
 
     for station in account.stations:
@@ -69,9 +76,7 @@ async def test_battery_station_has_titans_and_no_micro_inverter(
     make_harness: HarnessFactory,
 ) -> None:
     """A meter and Titans: the battery data is there from the start."""
-    account = generate_account(2, 3, start=NOON, seed=5, layout=Layout.BATTERY)
-    assert all(_kinds(station) == {"meter", "battery"} for station in account.stations)
-    harness = await make_harness(account)
+    account, harness = await _served(make_harness, Layout.BATTERY, {"meter", "battery"})
 
     for station in account.stations:
         info = await _info(harness, station)
