@@ -17,6 +17,7 @@ from homeassistant.data_entry_flow import (
     InvalidData,
     section,
 )
+from homeassistant.helpers import config_validation as cv
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -836,6 +837,26 @@ async def test_options_form_defaults_to_three_minutes(
     assert selector_config["min"] == 3
     assert selector_config["max"] == 60
     assert selector_config["unit_of_measurement"] == "min"
+
+
+async def test_options_form_reaches_the_frontend_as_a_number_box(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """The step checks the bounds itself, yet the frontend still gets them."""
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    (field,) = probatio.to_field_list(
+        _schema(result), custom_serializer=cv.custom_serializer
+    )
+    assert field["selector"] == {
+        "number": {
+            "min": 3.0,
+            "max": 60.0,
+            "step": 1.0,
+            "unit_of_measurement": "min",
+            "mode": "box",
+        }
+    }
 
 
 async def test_options_form_shows_the_current_period(hass: HomeAssistant) -> None:
