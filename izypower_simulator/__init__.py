@@ -7,7 +7,7 @@ never install it (it lives outside custom_components/).
 from .app import create_app
 from .clock import SimClock
 from .faults import FaultConfig
-from .generator import generate_account
+from .generator import Layout, generate_account
 from .loader import load_account
 from .model import Account
 from .simulator import Simulator, SimulatorConfig
@@ -15,6 +15,7 @@ from .simulator import Simulator, SimulatorConfig
 __all__ = [
     "Account",
     "FaultConfig",
+    "Layout",
     "SimClock",
     "Simulator",
     "SimulatorConfig",

@@ -1,6 +1,7 @@
 """Generate a synthetic account of N stations x M devices for scale tests."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 import random
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,23 @@ DEVICE_TYPES = (
 # Station layouts cycle through: Titan cluster + meter, micro-inverters only,
 # Titan + micro-inverters + meter.
 KIND_TITANS, KIND_MICRO, KIND_HYBRID = range(3)
+# When the Titan of a `Layout.LATE_BATTERY` station is installed, after the start.
+DEFAULT_BATTERY_AFTER = timedelta(hours=1)
+
+
+class Layout(StrEnum):
+    """What every generated station holds."""
+
+    # The three kinds above in turn (the default).
+    MIXED = "mixed"
+    # A meter and micro-inverters (one micro-inverter alone for one device): no Titan
+    # and no battery data at all (no `battery` category, null battery readings).
+    MICRO = "micro"
+    # A meter and Titans, no micro-inverter.
+    BATTERY = "battery"
+    # `MICRO`, then a Titan installed `battery_after` the start: the battery data
+    # (the device, the `battery` category, the readings) appear then.
+    LATE_BATTERY = "late-battery"
 
 
 def _settings() -> dict[str, object]:
@@ -108,10 +126,27 @@ def _titan(
     return device
 
 
-def _devices(builder: _Builder, station_index: int, count: int) -> list[Device]:
-    kind = station_index % 3 if count >= 2 else KIND_MICRO
+def _kind(layout: Layout, station_index: int, count: int) -> int:
+    """Return the station kind a layout gives a station of `count` devices."""
+    if layout is Layout.BATTERY:
+        if count < 2:
+            raise ValueError(
+                "a battery station needs a meter and a Titan: devices >= 2"
+            )
+        return KIND_TITANS
+    if layout is Layout.MIXED:
+        return station_index % 3 if count >= 2 else KIND_MICRO
+    return KIND_MICRO
+
+
+def _devices(
+    builder: _Builder, station_index: int, count: int, layout: Layout
+) -> list[Device]:
+    kind = _kind(layout, station_index, count)
     devices: list[Device] = []
-    if kind != KIND_MICRO:
+    # A micro-inverter station of the other layouts has a meter (what consumption from
+    # solar needs); the mixed layout's has none, as it always had.
+    if kind != KIND_MICRO or (layout is not Layout.MIXED and count >= 2):
         meter = builder.device(station_index, 0, "meter", "Compteur")
         meter.meter = MeterState(
             is_control=False, feed_threshold=-300, ct_ratios={"ct2": 0.3}
@@ -142,11 +177,14 @@ def generate_account(
     seed: int = 0,
     username: str = DEFAULT_USERNAME,
     time_zone: str = DEFAULT_TIME_ZONE,
+    layout: Layout = Layout.MIXED,
+    battery_after: timedelta = DEFAULT_BATTERY_AFTER,
 ) -> Account:
     """Account with `stations` stations of `devices` devices each, unique ids and serials.
 
     Counters start from plausible lifetime values; the live state is computed for `start`
-    (default: the real current time).
+    (default: the real current time). `layout` says what the stations hold;
+    `battery_after` is when a `Layout.LATE_BATTERY` station gets its Titan.
     """
     if stations < 1 or devices < 1:
         raise ValueError("stations and devices must be >= 1")
@@ -156,7 +194,7 @@ def generate_account(
     tz = ZoneInfo(time_zone)
     built: list[Station] = []
     for index in range(stations):
-        station_devices = _devices(builder, index, devices)
+        station_devices = _devices(builder, index, devices, layout)
         capacity = (
             round(sum(s.peak_w for d in station_devices for s in d.strings) / 100) * 100
         )
@@ -169,7 +207,12 @@ def generate_account(
             time_zone=tz,
             consumption_base_w=rng.uniform(350.0, 900.0),
             counters=zero_counters(),
+            battery_zeros_without_titan=layout is Layout.MIXED,
         )
+        if layout is Layout.LATE_BATTERY:
+            # A new Titan: its own serial after the station's devices, empty counters.
+            station.arriving = [_titan(builder, index, devices, CLUSTER_STANDALONE)]
+            station.arrival = when + battery_after
         years = rng.uniform(0.5, 4.0)
         lifetime = capacity * 1.1 * years
         station.counters["production", "all"] = round(lifetime, 1)

@@ -164,6 +164,14 @@ class Station:
     ct_rows: list[list[dict[str, Any]]] = field(default_factory=list)
     # Values pinned through the admin endpoint ("pv_power", "consumption").
     pins: dict[str, float] = field(default_factory=dict)
+    # What the cloud sends for the battery while the station has no Titan: zeros (like
+    # fixture station 81235), or nothing (no `battery` category in `extraData`, null
+    # battery readings), as on the micro-inverter stations of issue 11.
+    battery_zeros_without_titan: bool = True
+    # Devices installed later (a Titan added to a micro-inverter station): unknown to
+    # the cloud until `arrival`, then listed like the others (`Account.install_arrivals`).
+    arriving: list[Device] = field(default_factory=list)
+    arrival: datetime | None = None
 
     @property
     def meter(self) -> Device | None:
@@ -222,15 +230,22 @@ class Account:
                 raise ValueError(f"duplicate station id {station.station_id}")
             self._stations[station.station_id] = station
             for device in station.devices:
-                if (
-                    device.serial in self._serials
-                    or device.device_id in self._device_ids
-                ):
-                    raise ValueError(
-                        f"duplicate device {device.device_id}/{device.serial}"
-                    )
-                self._serials[device.serial] = (station, device)
-                self._device_ids[device.device_id] = (station, device)
+                self._index(station, device)
+
+    def _index(self, station: Station, device: Device) -> None:
+        """Make a device findable by serial and id, refusing duplicates."""
+        if device.serial in self._serials or device.device_id in self._device_ids:
+            raise ValueError(f"duplicate device {device.device_id}/{device.serial}")
+        self._serials[device.serial] = (station, device)
+        self._device_ids[device.device_id] = (station, device)
+
+    def install_arrivals(self, station: Station) -> None:
+        """Add the station's arriving devices to it: the cloud lists them from now on."""
+        for device in station.arriving:
+            self._index(station, device)
+            station.devices.append(device)
+        station.arriving = []
+        station.arrival = None
 
     def station(self, station_id: int) -> Station | None:
         """Find a station by id."""

@@ -353,7 +353,14 @@ def advance_account(account: Account, target: datetime) -> None:
         span_s * len(account.stations) / STATION_STEP_BUDGET,
     )
     for station in account.stations:
-        _advance_station(station, account.time, target, step_s)
+        start = account.time
+        if station.arrival is not None and station.arrival <= target:
+            # Devices installed in this span take part from their installation on.
+            arrival = max(start, station.arrival)
+            _advance_station(station, start, arrival, step_s)
+            account.install_arrivals(station)
+            start = arrival
+        _advance_station(station, start, target, step_s)
     account.time = target
 
 

@@ -144,9 +144,12 @@ def station_info(
     current = physics.flows(station)
     last_update = format_last_update(account.time, station.time_zone)
 
+    battery_data = bool(station.batteries) or station.battery_zeros_without_titan
     extra_data: dict[str, dict[str, Number | None]] = {}
     for period in PERIODS:
         for series, (category, key) in EXTRA_DATA_KEYS.items():
+            if category == "battery" and not battery_data:
+                continue
             extra_data.setdefault(category, {})[key.format(period)] = _round(
                 counters[series, period]
             )
@@ -160,9 +163,9 @@ def station_info(
         power=_power(current.pv),
         grid_power=_power(current.grid),
         consumption=_power(current.consumption),
-        battery_power=_power(current.battery),
-        battery_pv_power=_power(current.battery_pv),
-        battery_soc=round(_mean_soc(station)),
+        battery_power=_power(current.battery) if battery_data else None,
+        battery_pv_power=_power(current.battery_pv) if battery_data else None,
+        battery_soc=round(_mean_soc(station)) if battery_data else None,
         lastUpdate=last_update,
         extraData=extra_data,
         deviceTypes=[

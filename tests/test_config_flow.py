@@ -17,6 +17,7 @@ from homeassistant.data_entry_flow import (
     InvalidData,
     section,
 )
+from homeassistant.helpers import config_validation as cv
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -64,6 +65,16 @@ EN = json.loads(
         / "izypower_cloud"
         / "translations"
         / "en.json"
+    ).read_text()
+)
+
+FR = json.loads(
+    (
+        Path(__file__).parent.parent
+        / "custom_components"
+        / "izypower_cloud"
+        / "translations"
+        / "fr.json"
     ).read_text()
 )
 
@@ -430,23 +441,52 @@ async def test_user_flow_aborts_for_a_configured_account(
     mock_client.assert_not_called()
 
 
-async def test_user_flow_aborts_while_the_account_is_being_added(
+async def _flow_waiting_for_confirmation(
+    hass: HomeAssistant, mock_client: MagicMock, username: str
+) -> FlowResult[Any, Any]:
+    """Start a user flow for an account without station; stop at its confirmation."""
+    mock_client.return_value.get_stations.return_value = []
+    result = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(username=username)
+    )
+    assert result["step_id"] == "no_stations"
+    return result
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_abandoned_flow_does_not_block_the_account(
     hass: HomeAssistant, mock_client: MagicMock
 ) -> None:
-    """A second flow for an account another flow is adding stops early."""
-    mock_client.return_value.get_stations.return_value = []
-    first = await _start_user_flow(hass)
-    first = await hass.config_entries.flow.async_configure(
-        first["flow_id"], _account_input()
-    )
-    assert first["step_id"] == "no_stations"
+    """A dialog left open (or closed unnoticed) does not stop a new one (issue 11).
 
-    second = await _start_user_flow(hass)
-    second = await hass.config_entries.flow.async_configure(
-        second["flow_id"], _account_input(username=ACCOUNT_ID)
-    )
+    The account is still added once: the new flow's entry ends the abandoned flow.
+    """
+    await _flow_waiting_for_confirmation(hass, mock_client, USERNAME)
 
-    _assert_abort(second, "already_in_progress")
+    second = await _flow_waiting_for_confirmation(hass, mock_client, ACCOUNT_ID)
+    second = await hass.config_entries.flow.async_configure(second["flow_id"], {})
+
+    assert second["type"] is FlowResultType.CREATE_ENTRY
+    assert [entry.unique_id for entry in hass.config_entries.async_entries(DOMAIN)] == [
+        ACCOUNT_ID
+    ]
+    assert hass.config_entries.flow.async_progress() == []
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_flow_confirming_an_account_added_meanwhile_aborts(
+    hass: HomeAssistant, mock_client: MagicMock
+) -> None:
+    """A flow that waited while the same account was added does not add it twice."""
+    waiting = await _flow_waiting_for_confirmation(hass, mock_client, USERNAME)
+    # The account is added meanwhile, without the other flows hearing of it.
+    _add_entry(hass)
+
+    result = await hass.config_entries.flow.async_configure(waiting["flow_id"], {})
+
+    _assert_abort(result, "already_configured")
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
@@ -723,6 +763,45 @@ async def test_reconfigure_rejects_an_invalid_url_then_accepts_a_good_one(
     assert mock_entry.data[CONF_API_URL] == TEST_SERVER
 
 
+@pytest.mark.parametrize(
+    ("api_url", "failure", "collapsed"),
+    [
+        # The error is about the folded field: unfold it.
+        ("izypower.example", None, False),
+        # Another server may be why the sign-in failed: show which one was typed.
+        (TEST_SERVER, IzypowerConnectionError("timeout"), False),
+        # The official cloud failing has nothing to do with the advanced settings.
+        (DEFAULT_BASE_URL, IzypowerConnectionError("timeout"), True),
+        (DEFAULT_BASE_URL, IzypowerAuthenticationError("refused"), True),
+    ],
+)
+async def test_form_error_unfolds_the_advanced_settings_it_is_about(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    *,
+    api_url: str,
+    failure: Exception | None,
+    collapsed: bool,
+) -> None:
+    """An error about the API URL is never shown with its section folded (issue 11)."""
+    mock_client.return_value.login.side_effect = failure
+    # The user flow adds another account: `mock_entry` is the one reconfigured.
+    for start, username in (
+        (_start_user_flow, "someone.else@example.com"),
+        (mock_entry.start_reconfigure_flow, USERNAME),
+    ):
+        result = await start(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _account_input(username=username, api_url=api_url)
+        )
+
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"]
+        advanced = _schema(result).schema[SECTION_ADVANCED_SETTINGS]
+        assert advanced.options == {"collapsed": collapsed}
+
+
 @pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_accepts_an_account_without_station(
     hass: HomeAssistant, mock_client: MagicMock, mock_entry: MockConfigEntry
@@ -760,6 +839,26 @@ async def test_options_form_defaults_to_three_minutes(
     assert selector_config["unit_of_measurement"] == "min"
 
 
+async def test_options_form_reaches_the_frontend_as_a_number_box(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """The step checks the bounds itself, yet the frontend still gets them."""
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    (field,) = probatio.to_field_list(
+        _schema(result), custom_serializer=cv.custom_serializer
+    )
+    assert field["selector"] == {
+        "number": {
+            "min": 3.0,
+            "max": 60.0,
+            "step": 1.0,
+            "unit_of_measurement": "min",
+            "mode": "box",
+        }
+    }
+
+
 async def test_options_form_shows_the_current_period(hass: HomeAssistant) -> None:
     """An entry with a chosen period suggests that period."""
     entry = _add_entry(hass, options={CONF_REFRESH_PERIOD: 15})
@@ -791,18 +890,56 @@ async def test_options_store_a_valid_period(
     assert len(mock_setup_entry.mock_calls) == 1
 
 
-@pytest.mark.parametrize("minutes", [2, 61, 0, -5])
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("minutes", [2, 61, 0, -5, 2.0, 3.5, 59.99])
 async def test_options_reject_a_period_out_of_bounds(
-    hass: HomeAssistant, mock_entry: MockConfigEntry, minutes: int
+    hass: HomeAssistant, mock_entry: MockConfigEntry, minutes: float
 ) -> None:
-    """The cloud updates every 3 minutes: faster is refused, and so is over an hour."""
+    """The cloud updates every 3 minutes: faster is refused, and so is over an hour.
+
+    The error is the integration's own, translated, in whole minutes: not Home
+    Assistant's "Value 2.0 is too small" (issue 11). A corrected value is then stored.
+    """
+    result = await hass.config_entries.options.async_init(mock_entry.entry_id)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_REFRESH_PERIOD: minutes}
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_REFRESH_PERIOD: "invalid_refresh_period"}
+    _assert_translated(result, "options")
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert [
+        language["options"]["error"]["invalid_refresh_period"].format(**placeholders)
+        for language in (EN, FR)
+    ] == [
+        "Enter a whole number of minutes from 3 to 60.",
+        "Saisissez un nombre entier de minutes, de 3 à 60.",
+    ]
+    # The form keeps what was typed, so the user sees what to correct.
+    marker = next(iter(_schema(result).schema))
+    assert marker.description == {"suggested_value": minutes}
+    assert mock_entry.options == {}
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_REFRESH_PERIOD: 5}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_entry.options == {CONF_REFRESH_PERIOD: 5}
+
+
+async def test_options_reject_what_is_not_a_number(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> None:
+    """Only a number gets as far as the step; anything else is the form's own error."""
     result = await hass.config_entries.options.async_init(mock_entry.entry_id)
 
     with pytest.raises(InvalidData):
         await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_REFRESH_PERIOD: minutes}
+            result["flow_id"], {CONF_REFRESH_PERIOD: "soon"}
         )
-
     assert mock_entry.options == {}
 
 

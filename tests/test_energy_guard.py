@@ -308,11 +308,12 @@ def test_consumption_from_pv_is_derived_from_guarded_counters() -> None:
     cfpv = (EnergySeries.CONSUMPTION_FROM_PV, Period.TOTAL)
     readings = [
         (_station_counters(5000, 1000, 3000), 1000.0),
-        # Grid import drops to 0 for one cycle.
-        (_station_counters(5001, 1000, 0), 1001.0),
+        # Grid import drops to 0 for one cycle: the derived counter does not advance
+        # (issue 11: advancing on the held import booked energy that never happened).
+        (_station_counters(5001, 1000, 0), 1000.0),
         (_station_counters(5002, 1000, 3000.5), 1001.5),
         # A null input keeps the last good derived value.
-        (_station_counters(5003, None, 3000.5), 1002.5),
+        (_station_counters(5003, None, 3000.5), 1001.5),
     ]
     when = at("2026-07-14 12:00")
     for counters, expected in readings:
@@ -331,6 +332,9 @@ def test_consumption_from_pv_formula() -> None:
     assert consumption_from_pv(None, 1.0, 1.0) is None
     assert consumption_from_pv(7.0, None, 1.0) is None
     assert consumption_from_pv(7.0, 1.0, None) is None
+    # Rounded to the cloud's two decimals: no float noise reaches the recorder.
+    assert consumption_from_pv(0.3, 0.1, 0.1) == 0.1
+    assert repr(consumption_from_pv(1234.57, 1000.12, 234.35)) == "0.1"
 
 
 def test_state_survives_a_round_trip_through_plain_data() -> None:

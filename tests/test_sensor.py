@@ -68,7 +68,10 @@ async def test_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     # The figures of the fixture README, read back through the entities.
-    assert entity_state(hass, f"{TILLEULS}_total_solar_production") == "14021.7"
+    assert (
+        entity_state(hass, f"{TILLEULS}_solar_production_since_installation")
+        == "14021.7"
+    )
     assert entity_state(hass, f"{TILLEULS}_grid_import_today") == "1.06"
     assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
     assert entity_state(hass, f"{TILLEULS}_grid_power") == "-103.0"
@@ -179,9 +182,9 @@ async def test_missing_is_unknown_zero_is_zero(
         "consumption_power",
         "battery_power",
         "battery_level",
-        "total_solar_production",
+        "solar_production_since_installation",
         "grid_import_today",
-        "total_consumption_from_solar",
+        "consumption_from_solar_since_installation",
     ):
         assert entity_state(hass, f"{TILLEULS}_{name}") == expected, name
     for name in (
@@ -282,16 +285,16 @@ async def test_partial_failure(
         f"{VERGER}_solar_power",
         f"{VERGER}_battery_level",
         f"{VERGER}_last_update",
-        f"{VERGER}_total_solar_production",
+        f"{VERGER}_solar_production_since_installation",
         # The lifetime report of the Tilleuls.
-        f"{TILLEULS}_coverage_rate_lifetime",
+        f"{TILLEULS}_coverage_rate_since_installation",
         # PV strings of the Verger.
         "sensor.micro_onduleur_est_pv1_power",
         # The device list of the Tilleuls: what its records carry.
         f"{MASTER}_cluster_role",
         f"{MASTER}_average_battery_level",
         "sensor.compteur_linky_grid_voltage",
-        "sensor.compteur_linky_meter_total_import",
+        "sensor.compteur_linky_meter_grid_import_since_installation",
         # Wi-Fi of the master.
         f"{MASTER}_wi_fi_signal",
         # Battery page of the master, and the Link modules it lists.
@@ -305,7 +308,7 @@ async def test_partial_failure(
         f"{VERGER}_coverage_rate_today": "0.0",
         f"{TILLEULS}_solar_power": "2233.0",
         f"{TILLEULS}_coverage_rate_today": "85.11",
-        f"{TILLEULS}_total_solar_production": "14021.7",
+        f"{TILLEULS}_solar_production_since_installation": "14021.7",
         "sensor.micro_onduleur_est_temperature": "41.3",
         "sensor.micro_onduleur_est_wi_fi_signal": "-66.0",
         f"{MASTER}_pv1_power": "612.4",

@@ -50,11 +50,28 @@ _PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 
+
+class _MinutesSelector(NumberSelector):
+    """A number box of whole minutes whose bounds the options step checks itself.
+
+    Home Assistant's number selector checks its bounds while the form is validated and
+    answers with an untranslated "Value 2.0 is too small"; this one only reads the
+    number, so the step can report a translated error (`_refresh_period_error`). The
+    bounds stay in the selector's configuration, which the frontend shows.
+    """
+
+    @override
+    def __call__(self, data: Any) -> float:
+        """Return the number typed, whatever its bounds."""
+        value: float = probatio.Coerce(float)(data)
+        return value
+
+
 _OPTIONS_SCHEMA = probatio.Schema(
     {
         probatio.Required(
             CONF_REFRESH_PERIOD, default=DEFAULT_REFRESH_PERIOD
-        ): NumberSelector(
+        ): _MinutesSelector(
             NumberSelectorConfig(
                 min=MIN_REFRESH_PERIOD,
                 max=MAX_REFRESH_PERIOD,
@@ -65,6 +82,17 @@ _OPTIONS_SCHEMA = probatio.Schema(
         ),
     }
 )
+# Shown in the options error (translations say "from {min} to {max}").
+_OPTIONS_PLACEHOLDERS = {"min": str(MIN_REFRESH_PERIOD), "max": str(MAX_REFRESH_PERIOD)}
+
+
+def _refresh_period_error(minutes: float) -> str | None:
+    """Return the form error of a refresh period, or None for a whole number in bounds."""
+    if minutes != int(minutes) or not (
+        MIN_REFRESH_PERIOD <= minutes <= MAX_REFRESH_PERIOD
+    ):
+        return "invalid_refresh_period"
+    return None
 
 
 def _account_schema(*, advanced_collapsed: bool) -> probatio.Schema:
@@ -114,6 +142,21 @@ def _entry_data(user_input: Mapping[str, Any]) -> dict[str, str]:
     if api_url != DEFAULT_BASE_URL:
         data[CONF_API_URL] = api_url
     return data
+
+
+def _unfold_advanced(
+    user_input: Mapping[str, Any] | None, errors: Mapping[str, str]
+) -> bool:
+    """Tell whether a form shown again after an error unfolds the advanced settings.
+
+    The error itself is shown at the top of the form (Home Assistant maps no error to a
+    field inside a section). Unfolding shows the field it is about: an invalid API URL,
+    or any failure with an API URL of another server, which may well be the cause.
+    """
+    if user_input is None or not errors:
+        return False
+    api_url = user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL]
+    return errors.get("base") == "invalid_url" or api_url != DEFAULT_BASE_URL
 
 
 def _form_suggestions(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,9 +222,17 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
 
         A new account (no entry) must not be configured already; reauthentication and
         reconfiguration must stay on the account their entry was created for.
+
+        Another flow in progress for the same account does not stop a new one: it may
+        be a dialog the user closed without Home Assistant ever hearing of it, which
+        would block the account until a restart. The account is still added once:
+        creating the entry aborts the other flows of the account (Home Assistant does
+        that), and `_async_create_account_entry` checks again before creating.
         """
         if entry is None:
-            await self.async_set_unique_id(_account_id(username))
+            await self.async_set_unique_id(
+                _account_id(username), raise_on_progress=False
+            )
             self._abort_if_unique_id_configured()
             return
         await self.async_set_unique_id(_account_id(username), raise_on_progress=False)
@@ -229,7 +280,10 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _account_schema(advanced_collapsed=True), suggestions
+                _account_schema(
+                    advanced_collapsed=not _unfold_advanced(user_input, errors)
+                ),
+                suggestions,
             ),
             errors=errors,
         )
@@ -251,6 +305,9 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_create_account_entry(
         self, entry_data: dict[str, str]
     ) -> ConfigFlowResult:
+        # Another flow of the account may have added it while this one waited for the
+        # cloud or for the user's confirmation.
+        self._abort_if_unique_id_configured()
         # The cloud returns no account name we can rely on; the e-mail tells accounts apart.
         return self.async_create_entry(title=entry_data[CONF_USERNAME], data=entry_data)
 
@@ -314,7 +371,10 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
                 # Unfold the section when the entry already talks to another server.
-                _account_schema(advanced_collapsed=CONF_API_URL not in entry.data),
+                _account_schema(
+                    advanced_collapsed=CONF_API_URL not in entry.data
+                    and not _unfold_advanced(user_input, errors)
+                ),
                 suggestions,
             ),
             errors=errors,
@@ -332,17 +392,25 @@ class IzypowerOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and store the refresh period."""
+        errors: dict[str, str] = {}
+        suggestions: Mapping[str, Any] = self.config_entry.options
         if user_input is not None:
-            # The number selector yields a float; the option is a whole number of minutes.
-            return self.async_create_entry(
-                data={
-                    **self.config_entry.options,
-                    CONF_REFRESH_PERIOD: int(user_input[CONF_REFRESH_PERIOD]),
-                }
-            )
+            minutes: float = user_input[CONF_REFRESH_PERIOD]
+            if (error := _refresh_period_error(minutes)) is None:
+                # The number selector yields a float; the option is whole minutes.
+                return self.async_create_entry(
+                    data={
+                        **self.config_entry.options,
+                        CONF_REFRESH_PERIOD: int(minutes),
+                    }
+                )
+            errors[CONF_REFRESH_PERIOD] = error
+            suggestions = user_input
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                _OPTIONS_SCHEMA, self.config_entry.options
+                _OPTIONS_SCHEMA, suggestions
             ),
+            errors=errors,
+            description_placeholders=_OPTIONS_PLACEHOLDERS,
         )

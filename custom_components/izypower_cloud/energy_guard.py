@@ -105,10 +105,32 @@ def _reading_from_dict(item: Any) -> tuple[tuple[str, str, Period], _Reading]:
 def consumption_from_pv(
     consumption: float | None, discharge: float | None, grid_import: float | None
 ) -> float | None:
-    """Consumption not covered by the battery or the grid, clamped at zero."""
+    """Consumption not covered by the battery or the grid, clamped at zero.
+
+    Rounded to the cloud's resolution (two decimals): the subtraction of three such
+    values would otherwise leave float noise (0.100000000000001) in the recorder.
+    """
     if consumption is None or discharge is None or grid_import is None:
         return None
-    return max(0.0, consumption - discharge - grid_import)
+    return round(max(0.0, consumption - discharge - grid_import), 2)
+
+
+# The counters consumption from solar is computed from, in `consumption_from_pv` order.
+_CONSUMPTION_FROM_PV_INPUTS = (
+    EnergySeries.CONSUMPTION,
+    EnergySeries.BATTERY_DISCHARGE,
+    EnergySeries.GRID_IMPORT,
+)
+
+
+def _accepted(
+    raw: Mapping[EnergyKey, float | None],
+    guarded: Mapping[EnergyKey, float | None],
+    key: EnergyKey,
+) -> float | None:
+    """Return the counter if the guard published it as the cloud sent it, else None."""
+    value = raw.get(key)
+    return value if value is not None and guarded.get(key) == value else None
 
 
 def _period_start(period: Period, day: date) -> date:
@@ -162,21 +184,33 @@ class EnergyGuard:
         owner: str,
         raw: Mapping[EnergyKey, float | None],
         measured_at: datetime,
+        *,
+        has_battery: bool = True,
     ) -> dict[EnergyKey, float | None]:
         """Guard a station's counters and derive `consumption_from_pv` from the result.
 
-        Deriving it from the guarded counters keeps a glitch of one input (say the grid
-        import dropping to 0) out of it; it is then guarded like any counter.
+        Consumption from solar is consumption - battery discharge - grid import, or
+        consumption - grid import on a station without battery (`has_battery` False:
+        its discharge counters are ignored, missing or not). A period's value is only
+        computed when the guard accepted every input of that period as the cloud sent
+        it: one held input (a dip, 0, null, missing key, spike or midnight lag) would
+        make the difference book energy that never happened, which the derived
+        counter's own guard could then never take back. Otherwise the derived counter
+        gets no value, so it keeps its last one (or stays unknown after a rollover).
+        It is then guarded like any counter.
         """
         guarded = self.apply(owner, raw, measured_at)
-        derived = {
-            (EnergySeries.CONSUMPTION_FROM_PV, period): consumption_from_pv(
-                guarded.get((EnergySeries.CONSUMPTION, period)),
-                guarded.get((EnergySeries.BATTERY_DISCHARGE, period)),
-                guarded.get((EnergySeries.GRID_IMPORT, period)),
+        derived: dict[EnergyKey, float | None] = {}
+        for period in Period:
+            consumption, discharge, grid_import = (
+                _accepted(raw, guarded, (series, period))
+                for series in _CONSUMPTION_FROM_PV_INPUTS
             )
-            for period in Period
-        }
+            if not has_battery:
+                discharge = 0.0
+            derived[(EnergySeries.CONSUMPTION_FROM_PV, period)] = consumption_from_pv(
+                consumption, discharge, grid_import
+            )
         guarded.update(self.apply(owner, derived, measured_at))
         return guarded
 
