@@ -68,12 +68,6 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 _DEPRECATION_REPORT = re.compile(
     r"integration 'izypower_cloud'|deprecated .* from izypower_cloud\b"
 )
-# Reports whose fix waits for code another change is moving (issue 11): the stale-device
-# clean-up in coordinator.py must call `registry.async_remove_device(device_id)`
-# instead of `async_update_device(..., remove_config_entry_id=...)`. Empty this then.
-_PENDING_FIXES = ("calls `device_registry.async_update_device` with one of",)
-
-
 def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
     """Return Home Assistant's reports of a deprecated call made by the integration."""
     return [
@@ -81,7 +75,6 @@ def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
         for record in records
         if record.levelno >= logging.WARNING
         and _DEPRECATION_REPORT.search(message := record.getMessage())
-        and not any(pending in message for pending in _PENDING_FIXES)
     ]
 
 
