@@ -68,6 +68,8 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
 _DEPRECATION_REPORT = re.compile(
     r"integration 'izypower_cloud'|deprecated .* from izypower_cloud\b"
 )
+
+
 def deprecation_reports(records: Iterable[logging.LogRecord]) -> list[str]:
     """Return Home Assistant's reports of a deprecated call made by the integration."""
     return [

@@ -94,7 +94,7 @@ async def test_transient_failure_exhausts_retries(
     add_login(mock_cloud)
     mock_cloud.get(url(BATTERY_PATH), repeat=True, **TRANSIENT_FAILURES[failure])
 
-    with pytest.raises(IzypowerConnectionError, match=r"GET /izy/v2/battery/\{\}"):
+    with pytest.raises(IzypowerConnectionError, match=r"GET /izy/v2/battery/\{sn\}"):
         await client.get_battery(MASTER)
 
     assert len(calls(mock_cloud, "GET", BATTERY_PATH)) == MAX_ATTEMPTS
@@ -127,9 +127,9 @@ async def test_client_errors_are_not_retried(
         ({"code": 10002, "msg": "Device not found", "data": None}, "code 10002"),
         ({"code": "E42", "data": None}, "code E42"),
         ({"msg": "nothing"}, "No payload"),
-        ({"code": None}, r"No payload in the response of GET /izy/v2/battery/\{\}$"),
-        ({"code": "user@example.org", "data": None}, r"\{\}$"),
-        ({"code": True, "data": None}, r"\{\}$"),
+        ({"code": None}, r"No payload in the response of GET /izy/v2/battery/\{sn\}$"),
+        ({"code": "user@example.org", "data": None}, r"\{sn\}$"),
+        ({"code": True, "data": None}, r"\{sn\}$"),
         ([1, 2], "not a JSON object"),
         ("ok", "not a JSON object"),
     ],
@@ -223,8 +223,8 @@ WRITES: dict[str, tuple[str, Callable[[IzypowerClient], Awaitable[None]]]] = {
         ({"code": "10004", "data": None}, r"\(code 10004\)$"),
         ({"code": 1}, r"\(code 1\)$"),
         ({"code": -1, "msg": "error"}, r"\(code -1\)$"),
-        ({"code": True, "data": None}, r"\{\}$"),
-        ({"code": "user@example.org"}, r"\{\}$"),
+        ({"code": True, "data": None}, r"\{sn\}$"),
+        ({"code": "user@example.org"}, r"\{sn\}$"),
     ],
 )
 async def test_write_error_envelope_is_a_response_error(
@@ -356,3 +356,23 @@ async def test_secrets_never_logged_nor_in_errors(
     _assert_no_secret(repr(client))
     for record in caplog.records:
         _assert_no_secret(record.getMessage())
+
+
+async def test_logs_name_the_endpoint_template_readably(
+    client: IzypowerClient,
+    mock_cloud: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A debug line names the path's placeholders, never the serial or a bare `{}`."""
+    caplog.set_level(logging.DEBUG)
+    add_login(mock_cloud)
+    mock_cloud.get(url(BATTERY_PATH), payload=load(f"battery_links_{MASTER}.json"))
+    mock_cloud.get(
+        url("/api/v3/powerStations/info/81234"), payload=load("station_info_81234.json")
+    )
+    await client.get_battery(MASTER)
+    await client.get_station_info(81234)
+    assert "GET /izy/v2/battery/{sn}" in caplog.text
+    assert "GET /api/v3/powerStations/info/{id}" in caplog.text
+    assert "{}" not in caplog.text
+    assert MASTER not in caplog.text

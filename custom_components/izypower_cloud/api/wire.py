@@ -70,6 +70,11 @@ class Envelope:
 IN_DATA = Envelope(in_data=True)
 
 
+def _placeholder(path_arg: object) -> str:
+    """Name a path argument in logs and messages without its value (a serial, an id)."""
+    return "{id}" if isinstance(path_arg, int) else "{sn}"
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     """One API call as sent on the wire; retries and the 401 repeat send it again."""
@@ -95,7 +100,7 @@ class Call:
         return cls(
             method=method,
             path=template.format(*(quote(str(arg), safe="") for arg in path_args)),
-            endpoint=f"{method} {template}",
+            endpoint=f"{method} {template.format(*map(_placeholder, path_args))}",
             params=params,
             body=body,
         )
