@@ -119,6 +119,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = False
         # Station id -> its UTC offset as last seen in `lastUpdate`.
         self._station_tz: dict[int, tzinfo] = {}
+        # Stations seen with a battery (data.py `StationData.has_battery`).
+        self._battery_stations: set[int] = set()
         self._stale = StaleDevices()
 
     # ----------------------------------------------------------------- public
@@ -260,6 +262,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         }
         reports = self._reports(station_id, calls.day_report)
         info = calls.info
+        has_battery = self._has_battery(station_id, devices, info)
         return StationData(
             station=station,
             info=info,
@@ -267,7 +270,10 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 {}
                 if info is None
                 else self.energy_guard.station_energy(
-                    station_identifier(station_id)[1], info.energy, measured_at
+                    station_identifier(station_id)[1],
+                    info.energy,
+                    measured_at,
+                    has_battery=has_battery,
                 )
             ),
             reports=reports,
@@ -277,10 +283,21 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 if firmware is None
                 else any(item.firmware_update for item in device_data.values())
             ),
+            has_battery=has_battery,
             failed=calls.failed()
             | {REPORT_FEEDS[period] for period in Period if period not in reports}
             | ({Feed.FIRMWARE} if firmware is None else set()),
         )
+
+    def _has_battery(
+        self, station_id: int, devices: list[Device], info: StationInfo | None
+    ) -> bool:
+        """Tell whether the station has a battery; once seen, it stays (data.py)."""
+        if any(device.device_type is DeviceType.BATTERY for device in devices) or (
+            info is not None and info.reports_battery
+        ):
+            self._battery_stations.add(station_id)
+        return station_id in self._battery_stations
 
     def _reports(
         self, station_id: int, day_report: EnergyReport | None

@@ -94,6 +94,10 @@ class StationData:
     firmware_update: bool | None = None
     # The station-wide calls that failed this cycle.
     failed: frozenset[Feed] = frozenset()
+    # The station has a battery: a Titan among its devices, or battery figures in its
+    # info. Once seen, it stays (a glitch must not take battery entities away, nor book
+    # the battery's discharge as solar consumption).
+    has_battery: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

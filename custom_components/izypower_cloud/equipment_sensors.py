@@ -25,6 +25,7 @@ from .api import (
 from .data import DeviceData, Feed
 from .entity import has_serial
 from .sensor_description import (
+    AGGREGATE_SOC,
     COUNTER,
     DURATION,
     POWER,
@@ -114,7 +115,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         "average_soc",
         lambda record: record.average_soc,
         exists_fn=lambda device: device.device.has_average_soc,
-        **SOC,
+        **AGGREGATE_SOC,
     ),
     _RECORD.sensor(
         "cluster_mode",

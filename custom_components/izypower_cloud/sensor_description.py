@@ -63,7 +63,15 @@ def measurement(
 
 
 POWER = measurement(SensorDeviceClass.POWER, UnitOfPower.WATT, 0)
+# The level of one physical battery (a Titan's battery page, a Link module): the only
+# sensors of the battery class, so Home Assistant's Maintenance view lists each once.
 SOC = measurement(SensorDeviceClass.BATTERY, PERCENTAGE, 0)
+# A level over several batteries (a station, a Titan cluster's average).
+AGGREGATE_SOC = Presentation(
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=0,
+)
 # Energy held in the battery right now: it goes up and down, so it is never a counter.
 STORED_ENERGY = measurement(
     SensorDeviceClass.ENERGY_STORAGE, UnitOfEnergy.KILO_WATT_HOUR, 2

@@ -5,10 +5,11 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower
 
 from .api import EnergyReport, EnergySeries, Period, Rate, StationInfo
 from .data import REPORT_FEEDS, Feed, StationData
+from .entity import always
 from .sensor_description import (
+    AGGREGATE_SOC,
     COUNTER,
     POWER,
-    SOC,
     IzypowerSensorEntityDescription,
     Part,
     Presentation,
@@ -26,6 +27,21 @@ def _installed_capacity(station: StationData) -> float | None:
     return station.station.installed_capacity
 
 
+def _has_battery(station: StationData) -> bool:
+    return station.has_battery
+
+
+# What only a station with a battery has (data.py `StationData.has_battery`): without
+# one, these would read 0 or 100 % forever and raise false low-battery alerts.
+_BATTERY_SERIES = frozenset(
+    {EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE}
+)
+_BATTERY_RATES = frozenset({Rate.BATTERY_CHARGE, Rate.BATTERY_DISCHARGE})
+_STATION_BATTERY = Part[StationData, StationInfo](
+    lambda station: station.info, Feed.STATION_INFO, exists_fn=_has_battery
+)
+
+
 def _energy(series: EnergySeries, period: Period) -> StationSensor:
     """Describe a guarded energy counter (never a mid-period dip), in kWh."""
     key = f"{series}_{period}"
@@ -33,6 +49,7 @@ def _energy(series: EnergySeries, period: Period) -> StationSensor:
         key=key,
         translation_key=key,
         value_fn=lambda station: station.energy.get((series, period)),
+        exists_fn=_has_battery if series in _BATTERY_SERIES else always,
         # Guarded from the station info's counters.
         feed=Feed.STATION_INFO,
         **COUNTER,
@@ -47,7 +64,9 @@ _RATE_PERIODS_ENABLED = frozenset({Period.DAY, Period.TOTAL})
 def _rate(rate: Rate, period: Period) -> StationSensor:
     """Describe a percentage the cloud computed for a period (needs its report)."""
     report = Part[StationData, EnergyReport](
-        lambda station: station.reports.get(period), REPORT_FEEDS[period]
+        lambda station: station.reports.get(period),
+        REPORT_FEEDS[period],
+        exists_fn=_has_battery if rate in _BATTERY_RATES else always,
     )
     return report.sensor(
         f"{rate}_{period}",
@@ -67,20 +86,27 @@ STATION_SENSORS: tuple[StationSensor, ...] = (
         "consumption_power", lambda info: info.consumption_power, **POWER
     ),
     # Negative while charging.
-    _STATION_INFO.sensor("battery_power", lambda info: info.battery_power, **POWER),
+    _STATION_BATTERY.sensor("battery_power", lambda info: info.battery_power, **POWER),
     # Equals the PV power on every station seen so far; kept for installations where
     # it differs.
-    _STATION_INFO.sensor(
+    _STATION_BATTERY.sensor(
         "battery_pv_power",
         lambda info: info.battery_pv_power,
         **POWER | Presentation(entity_registry_enabled_default=False),
     ),
-    _STATION_INFO.sensor("battery_soc", lambda info: info.battery_soc, **SOC),
+    # The level of all the station's batteries together: not one battery, so not of
+    # the battery class (Home Assistant lists each battery once, under its Titan).
+    _STATION_BATTERY.sensor(
+        "battery_soc", lambda info: info.battery_soc, **AGGREGATE_SOC
+    ),
     _STATION_INFO.sensor(
         "last_update",
         lambda info: info.last_update,
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # A new value at every refresh would fill the Activity feed of every station:
+        # off by default, one click away for automations that watch the cloud.
+        entity_registry_enabled_default=False,
     ),
     # The station list also carries the capacity: it stays known when the info fails.
     IzypowerSensorEntityDescription[StationData](

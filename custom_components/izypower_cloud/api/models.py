@@ -42,6 +42,9 @@ _PERIOD_SUFFIX = {
     Period.YEAR: "year",
     Period.TOTAL: "all",
 }
+_BATTERY_SERIES = frozenset(
+    {EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE}
+)
 _EXTRA_DATA_KEYS: dict[EnergySeries, tuple[str, str]] = {
     EnergySeries.PRODUCTION: ("production", "{}"),
     EnergySeries.CONSUMPTION: ("consumption", "{}"),
@@ -115,6 +118,24 @@ class StationInfo:
     def energy_value(self, series: EnergySeries, period: Period) -> float | None:
         """Return one energy counter in kWh, ``None`` when unknown."""
         return self.energy.get((series, period))
+
+    @property
+    def reports_battery(self) -> bool:
+        """Whether these figures show a battery: any battery reading or counter not 0.
+
+        A station without a battery may omit the `battery` category and readings, or
+        send them all as 0 (docs/api.md §7.2): neither is evidence of a battery.
+        """
+        readings = (
+            self.battery_soc,
+            self.battery_power,
+            *(
+                value
+                for (series, _), value in self.energy.items()
+                if series in _BATTERY_SERIES
+            ),
+        )
+        return any(value for value in readings)
 
     @classmethod
     def from_json(cls, body: object) -> Self:
