@@ -269,10 +269,10 @@ async def meter_base_info(request: web.Request) -> web.Response:
 
 async def battery_cmd(request: web.Request) -> web.Response:
     """14. GET /api/v2/device/cmd/{sn}."""
-    _, device = _device(
+    station, device = _device(
         synced_simulator(request), request.match_info["sn"], kind="battery"
     )
-    return answer(render.battery_cmd(device))
+    return answer(render.battery_cmd(station, device))
 
 
 async def layout_power(request: web.Request) -> web.Response:
