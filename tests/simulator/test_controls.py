@@ -151,8 +151,14 @@ async def test_dependent_settings_while_parent_on(harness: Harness) -> None:
         assert response.status == 200
     assert (await cmd(harness))["offGrid"] == {"open": True, "value": 3}
     await harness.post(f"{BATTERY}/toggleFullChargeDays/{MASTER}", {"value": False})
-    for segment, value in (("fullChargeDays", 10), ("fullChargeTime", "03:00")):
-        response = await harness.post(f"{BATTERY}/{segment}/{MASTER}", {"value": value})
+    dependent: list[tuple[str, Any]] = [
+        ("fullChargeDays", 10),
+        ("fullChargeTime", "03:00"),
+    ]
+    for segment, setting in dependent:
+        response = await harness.post(
+            f"{BATTERY}/{segment}/{MASTER}", {"value": setting}
+        )
         assert response.status == 400
         assert await response.json() == BAD_REQUEST
     assert (await cmd(harness))["fullCharge"] == {"open": False, "time": "02:30"}
