@@ -1,4 +1,4 @@
-"""The cloud API surface (reads 1-11, 14, 16 and writes 12, 13, 15 of API §6)."""
+"""The cloud API surface (reads 1-11, 14, 16, writes 12, 13, 15 of API §6, Titan settings)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
