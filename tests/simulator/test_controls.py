@@ -33,6 +33,16 @@ async def cmd(harness: Harness, serial: str = MASTER) -> dict[str, Any]:
     return dict((await harness.get_json(f"/api/v2/device/cmd/{serial}"))["data"])
 
 
+async def assert_refused(
+    harness: Harness, segment: str, body: Any, serial: str
+) -> None:
+    """Check that the write answers HTTP 400 with the exact envelope and changes nothing."""
+    response = await harness.post(f"{BATTERY}/{segment}/{serial}", body)
+    assert response.status == 400
+    assert await response.json() == BAD_REQUEST
+    assert await cmd(harness, serial) == FIXTURE_SETTINGS
+
+
 async def test_generated_standalone_shows_every_setting(
     make_harness: HarnessFactory,
 ) -> None:
@@ -202,10 +212,7 @@ async def test_invalid_writes_are_refused(
     harness: Harness, segment: str, body: Any
 ) -> None:
     """Out of range, wrong step, wrong type, parent off: HTTP 400, nothing changes."""
-    response = await harness.post(f"{BATTERY}/{segment}/{MASTER}", body)
-    assert response.status == 400
-    assert await response.json() == BAD_REQUEST
-    assert await cmd(harness) == FIXTURE_SETTINGS
+    await assert_refused(harness, segment, body, MASTER)
 
 
 @pytest.mark.parametrize(
@@ -220,10 +227,7 @@ async def test_slave_refuses_cluster_controls(
     harness: Harness, segment: str, body: Any
 ) -> None:
     """Mode, manual and power settings belong to the master: a slave refuses them."""
-    response = await harness.post(f"{BATTERY}/{segment}/{SLAVE}", body)
-    assert response.status == 400
-    assert await response.json() == BAD_REQUEST
-    assert await cmd(harness, SLAVE) == FIXTURE_SETTINGS
+    await assert_refused(harness, segment, body, SLAVE)
 
 
 async def test_slave_keeps_its_own_settings(harness: Harness) -> None:
