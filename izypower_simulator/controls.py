@@ -1,12 +1,14 @@
 """Setting writes: validation of each control's body, the write lag, applying changes.
 
-A write is validated against the state the cloud shows now; an accepted write becomes
+A write is validated against the settings as last requested (pending writes included);
+an accepted write becomes
 a set of changes ("meter.<attr>", "battery.<attr>" or "settings.<attr>" -> value) that
 is applied at once, after the `write_lag_s` fault (simulated seconds), or never (the
 `writes_never_apply` fault: the answer is still a success).
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 import re
 from typing import Any
@@ -25,7 +27,8 @@ from .model import (
 )
 
 type Changes = dict[str, Any]
-type Parser = Callable[[Station, Device, dict[str, Any]], Changes]
+# (station, Titan, its settings as last requested, body) -> changes.
+type Parser = Callable[[Station, Device, BatterySettings, dict[str, Any]], Changes]
 
 POWER_STEP_W = 50
 FULL_CHARGE_DAYS = (5, 60)
@@ -55,16 +58,28 @@ def _choice(value: Any, allowed: tuple[int, ...]) -> int:
     return int(value)
 
 
-def _settings(device: Device) -> BatterySettings:
+def requested_settings(account: Account, device: Device) -> BatterySettings:
+    """Return a Titan's settings with its pending writes applied (what writes check).
+
+    A client may set a dependent setting right after switching its parent on, before
+    the lag has passed.
+    """
     assert device.battery is not None
-    return device.battery.settings
+    settings = replace(device.battery.settings)
+    for write in account.pending_writes:
+        if write.serial != device.serial:
+            continue
+        for name, value in write.changes.items():
+            part, _, attribute = name.partition(".")
+            if part == "settings":
+                setattr(settings, attribute, value)
+    return settings
 
 
-def _cluster_control(device: Device) -> BatterySettings:
+def _cluster_control(device: Device) -> None:
     """Mode and power settings belong to a master or a standalone unit, never a slave."""
     if device.cluster_mode == CLUSTER_SLAVE:
         raise InvalidWrite("a slave unit follows its master")
-    return _settings(device)
 
 
 def _power(station: Station, device: Device, value: Any) -> int:
@@ -77,24 +92,27 @@ def _power(station: Station, device: Device, value: Any) -> int:
     return power
 
 
-def has_meter(station: Station, device: Device) -> bool:
+def has_meter(station: Station, settings: BatterySettings) -> bool:
     """`hasMeter` when the cloud sends it, else whether the station lists a meter."""
-    settings = _settings(device)
     if settings.shown is None or "hasMeter" in settings.shown:
         return settings.has_meter is True
     return station.meter is not None
 
 
-def control_mode(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def control_mode(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"ctr_mode": 0|1|2}`; intelligent (0) needs a meter."""
     _cluster_control(device)
     value = _choice(body.get("ctr_mode"), (0, 1, 2))
-    if value == CTR_INTELLIGENT and not has_meter(station, device):
+    if value == CTR_INTELLIGENT and not has_meter(station, settings):
         raise InvalidWrite("intelligent mode needs a smart meter")
     return {"settings.ctr_mode": value}
 
 
-def manual_mode(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def manual_mode(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"mode": 0|1|2, "power": W}` (standby, charge, discharge)."""
     _cluster_control(device)
     mode = _choice(body.get("mode"), (0, 1, 2))
@@ -102,7 +120,9 @@ def manual_mode(station: Station, device: Device, body: dict[str, Any]) -> Chang
     return {"settings.manual_mode": mode, "settings.manual_power": power}
 
 
-def max_power(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def max_power(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"type": "in"|"out", "max_in_power"|"max_out_power": W, "isCluster": bool}`."""
     _cluster_control(device)
     kind = body.get("type")
@@ -115,41 +135,49 @@ def max_power(station: Station, device: Device, body: dict[str, Any]) -> Changes
     return {f"settings.{key}": value}
 
 
-def toggle_off_grid(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def toggle_off_grid(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"value": bool}`: backup outlet on/off."""
     return {"settings.off_grid_open": _bool(body.get("value"))}
 
 
-def off_grid(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def off_grid(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"value": 1|2|3}`: backup outlet mode, only while the outlet is on."""
     value = _choice(body.get("value"), (1, 2, 3))
-    if not _settings(device).off_grid_open:
+    if not settings.off_grid_open:
         raise InvalidWrite("the backup outlet is off")
     return {"settings.off_grid_value": value}
 
 
 def toggle_full_charge(
-    station: Station, device: Device, body: dict[str, Any]
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
 ) -> Changes:
     """`{"value": bool}`: calibration (periodic full charge) on/off."""
     return {"settings.full_charge_open": _bool(body.get("value"))}
 
 
-def _full_charge_on(device: Device) -> None:
-    if not _settings(device).full_charge_open:
+def _full_charge_on(settings: BatterySettings) -> None:
+    if not settings.full_charge_open:
         raise InvalidWrite("calibration is off")
 
 
-def full_charge_days(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def full_charge_days(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"value": 5..60}` days between calibrations, only while calibration is on."""
     value = _int(body.get("value"))
     if not FULL_CHARGE_DAYS[0] <= value <= FULL_CHARGE_DAYS[1]:
         raise InvalidWrite("days out of range")
-    _full_charge_on(device)
+    _full_charge_on(settings)
     return {"settings.full_charge_days": value}
 
 
-def full_charge_time(station: Station, device: Device, body: dict[str, Any]) -> Changes:
+def full_charge_time(
+    station: Station, device: Device, settings: BatterySettings, body: dict[str, Any]
+) -> Changes:
     """`{"value": "HH:MM"}` in 5-minute steps, only while calibration is on."""
     value = body.get("value")
     if not isinstance(value, str) or not re.fullmatch(
@@ -158,7 +186,7 @@ def full_charge_time(station: Station, device: Device, body: dict[str, Any]) -> 
         raise InvalidWrite("not an HH:MM time")
     if int(value[3:]) % TIME_STEP_MIN:
         raise InvalidWrite("not a 5-minute step")
-    _full_charge_on(device)
+    _full_charge_on(settings)
     return {"settings.full_charge_time": value}
 
 

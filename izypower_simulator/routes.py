@@ -343,7 +343,12 @@ def battery_setting(parse: controls.Parser) -> Handler:
         station, device = _device(simulator, request.match_info["sn"], kind="battery")
         body = await _json_object(request)
         try:
-            changes = parse(station, device, body)
+            changes = parse(
+                station,
+                device,
+                controls.requested_settings(simulator.account, device),
+                body,
+            )
         except controls.InvalidWrite:
             raise bad_request() from None
         _submit(simulator, device, changes)

@@ -255,9 +255,9 @@ async def test_intelligent_needs_a_meter(make_harness: HarnessFactory) -> None:
     # Without `hasMeter` in the payload, a meter listed in the station counts.
     assert master.battery.settings.shown is not None
     master.battery.settings.shown.remove("hasMeter")
-    assert has_meter(station, master)
+    assert has_meter(station, master.battery.settings)
     station.devices = [d for d in station.devices if d.meter is None]
-    assert not has_meter(station, master)
+    assert not has_meter(station, master.battery.settings)
 
 
 async def test_unknown_or_wrong_serial(harness: Harness) -> None:
@@ -297,6 +297,27 @@ async def test_write_lag(make_harness: HarnessFactory) -> None:
     meter = await harness.get_json("/api/v2/device/baseInfo/640103")
     assert meter["data"]["meter_extra"] == {"isControl": False, "feedThreshold": -1000}
     assert (await harness.admin("GET", "/state"))["pending_writes"] == []
+
+
+async def test_dependent_write_during_the_lag(make_harness: HarnessFactory) -> None:
+    """A setting whose parent was just switched on is accepted before the lag passes."""
+    harness = await make_harness(refresh_interval_s=0)
+    await harness.admin("POST", "/faults", {"write_lag_s": 60})
+    await harness.post(f"{BATTERY}/toggleOffGrid/{MASTER}", {"value": True})
+    response = await harness.post(f"{BATTERY}/offGrid/{MASTER}", {"value": 2})
+    assert response.status == 200
+    # Another Titan's pending writes do not count.
+    response = await harness.post(f"{BATTERY}/offGrid/{SLAVE}", {"value": 2})
+    assert response.status == 400
+    # ...and refused right after a pending switch-off.
+    await harness.post(f"{BATTERY}/toggleFullChargeDays/{MASTER}", {"value": False})
+    response = await harness.post(f"{BATTERY}/fullChargeDays/{MASTER}", {"value": 9})
+    assert await response.json() == BAD_REQUEST
+    assert (await cmd(harness))["offGrid"] == {"open": False, "value": 3}
+    await harness.advance(60)
+    data = await cmd(harness)
+    assert data["offGrid"] == {"open": True, "value": 2}
+    assert data["fullCharge"] == {"open": False, "time": "02:30"}
 
 
 async def test_lag_counts_from_the_write_not_the_refresh(
