@@ -22,6 +22,7 @@ from .model import (
     PERIODS,
     UNIT_MAX_POWER_W,
     Account,
+    BatterySettings,
     BatteryUnit,
     Device,
     LinkModule,
@@ -202,11 +203,11 @@ def cluster_units(station: Station, device: Device) -> list[Device]:
     """Return the Titans sharing `device`'s settings: its cluster, or the unit alone."""
     if device.cluster_mode not in (CLUSTER_MASTER, CLUSTER_SLAVE):
         return [device]
-    return [
-        d
-        for d in station.batteries
-        if d.cluster_mode in (CLUSTER_MASTER, CLUSTER_SLAVE)
-    ]
+    return _cluster_members(station.batteries)
+
+
+def _cluster_members(batteries: list[Device]) -> list[Device]:
+    return [d for d in batteries if d.cluster_mode in (CLUSTER_MASTER, CLUSTER_SLAVE)]
 
 
 def controller(station: Station, device: Device) -> Device:
@@ -229,39 +230,42 @@ def _per_unit_w(setting_w: float, units: int) -> float:
 
 
 def _unit_power(
-    station: Station, device: Device, surplus: float, hours: float
+    unit: BatteryUnit,
+    settings: BatterySettings,
+    units: int,
+    surplus: float,
+    hours: float,
 ) -> float:
-    """Battery power of one Titan under its (cluster's) control mode."""
-    unit = device.battery
-    master = controller(station, device).battery
-    assert unit is not None
-    assert master is not None
-    settings = master.settings
-    units = len(cluster_units(station, device))
+    """Battery power of one Titan under the control settings driving it.
+
+    `settings` are its master's on a cluster of `units` Titans (powers are cluster-wide).
+    """
     max_in = _per_unit_w(settings.max_in_power, units)
     max_out = _per_unit_w(settings.max_out_power, units)
-    charge_cap = min(
-        unit.max_charge_w, max_in, battery_room_kwh(unit) * WH_PER_KWH / hours
-    )
-    discharge_cap = min(
-        unit.max_discharge_w, max_out, battery_available_kwh(unit) * WH_PER_KWH / hours
-    )
     if settings.ctr_mode == CTR_MANUAL:
         # Manual: the requested power (0 = the max setting), from/to PV and grid alike.
         if settings.manual_mode == MANUAL_CHARGE:
-            return -min(
-                _per_unit_w(settings.manual_power or max_in * units, units), charge_cap
-            )
+            want = _per_unit_w(settings.manual_power or max_in * units, units)
+            return -_charge_w(unit, min(want, max_in), hours)
         if settings.manual_mode == MANUAL_DISCHARGE:
-            return min(
-                _per_unit_w(settings.manual_power or max_out * units, units),
-                discharge_cap,
-            )
+            want = _per_unit_w(settings.manual_power or max_out * units, units)
+            return _discharge_w(unit, min(want, max_out), hours)
         return 0.0
     # Intelligent, and calendar (its schedule is unknown): self-consumption.
     if surplus > 0:
-        return -min(surplus * unit.share, charge_cap)
-    return min(-surplus * unit.share, discharge_cap)
+        return -_charge_w(unit, min(surplus * unit.share, max_in), hours)
+    return _discharge_w(unit, min(-surplus * unit.share, max_out), hours)
+
+
+def _charge_w(unit: BatteryUnit, want_w: float, hours: float) -> float:
+    """Charge power within the hardware and what the pile can absorb in `hours`."""
+    return min(want_w, unit.max_charge_w, battery_room_kwh(unit) * WH_PER_KWH / hours)
+
+
+def _discharge_w(unit: BatteryUnit, want_w: float, hours: float) -> float:
+    """Discharge power within the hardware and the energy above the minimum SOC."""
+    available_w = battery_available_kwh(unit) * WH_PER_KWH / hours
+    return min(want_w, unit.max_discharge_w, available_w)
 
 
 def _limit_battery_export(station: Station, excess_w: float) -> float:
@@ -308,13 +312,19 @@ def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> Non
     pv = sum((float(s.power) for d in station.devices for s in d.strings), 0.0)
     surplus = pv - float(station.consumption)
     hours = dt_s / S_PER_H
-    for device in station.batteries:
-        assert device.battery is not None
+    batteries = station.batteries
+    members = _cluster_members(batteries)
+    for device in batteries:
+        unit = device.battery
+        assert unit is not None
         if meter_device is None or not device.online:
             # Without a meter nothing measures the house: the Titans stay idle.
-            device.battery.power = 0
-        else:
-            device.battery.power = _unit_power(station, device, surplus, hours)
+            unit.power = 0
+            continue
+        units = len(members) if device in members else 1
+        driver = controller(station, device).battery
+        assert driver is not None
+        unit.power = _unit_power(unit, driver.settings, units, surplus, hours)
     if meter_device is not None and meter_device.meter is not None:
         meter = meter_device.meter
         grid = flows(station).grid
