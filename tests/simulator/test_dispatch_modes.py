@@ -113,6 +113,15 @@ async def test_manual_discharge_within_the_injection_limit(live: Harness) -> Non
     # 1,600 W requested, 300 W used in the house: export capped at the 600 W limit.
     assert info["grid_power"] == -600
     assert info["battery_power"] == 900
+    await live.advance(1800)
+    after = await live.get_json(INFO)
+    delta = {
+        name: counters(after, "day")[name] - counters(info, "day")[name]
+        for name in counters(info, "day")
+    }
+    assert delta["export"] == pytest.approx(0.3, abs=0.011)
+    assert delta["discharge"] == pytest.approx(0.45, abs=0.011)
+    assert abs(balance_error(delta)) < 0.03
     response = await live.post(METER, {"isControl": False, "feedThreshold": -600})
     assert response.status == 200
     info = await live.get_json(INFO)
