@@ -55,7 +55,7 @@ def _clock_view(simulator: Simulator) -> dict[str, Any]:
     }
 
 
-def _device_view(device: Device) -> dict[str, Any]:
+def _device_view(station: Station, device: Device) -> dict[str, Any]:
     view: dict[str, Any] = {
         "device_id": device.device_id,
         "serial": device.serial,
@@ -72,6 +72,8 @@ def _device_view(device: Device) -> dict[str, Any]:
             "min_soc": unit.min_soc,
             "leds_on": unit.leds_on,
             "links": {link.serial: round(link.soc, 2) for link in unit.links},
+            # What the cloud's `cmd` read shows now (pending writes excluded).
+            "settings": render.battery_settings(station, device),
         }
     if device.meter is not None:
         view["meter"] = {
@@ -107,7 +109,7 @@ def _station_view(simulator: Simulator, station: Station) -> dict[str, Any]:
             }
             for series in SERIES
         },
-        "devices": [_device_view(d) for d in station.devices],
+        "devices": [_device_view(station, d) for d in station.devices],
     }
 
 
@@ -173,6 +175,14 @@ async def get_state(request: web.Request) -> web.Response:
         {
             "clock": _clock_view(simulator),
             "active_tokens": simulator.tokens.active,
+            "pending_writes": [
+                {
+                    "due": w.due.astimezone(UTC).isoformat(),
+                    "serial": w.serial,
+                    "changes": w.changes,
+                }
+                for w in simulator.account.pending_writes
+            ],
             "stations": [_station_view(simulator, s) for s in stations],
         }
     )

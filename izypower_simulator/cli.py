@@ -20,6 +20,8 @@ from .routes import BASE_PATH, ENDPOINTS
 from .simulator import DEFAULT_PASSWORD, SimulatorConfig
 
 SHUTDOWN_TIMEOUT_S = 2.0
+# The cloud shows a new setting minutes after the write (API notes: ~3 min behind).
+DEFAULT_WRITE_LAG_S = 60.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +163,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="simulated seconds after midnight during which yesterday's counters are still shown",
     )
+    faults.add_argument(
+        "--write-lag",
+        type=float,
+        default=DEFAULT_WRITE_LAG_S,
+        metavar="S",
+        help="simulated seconds before an accepted write shows in reads and physics "
+        f"(default {DEFAULT_WRITE_LAG_S:g}; 0 = at once)",
+    )
+    faults.add_argument(
+        "--writes-never-apply",
+        action="store_true",
+        help="writes answer success but change nothing",
+    )
     return parser
 
 
@@ -180,6 +195,8 @@ def _fault_config(args: argparse.Namespace) -> FaultConfig:
             p.strip() for p in args.counter_glitch_periods.split(",") if p.strip()
         ],
         "midnight_lag_s": args.midnight_lag,
+        "write_lag_s": args.write_lag,
+        "writes_never_apply": args.writes_never_apply,
     }
     config.update(changes, ENDPOINTS)
     return config

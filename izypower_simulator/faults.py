@@ -41,6 +41,10 @@ class FaultConfig:
     counter_glitch: str | None = None
     counter_glitch_periods: list[str] = field(default_factory=lambda: ["day"])
     midnight_lag_s: float = 0.0
+    # Simulated seconds before an accepted write shows (0: at once; the CLI default is 60).
+    write_lag_s: float = 0.0
+    # Writes answer success but change nothing (a setting the device never applied).
+    writes_never_apply: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """JSON view."""
@@ -74,8 +78,12 @@ def _number(
 def _validate(name: str, value: Any, endpoints: Collection[str]) -> Any:
     if name in {"error_rate", "html_error_rate", "hang_rate", "malformed_json_rate"}:
         return _number(name, value, high=1.0)
-    if name in {"latency_ms", "hang_seconds", "midnight_lag_s"}:
+    if name in {"latency_ms", "hang_seconds", "midnight_lag_s", "write_lag_s"}:
         return _number(name, value)
+    if name == "writes_never_apply":
+        if not isinstance(value, bool):
+            raise FaultConfigError("writes_never_apply must be true or false")
+        return value
     if name == "force_401":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise FaultConfigError("force_401 must be a non-negative integer")

@@ -12,7 +12,9 @@ from .model import (
     CLUSTER_STANDALONE,
     DEFAULT_TIME_ZONE,
     STRING_SHIFTS_H,
+    UNIT_MAX_POWER_W,
     Account,
+    BatterySettings,
     BatteryUnit,
     Device,
     DeviceTypeLabel,
@@ -53,16 +55,6 @@ class Layout(StrEnum):
     # `MICRO`, then a Titan installed `battery_after` the start: the battery data
     # (the device, the `battery` category, the readings) appear then.
     LATE_BATTERY = "late-battery"
-
-
-def _settings() -> dict[str, object]:
-    return {
-        "hasMeter": True,
-        "mode": {"ctr_mode": 0},
-        "manual": {"mode": 0, "power": 0},
-        "offGrid": {"open": False, "value": 3},
-        "fullCharge": {"open": True, "time": "02:30"},
-    }
 
 
 class _Builder:
@@ -121,7 +113,7 @@ def _titan(
         ],
         power=0,
         min_soc=10,
-        settings=_settings(),
+        settings=BatterySettings(),
     )
     return device
 
@@ -160,6 +152,12 @@ def _devices(
             else (CLUSTER_MASTER if slot == 1 else CLUSTER_SLAVE)
         )
         devices.append(_titan(builder, station_index, slot, mode))
+    for device in devices:
+        if device.battery is not None and device.cluster_mode == CLUSTER_MASTER:
+            # A master's power settings are the cluster's: 2,400 W per unit at most.
+            cluster_w = UNIT_MAX_POWER_W * titans
+            device.battery.settings.max_in_power = cluster_w
+            device.battery.settings.max_out_power = cluster_w
     for slot in range(len(devices), count):
         vm = builder.device(station_index, slot, "vm", f"Micro-onduleur {slot + 1}")
         vm.strings = builder.strings(2, (220.0, 380.0))

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from . import physics
 from .model import (
+    CMD_FIELDS,
     DEFAULT_TIME_ZONE,
     EXTRA_DATA_KEYS,
     PERIODS,
     STRING_SHIFTS_H,
     Account,
+    BatterySettings,
     BatteryUnit,
     Device,
     DeviceTypeLabel,
@@ -84,8 +86,30 @@ def _battery(directory: Path, serial: str) -> BatteryUnit:
         ],
         power=links.get("batteryPower", 0),
         min_soc=int(cmd.get("min_soc", 10)),
-        settings={k: v for k, v in cmd.items() if k != "min_soc"},
+        settings=_settings(cmd),
     )
+
+
+def _settings(cmd: dict[str, Any]) -> BatterySettings:
+    """Typed settings of a `cmd` payload, remembering which keys (and order) it sent."""
+    settings = BatterySettings(shown=[])
+    assert settings.shown is not None
+    for key, value in cmd.items():
+        if key == "min_soc":
+            continue
+        pairs = (
+            [(f"{key}.{sub}", v) for sub, v in value.items()]
+            if isinstance(value, dict) and value
+            else [(key, value)]
+        )
+        for dotted, item in pairs:
+            settings.shown.append(dotted)
+            attribute = CMD_FIELDS.get(dotted)
+            if attribute is None:
+                settings.raw[dotted] = item
+            else:
+                setattr(settings, attribute, item)
+    return settings
 
 
 def _capacity(soc: float, kwh: float | None) -> float:

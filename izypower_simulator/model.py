@@ -38,6 +38,30 @@ CLUSTER_MASTER = 1000
 CLUSTER_SLAVE = 1001
 CLUSTER_STANDALONE = 1002
 
+# Control modes (`mode.ctr_mode`) and manual sub-modes (`manual.mode`) of a Titan.
+CTR_INTELLIGENT, CTR_MANUAL, CTR_CALENDAR = 0, 1, 2
+MANUAL_STANDBY, MANUAL_CHARGE, MANUAL_DISCHARGE = 0, 1, 2
+# Largest charge or discharge power a Titan accepts as a setting (W per unit).
+UNIT_MAX_POWER_W = 2400
+# Keys of the battery settings read (`cmd`, besides `min_soc`), in the cloud's order:
+# "group.key" for a nested value -> the BatterySettings attribute holding it. The two
+# keys mapped to None are computed from the station (cluster bound, cluster members).
+CMD_FIELDS: dict[str, str | None] = {
+    "hasMeter": "has_meter",
+    "mode.ctr_mode": "ctr_mode",
+    "manual.mode": "manual_mode",
+    "manual.power": "manual_power",
+    "power.max_in_power": "max_in_power",
+    "power.max_out_power": "max_out_power",
+    "power.cluster_max_out_power": None,
+    "allBatteries": None,
+    "offGrid.open": "off_grid_open",
+    "offGrid.value": "off_grid_value",
+    "fullCharge.open": "full_charge_open",
+    "fullCharge.days": "full_charge_days",
+    "fullCharge.time": "full_charge_time",
+}
+
 DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
@@ -67,6 +91,45 @@ class LinkModule:
 
 
 @dataclass(slots=True)
+class BatterySettings:
+    """Settings of a Titan as the cloud stores them (read by `cmd`, set by writes).
+
+    On a cluster, the master's mode, manual and power settings drive every unit.
+    """
+
+    has_meter: bool = True
+    ctr_mode: int = CTR_INTELLIGENT
+    manual_mode: int = MANUAL_STANDBY
+    # W; 0 means the current max charge (or discharge) power.
+    manual_power: int = 0
+    # W for the whole cluster on a master; 0 means the bound (2,400 W per unit).
+    max_in_power: int = UNIT_MAX_POWER_W
+    max_out_power: int = UNIT_MAX_POWER_W
+    off_grid_open: bool = False
+    off_grid_value: int = 3
+    full_charge_open: bool = True
+    full_charge_days: int = 30
+    full_charge_time: str = "02:30"
+    # CMD_FIELDS keys the cloud sends for this unit, in its order (None: every key).
+    # A fixture account sends only what its file holds; a write adds its key.
+    shown: list[str] | None = None
+    # Keys the simulator does not model (or a loaded `allBatteries`), served as loaded.
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PendingWrite:
+    """An accepted write the cloud does not show yet (see the `write_lag_s` fault).
+
+    `changes` maps "meter.<attr>", "battery.<attr>" or "settings.<attr>" to the value.
+    """
+
+    due: datetime
+    serial: str
+    changes: dict[str, Any]
+
+
+@dataclass(slots=True)
 class BatteryUnit:
     """Storage side of a Titan (its own cells plus its Link modules)."""
 
@@ -76,7 +139,7 @@ class BatteryUnit:
     # W; > 0 discharging, < 0 charging (cloud convention).
     power: Number
     min_soc: int
-    settings: dict[str, Any]
+    settings: BatterySettings
     share: float = 0.9
     max_charge_w: float = 1200.0
     max_discharge_w: float = 800.0
@@ -214,6 +277,8 @@ class Account:
     time: datetime
     bad_credentials_code: int = 10001
     bad_credentials_msg: str = "Incorrect username or password"
+    # Accepted writes waiting for their lag to pass, oldest first.
+    pending_writes: list[PendingWrite] = field(default_factory=list)
     # Indexes: generated accounts can hold thousands of devices.
     _stations: dict[int, Station] = field(default_factory=dict, repr=False)
     _serials: dict[str, tuple[Station, Device]] = field(

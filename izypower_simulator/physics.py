@@ -14,8 +14,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .model import (
+    CLUSTER_MASTER,
+    CLUSTER_SLAVE,
+    CTR_MANUAL,
+    MANUAL_CHARGE,
+    MANUAL_DISCHARGE,
     PERIODS,
+    UNIT_MAX_POWER_W,
     Account,
+    BatterySettings,
     BatteryUnit,
     Device,
     LinkModule,
@@ -192,6 +199,91 @@ def _scale_strings(station: Station, target_w: float) -> None:
             string.power = target_w / len(strings)
 
 
+def cluster_units(station: Station, device: Device) -> list[Device]:
+    """Return the Titans sharing `device`'s settings: its cluster, or the unit alone."""
+    if device.cluster_mode not in (CLUSTER_MASTER, CLUSTER_SLAVE):
+        return [device]
+    return _cluster_members(station.batteries)
+
+
+def _cluster_members(batteries: list[Device]) -> list[Device]:
+    return [d for d in batteries if d.cluster_mode in (CLUSTER_MASTER, CLUSTER_SLAVE)]
+
+
+def controller(station: Station, device: Device) -> Device:
+    """Return the Titan whose mode and power settings drive `device` (a slave's master)."""
+    if device.cluster_mode != CLUSTER_SLAVE:
+        return device
+    return next(
+        (d for d in station.batteries if d.cluster_mode == CLUSTER_MASTER), device
+    )
+
+
+def power_bound_w(station: Station, device: Device) -> int:
+    """Largest max charge/discharge setting: 2,400 W per unit of the cluster."""
+    return UNIT_MAX_POWER_W * len(cluster_units(station, device))
+
+
+def _per_unit_w(setting_w: float, units: int) -> float:
+    """One unit's part of a cluster-wide power setting; 0 or less means the bound."""
+    return (setting_w if setting_w > 0 else UNIT_MAX_POWER_W * units) / units
+
+
+def _unit_power(
+    unit: BatteryUnit,
+    settings: BatterySettings,
+    units: int,
+    surplus: float,
+    hours: float,
+) -> float:
+    """Battery power of one Titan under the control settings driving it.
+
+    `settings` are its master's on a cluster of `units` Titans (powers are cluster-wide).
+    """
+    max_in = _per_unit_w(settings.max_in_power, units)
+    max_out = _per_unit_w(settings.max_out_power, units)
+    if settings.ctr_mode == CTR_MANUAL:
+        # Manual: the requested power (0 = the max setting), from/to PV and grid alike.
+        if settings.manual_mode == MANUAL_CHARGE:
+            want = _per_unit_w(settings.manual_power or max_in * units, units)
+            return -_charge_w(unit, min(want, max_in), hours)
+        if settings.manual_mode == MANUAL_DISCHARGE:
+            want = _per_unit_w(settings.manual_power or max_out * units, units)
+            return _discharge_w(unit, min(want, max_out), hours)
+        return 0.0
+    # Intelligent, and calendar (its schedule is unknown): self-consumption.
+    if surplus > 0:
+        return -_charge_w(unit, min(surplus * unit.share, max_in), hours)
+    return _discharge_w(unit, min(-surplus * unit.share, max_out), hours)
+
+
+def _charge_w(unit: BatteryUnit, want_w: float, hours: float) -> float:
+    """Charge power within the hardware and what the pile can absorb in `hours`."""
+    return min(want_w, unit.max_charge_w, battery_room_kwh(unit) * WH_PER_KWH / hours)
+
+
+def _discharge_w(unit: BatteryUnit, want_w: float, hours: float) -> float:
+    """Discharge power within the hardware and the energy above the minimum SOC."""
+    available_w = battery_available_kwh(unit) * WH_PER_KWH / hours
+    return min(want_w, unit.max_discharge_w, available_w)
+
+
+def _limit_battery_export(station: Station, excess_w: float) -> float:
+    """Cut discharging batteries first to keep export within the limit; return the rest."""
+    discharging = [
+        d.battery
+        for d in station.batteries
+        if d.battery is not None and float(d.battery.power) > 0
+    ]
+    total = sum((float(unit.power) for unit in discharging), 0.0)
+    if total <= 0:
+        return excess_w
+    cut = min(excess_w, total)
+    for unit in discharging:
+        unit.power = float(unit.power) * (1 - cut / total)
+    return excess_w - cut
+
+
 def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> None:
     """Set every instantaneous power of the station for the instant `when`.
 
@@ -220,23 +312,27 @@ def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> Non
     pv = sum((float(s.power) for d in station.devices for s in d.strings), 0.0)
     surplus = pv - float(station.consumption)
     hours = dt_s / S_PER_H
-    for device in station.batteries:
+    batteries = station.batteries
+    members = _cluster_members(batteries)
+    for device in batteries:
         unit = device.battery
         assert unit is not None
         if meter_device is None or not device.online:
+            # Without a meter nothing measures the house: the Titans stay idle.
             unit.power = 0
-        elif surplus > 0:
-            room_w = battery_room_kwh(unit) * WH_PER_KWH / hours
-            unit.power = -min(surplus * unit.share, unit.max_charge_w, room_w)
-        else:
-            available_w = battery_available_kwh(unit) * WH_PER_KWH / hours
-            unit.power = min(-surplus * unit.share, unit.max_discharge_w, available_w)
+            continue
+        units = len(members) if device in members else 1
+        driver = controller(station, device).battery
+        assert driver is not None
+        unit.power = _unit_power(unit, driver.settings, units, surplus, hours)
     if meter_device is not None and meter_device.meter is not None:
         meter = meter_device.meter
         grid = flows(station).grid
         limit = abs(meter.feed_threshold)
         if meter.is_control and -grid > limit:
-            _scale_strings(station, max(0.0, pv - (-grid - limit)))
+            excess = _limit_battery_export(station, -grid - limit)
+            if excess > 0:
+                _scale_strings(station, max(0.0, pv - excess))
         meter.voltage = meter.voltage_base + _voltage_wiggle(when, station)
         meter.frequency = 50.0 + 0.03 * math.sin(2 * math.pi * when.timestamp() / 610)
 

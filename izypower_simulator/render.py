@@ -12,7 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import physics
-from .model import EXTRA_DATA_KEYS, PERIODS, Account, Device, Number, Station
+from .model import (
+    CMD_FIELDS,
+    EXTRA_DATA_KEYS,
+    PERIODS,
+    Account,
+    Device,
+    Number,
+    Station,
+)
 
 type Json = dict[str, Any]
 type Counters = Mapping[tuple[str, str], Number | None]
@@ -340,10 +348,38 @@ def battery_page(station: Station, device: Device) -> Json:
     )
 
 
-def battery_cmd(device: Device) -> Json:
-    """Battery settings (`cmd`), with the live minimum SOC."""
+def _cmd_value(station: Station, device: Device, key: str) -> Any:
     assert device.battery is not None
-    return success(data={"min_soc": device.battery.min_soc, **device.battery.settings})
+    settings = device.battery.settings
+    if key in settings.raw:
+        return settings.raw[key]
+    attribute = CMD_FIELDS[key]
+    if attribute is not None:
+        return getattr(settings, attribute)
+    if key == "allBatteries":
+        return [{"sn": d.serial} for d in physics.cluster_units(station, device)]
+    # power.cluster_max_out_power: the cluster's bound.
+    return physics.power_bound_w(station, device)
+
+
+def battery_settings(station: Station, device: Device) -> Json:
+    """Battery settings as `cmd` shows them: the live minimum SOC, then the keys sent."""
+    assert device.battery is not None
+    settings = device.battery.settings
+    data: Json = {"min_soc": device.battery.min_soc}
+    for key in CMD_FIELDS if settings.shown is None else settings.shown:
+        value = _cmd_value(station, device, key)
+        group, _, sub = key.partition(".")
+        if sub:
+            data.setdefault(group, {})[sub] = value
+        else:
+            data[group] = value
+    return data
+
+
+def battery_cmd(station: Station, device: Device) -> Json:
+    """Battery settings read (`cmd`)."""
+    return success(data=battery_settings(station, device))
 
 
 def temperature(device: Device, day: str) -> Json:

@@ -1,4 +1,4 @@
-"""The cloud API surface (reads 1-11, 14, 16 and writes 12, 13, 15 of API §6)."""
+"""The cloud API surface (reads 1-11, 14, 16, writes 12, 13, 15 of API §6, Titan settings)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import physics, render
+from . import controls, physics, render
 from .faults import displayed_counters
 from .model import SERIES, Device, Number, Station
 from .simulator import Simulator, synced_simulator
@@ -269,10 +269,10 @@ async def meter_base_info(request: web.Request) -> web.Response:
 
 async def battery_cmd(request: web.Request) -> web.Response:
     """14. GET /api/v2/device/cmd/{sn}."""
-    _, device = _device(
+    station, device = _device(
         synced_simulator(request), request.match_info["sn"], kind="battery"
     )
-    return answer(render.battery_cmd(device))
+    return answer(render.battery_cmd(station, device))
 
 
 async def layout_power(request: web.Request) -> web.Response:
@@ -289,16 +289,17 @@ async def layout_power(request: web.Request) -> web.Response:
 async def meter_control(request: web.Request) -> web.Response:
     """12. POST /api/v2/device/meter/control/{sn}: `{"isControl": bool, "feedThreshold": int}`."""
     simulator = synced_simulator(request)
-    station, device = _device(simulator, request.match_info["sn"], kind="meter")
+    _, device = _device(simulator, request.match_info["sn"], kind="meter")
     body = await _json_object(request)
     is_control = body.get("isControl")
     threshold = _strict_int(body.get("feedThreshold"))
     if not isinstance(is_control, bool) or not -MAX_FEED_THRESHOLD_W <= threshold <= 0:
         raise bad_request()
-    assert device.meter is not None
-    device.meter.is_control = is_control
-    device.meter.feed_threshold = threshold
-    physics.dispatch(station, simulator.account.time)
+    _submit(
+        simulator,
+        device,
+        {"meter.is_control": is_control, "meter.feed_threshold": threshold},
+    )
     return answer(render.success(data=None))
 
 
@@ -309,22 +310,64 @@ async def battery_led(request: web.Request) -> web.Response:
     value = _strict_int((await _json_object(request)).get("value"))
     if value not in (0, 1):
         raise bad_request()
-    assert device.battery is not None
-    device.battery.leds_on = value == 1
+    _submit(simulator, device, {"battery.leds_on": value == 1})
     return answer(render.success(data=None))
 
 
 async def battery_min_soc(request: web.Request) -> web.Response:
     """15. POST /api/v2/device/yz/battery/min_soc/{sn}: `{"value": int 5..100}`."""
     simulator = synced_simulator(request)
-    station, device = _device(simulator, request.match_info["sn"], kind="battery")
+    _, device = _device(simulator, request.match_info["sn"], kind="battery")
     value = _strict_int((await _json_object(request)).get("value"))
     if not MIN_SOC_RANGE[0] <= value <= MIN_SOC_RANGE[1]:
         raise bad_request()
-    assert device.battery is not None
-    device.battery.min_soc = value
-    physics.dispatch(station, simulator.account.time)
+    _submit(simulator, device, {"battery.min_soc": value})
     return answer(render.success(data=None))
+
+
+def _submit(simulator: Simulator, device: Device, changes: controls.Changes) -> None:
+    controls.submit(
+        simulator.account,
+        simulator.faults.config,
+        simulator.clock.now(),
+        device,
+        changes,
+    )
+
+
+def battery_setting(parse: controls.Parser) -> Handler:
+    """POST /api/v2/device/yz/battery/<control>/{sn}: a Titan setting (API §6 later writes)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        simulator = synced_simulator(request)
+        station, device = _device(simulator, request.match_info["sn"], kind="battery")
+        body = await _json_object(request)
+        try:
+            changes = parse(
+                station,
+                device,
+                controls.requested_settings(simulator.account, device),
+                body,
+            )
+        except controls.InvalidWrite:
+            raise bad_request() from None
+        _submit(simulator, device, changes)
+        return answer(render.success(data=None))
+
+    return handler
+
+
+# Name -> (path segment after /api/v2/device/yz/battery/, body parser).
+BATTERY_SETTINGS: dict[str, tuple[str, controls.Parser]] = {
+    "battery_mode": ("mode", controls.control_mode),
+    "battery_manual": ("manual_mode_value", controls.manual_mode),
+    "battery_power": ("power", controls.max_power),
+    "battery_toggle_off_grid": ("toggleOffGrid", controls.toggle_off_grid),
+    "battery_off_grid": ("offGrid", controls.off_grid),
+    "battery_toggle_full_charge": ("toggleFullChargeDays", controls.toggle_full_charge),
+    "battery_full_charge_days": ("fullChargeDays", controls.full_charge_days),
+    "battery_full_charge_time": ("fullChargeTime", controls.full_charge_time),
+}
 
 
 # Endpoint name -> (method, path under BASE_PATH, handler). Names appear in stats and
@@ -350,6 +393,13 @@ ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
         battery_min_soc,
     ),
     "layout_power": ("GET", "/api/report/layoutPower/{station_id}", layout_power),
+} | {
+    name: (
+        "POST",
+        f"/api/v2/device/yz/battery/{segment}/{{sn}}",
+        battery_setting(parse),
+    )
+    for name, (segment, parse) in BATTERY_SETTINGS.items()
 }
 
 

@@ -8,7 +8,7 @@ import math
 
 from aiohttp import web
 
-from . import physics
+from . import controls, physics
 from .auth import TokenRegistry
 from .clock import SimClock
 from .faults import FaultConfig, FaultInjector
@@ -68,7 +68,9 @@ class Simulator:
     def sync(self) -> datetime:
         """Bring the live state up to the simulated now; returns that now."""
         now = self.clock.now()
-        physics.advance_account(self.account, self.state_instant(now))
+        target = self.state_instant(now)
+        controls.apply_due_writes(self.account, now, target)
+        physics.advance_account(self.account, target)
         return now
 
 
