@@ -63,6 +63,7 @@ from .data import REPORT_FEEDS, DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .identifiers import device_identifier, station_identifier
+from .pending import PendingWrites
 from .stale_devices import StaleDevices
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
@@ -115,6 +116,9 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._stations: dict[int, Station] | None = None
         self._station_list_failed = False
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
+        # Writes waiting for the cloud to show them (pending.py).
+        self.pending = PendingWrites(hass, self.async_reread)
+        self._fetcher.pending = self.pending.is_pending
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
         # Station id -> its UTC offset as last seen in `lastUpdate`.
@@ -128,6 +132,18 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = True
         await self.async_request_refresh()
 
+    async def async_reread(
+        self, station_id: int, device_id: int, feed: Feed
+    ) -> DeviceData | None:
+        """Read one control resource again now and publish it (after a write)."""
+        if (old := self.data.device(station_id, device_id)) is None:
+            return None
+        fresh = await self._fetcher.reread(old, feed)
+        data = self.data.with_device(station_id, fresh)
+        self.pending.observe(data)
+        self.async_set_updated_data(data)
+        return fresh
+
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
         """Tell whether the cloud may still have a device of the registry."""
         return self._stale.may_still_exist(dr.async_get(self.hass), device_entry)
@@ -136,6 +152,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
     async def async_shutdown(self) -> None:
         """Stop polling and save the energy guard's memory now (a reload reads it)."""
         await super().async_shutdown()
+        self.pending.clear()
         await self._store.async_save(self.energy_guard.as_dict())
 
     # ---------------------------------------------------------------- refresh
@@ -178,6 +195,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 self.energy_guard.forget,
             )
         self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
+        self.pending.observe(data)
         return data
 
     async def _async_fetch(self, slow: bool) -> IzypowerData:
@@ -315,6 +333,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             failed.add(Feed.BATTERY)
         if device_id in own.temperature_failed:
             failed.add(Feed.TEMPERATURE)
+        settings, meter_control, controls_failed = self._fetcher.control_state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
             pv_strings=(
@@ -330,7 +349,9 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 if firmware is not None and device.serial
                 else None
             ),
-            failed=frozenset(failed),
+            settings=settings,
+            meter_control=meter_control,
+            failed=frozenset(failed) | controls_failed,
         )
 
     # ---------------------------------------------------------------- helpers
