@@ -134,13 +134,18 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
         device = self.device_data
         return None if device is None else self.entity_description.value_fn(device)
 
+    @property
+    def readable(self) -> bool:
+        """Whether the last refresh worked and read this control's resource."""
+        return super().available and self.device_data is not None
+
     @override
     @property
     def available(self) -> bool:
         """Available when its resource was read and, if dependent, its parent is on."""
         device = self.device_data
         return (
-            super().available
+            self.readable
             and device is not None
             and self.entity_description.available_fn(device)
         )
@@ -160,7 +165,9 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
     async def async_write(self, value: ValueT) -> None:
         """Validate, write, and show `value` as pending until the cloud shows it."""
         device = self.device_data
-        if device is None or not self.available:
+        # Not `available`: a dependent control whose parent is off gets the rule's
+        # clearer message below.
+        if device is None or not self.readable:
             raise HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="control_unavailable"
             )
