@@ -15,6 +15,7 @@ from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.entity_platform import async_get_platforms
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -187,7 +188,8 @@ CASES = {
 }
 
 
-async def _call(hass: HomeAssistant, case: Case, **data: Any) -> None:
+async def call(hass: HomeAssistant, case: Case, **data: Any) -> None:
+    """Call a case's service (with `data` instead of the case's when given)."""
     domain, service = case.service.split(".")
     await hass.services.async_call(
         domain,
@@ -198,7 +200,8 @@ async def _call(hass: HomeAssistant, case: Case, **data: Any) -> None:
     await hass.async_block_till_done()
 
 
-def _writes(cloud: MockCloud) -> list[Any]:
+def writes(cloud: MockCloud) -> list[Any]:
+    """Return the write requests the cloud received."""
     return [
         r
         for r in cloud.requests
@@ -206,7 +209,8 @@ def _writes(cloud: MockCloud) -> list[Any]:
     ]
 
 
-def _issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
+def issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
+    """Return the repair issues of this integration."""
     registry = ir.async_get(hass)
     return [issue for key, issue in registry.issues.items() if key[0] == DOMAIN]
 
@@ -215,7 +219,7 @@ def _issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
 async def loaded(
     hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
 ) -> MockCloud:
-    """The fixture account set up, with no request counted yet."""
+    """Set the fixture account up; no request counted yet."""
     await setup_integration(hass, mock_config_entry)
     mock_cloud.reset_counts()
     return mock_cloud
@@ -232,9 +236,9 @@ async def test_write_pending_then_confirmed(
     case = CASES[name]
     assert entity_state(hass, case.entity_id) == case.before
 
-    await _call(hass, case)
+    await call(hass, case)
 
-    (write,) = _writes(loaded)
+    (write,) = writes(loaded)
     assert (write.endpoint, write.key, write.json) == (
         case.endpoint,
         case.key,
@@ -256,11 +260,11 @@ async def test_write_pending_then_confirmed(
     # Long after, nothing is undone and nothing is reported.
     await advance_time(hass, cloud_clock, CONFIRM_TIMEOUT)
     assert entity_state(hass, case.entity_id) == case.after
-    assert _issues(hass) == []
+    assert issues(hass) == []
 
 
 def write_device(case: Case) -> int:
-    """Device id of a case's control."""
+    """Return the device id of a case's control."""
     return 640103 if case.endpoint is Endpoint.METER_CONTROL_WRITE else 640101
 
 
@@ -274,7 +278,7 @@ async def test_write_never_confirmed(
 ) -> None:
     """Unconfirmed after the timeout: the cloud's value again, one warning, a repair."""
     case = CASES[name]
-    await _call(hass, case)
+    await call(hass, case)
     for _ in range(3):
         await advance_time(hass, cloud_clock, STEP)
         assert entity_state(hass, case.entity_id) == case.after
@@ -288,16 +292,16 @@ async def test_write_never_confirmed(
         if r.levelno == logging.WARNING and r.name.startswith("custom_components")
     ]
     assert len(warnings) == 1
-    (issue,) = _issues(hass)
+    (issue,) = issues(hass)
     assert issue.translation_key == "write_not_applied"
     assert issue.severity is ir.IssueSeverity.WARNING
     assert not issue.is_fixable
     # The next write of that control, once confirmed, solves the issue.
-    await _call(hass, case)
+    await call(hass, case)
     case.apply(loaded)
     await advance_time(hass, cloud_clock, REREAD_DELAY)
     assert entity_state(hass, case.entity_id) == case.after
-    assert _issues(hass) == []
+    assert issues(hass) == []
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -307,7 +311,7 @@ async def test_write_refused(hass: HomeAssistant, loaded: MockCloud, name: str) 
     loaded.fail(case.endpoint, case.key, status=200, body={"code": 1, "msg": "no"})
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _call(hass, case)
+        await call(hass, case)
 
     assert not isinstance(raised.value, ServiceValidationError)
     assert raised.value.translation_key == "action_rejected"
@@ -323,12 +327,12 @@ async def test_timeout_then_read_back(
     loaded.fail(case.endpoint, case.key, exception=TimeoutError())
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _call(hass, case)
+        await call(hass, case)
     assert raised.value.translation_key == "action_connection_failed"
     assert entity_state(hass, case.entity_id) == case.before
 
     case.apply(loaded)  # the server applied it before the answer was lost
-    await _call(hass, case)
+    await call(hass, case)
     assert entity_state(hass, case.entity_id) == case.after
 
 
@@ -353,14 +357,14 @@ async def test_number_out_of_range(
     allowed: str,
 ) -> None:
     """Out of range or off the step: a translated validation error, no request."""
-    entity = _entity(hass, entity_id)
+    entity = control_entity(hass, entity_id)
     with pytest.raises(ServiceValidationError) as raised:
         await entity.async_set_native_value(value)
 
     assert raised.value.translation_key == "invalid_value"
     assert raised.value.translation_placeholders is not None
     assert raised.value.translation_placeholders["allowed"] == allowed
-    assert _writes(loaded) == []
+    assert writes(loaded) == []
 
 
 async def test_calibration_time_off_step(
@@ -368,14 +372,13 @@ async def test_calibration_time_off_step(
 ) -> None:
     """A calibration time off the 5-minute step is refused before any request."""
     with pytest.raises(ServiceValidationError) as raised:
-        await _call(hass, CASES["calibration_time"], time="04:17")
+        await call(hass, CASES["calibration_time"], time="04:17")
     assert raised.value.translation_key == "invalid_value"
-    assert _writes(loaded) == []
+    assert writes(loaded) == []
 
 
-def _entity(hass: HomeAssistant, entity_id: str) -> Any:
+def control_entity(hass: HomeAssistant, entity_id: str) -> Any:
     """Return the entity object behind an entity id of this integration."""
-    from homeassistant.helpers.entity_platform import async_get_platforms  # noqa: PLC0415
 
     for platform in async_get_platforms(hass, DOMAIN):
         if entity_id in platform.entities:

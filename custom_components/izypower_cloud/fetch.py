@@ -140,8 +140,12 @@ class CloudFetcher:
 
         Returns the device's part of the snapshot with that resource as just read.
         """
-        async with asyncio.TaskGroup() as group:
-            self._schedule_controls(group, device.device, True, only=feed)
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._schedule_controls(group, device.device, True, only=feed)
+        except ExceptionGroup as failed:
+            # One call only: a refused login, as a caller expects it, not wrapped.
+            raise failed.exceptions[0] from None
         settings, meter_control, failed = self.control_state(device.device)
         return dataclasses.replace(
             device,
