@@ -337,3 +337,26 @@ async def test_timeout_and_the_read_back_fails_too(
         await call(hass, CASES["min_soc"])
 
     assert raised.value.translation_key == "action_connection_failed"
+
+
+async def test_turn_on_and_its_dependent(
+    hass: HomeAssistant, loaded: MockCloud
+) -> None:
+    """Turning the slave's outlet on sends true; its mode becomes available at once."""
+    mode = "select.titan_esclave_backup_outlet_mode"
+    assert entity_state(hass, mode) == STATE_UNAVAILABLE
+
+    await hass.services.async_call(
+        "switch",
+        "turn_on",
+        {"entity_id": "switch.titan_esclave_backup_outlet"},
+        blocking=True,
+    )
+
+    (request,) = writes(loaded)
+    assert (request.key, request.json) == (
+        ("toggleOffGrid", TITAN_SLAVE_SN),
+        {"value": True},
+    )
+    assert entity_state(hass, "switch.titan_esclave_backup_outlet") == "on"
+    assert entity_state(hass, mode) == "always_on"
