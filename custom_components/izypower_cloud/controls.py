@@ -100,6 +100,16 @@ def setting_on(attribute: str) -> Callable[[DeviceData], bool]:
     return is_on
 
 
+def settings_value(attribute: str) -> Callable[[DeviceData], Any]:
+    """Return a `value_fn` reading one field of a Titan's settings (None if unread)."""
+
+    def value(device: DeviceData) -> Any:
+        settings = device.settings
+        return None if settings is None else getattr(settings, attribute)
+
+    return value
+
+
 def requires(attribute: str, translation_key: str) -> Rule[Any]:
     """Return a rule refusing a write while a parent setting is not on."""
     is_on = setting_on(attribute)

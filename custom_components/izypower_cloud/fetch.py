@@ -143,9 +143,9 @@ class CloudFetcher:
         try:
             async with asyncio.TaskGroup() as group:
                 self._schedule_controls(group, device.device, True, only=feed)
-        except ExceptionGroup as failed:
+        except ExceptionGroup as errors:
             # One call only: a refused login, as a caller expects it, not wrapped.
-            raise failed.exceptions[0] from None
+            raise errors.exceptions[0] from None
         settings, meter_control, failed = self.control_state(device.device)
         return dataclasses.replace(
             device,

@@ -24,6 +24,7 @@ from .controls import (
     requires,
     serial,
     setting_on,
+    settings_value,
     titan,
 )
 from .coordinator import IzypowerConfigEntry
@@ -88,14 +89,6 @@ def _max_power_write(
     return write
 
 
-def _settings_value(attribute: str) -> Callable[[DeviceData], float | None]:
-    def value(device: DeviceData) -> float | None:
-        settings = device.settings
-        return None if settings is None else getattr(settings, attribute)
-
-    return value
-
-
 def _meter_limit(device: DeviceData) -> float | None:
     control = device.meter_control
     return None if control is None else control.limit
@@ -115,7 +108,34 @@ async def _write_meter_limit(
 
 
 def _discharge_value(device: DeviceData) -> float | None:
-    return _settings_value(discharge_field(device))(device)
+    value: float | None = settings_value(discharge_field(device))(device)
+    return value
+
+
+def _max_power(
+    direction: PowerDirection,
+    value_fn: Callable[[DeviceData], float | None],
+    field: Callable[[DeviceData], str],
+) -> IzypowerNumberDescription:
+    """Describe the maximum charge or discharge power of a master or standalone unit."""
+    key = f"max_{direction.name.lower()}_power"
+    return IzypowerNumberDescription(
+        key=key,
+        translation_key=key,
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        native_min_value=0,
+        native_max_value=UNIT_MAX_POWER,
+        native_step=50,
+        mode=NumberMode.BOX,
+        max_fn=max_power,
+        exists_fn=cluster_titan,
+        feed=Feed.SETTINGS,
+        value_fn=value_fn,
+        fields_fn=lambda device, value: {field(device): value},
+        rules=(master_or_standalone,),
+        write_fn=_max_power_write(direction),
+    )
 
 
 NUMBERS: tuple[IzypowerNumberDescription, ...] = (
@@ -143,46 +163,18 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
         native_step=5,
         exists_fn=titan,
         feed=Feed.SETTINGS,
-        value_fn=_settings_value("min_soc"),
+        value_fn=settings_value("min_soc"),
         fields_fn=lambda _, value: {"min_soc": value},
         write_fn=lambda client, device, value: client.set_battery_min_soc(
             serial(device), round(value)
         ),
     ),
-    IzypowerNumberDescription(
-        key="max_charge_power",
-        translation_key="max_charge_power",
-        device_class=NumberDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_max_value=UNIT_MAX_POWER,
-        native_step=50,
-        mode=NumberMode.BOX,
-        max_fn=max_power,
-        exists_fn=cluster_titan,
-        feed=Feed.SETTINGS,
-        value_fn=_settings_value("max_charge_power"),
-        fields_fn=lambda _, value: {"max_charge_power": value},
-        rules=(master_or_standalone,),
-        write_fn=_max_power_write(PowerDirection.CHARGE),
+    _max_power(
+        PowerDirection.CHARGE,
+        settings_value("max_charge_power"),
+        lambda _: "max_charge_power",
     ),
-    IzypowerNumberDescription(
-        key="max_discharge_power",
-        translation_key="max_discharge_power",
-        device_class=NumberDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_max_value=UNIT_MAX_POWER,
-        native_step=50,
-        mode=NumberMode.BOX,
-        max_fn=max_power,
-        exists_fn=cluster_titan,
-        feed=Feed.SETTINGS,
-        value_fn=_discharge_value,
-        fields_fn=lambda device, value: {discharge_field(device): value},
-        rules=(master_or_standalone,),
-        write_fn=_max_power_write(PowerDirection.DISCHARGE),
-    ),
+    _max_power(PowerDirection.DISCHARGE, _discharge_value, discharge_field),
     IzypowerNumberDescription(
         key="calibration_interval",
         translation_key="calibration_interval",
@@ -193,7 +185,7 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
         exists_fn=titan,
         feed=Feed.SETTINGS,
         available_fn=setting_on("calibration"),
-        value_fn=_settings_value("calibration_interval"),
+        value_fn=settings_value("calibration_interval"),
         fields_fn=lambda _, value: {"calibration_interval": round(value)},
         rules=(requires("calibration", "calibration_off"),),
         write_fn=lambda client, device, value: client.set_calibration_interval(

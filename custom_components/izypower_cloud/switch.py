@@ -13,6 +13,7 @@ from .controls import (
     IzypowerControlEntity,
     meter,
     serial,
+    settings_value,
     titan,
 )
 from .coordinator import IzypowerConfigEntry
@@ -52,14 +53,6 @@ async def _write_meter_enabled(
     )
 
 
-def _setting(attribute: str) -> Any:
-    def value(device: DeviceData) -> bool | None:
-        settings = device.settings
-        return None if settings is None else getattr(settings, attribute)
-
-    return value
-
-
 SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
     IzypowerSwitchDescription(
         key="injection_control",
@@ -75,7 +68,7 @@ SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
         translation_key="backup_outlet",
         exists_fn=titan,
         feed=Feed.SETTINGS,
-        value_fn=_setting("backup_outlet"),
+        value_fn=settings_value("backup_outlet"),
         fields_fn=lambda _, on: {"backup_outlet": on},
         write_fn=lambda client, device, on: client.set_backup_outlet(
             serial(device), on
@@ -86,7 +79,7 @@ SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
         translation_key="calibration",
         exists_fn=titan,
         feed=Feed.SETTINGS,
-        value_fn=_setting("calibration"),
+        value_fn=settings_value("calibration"),
         fields_fn=lambda _, on: {"calibration": on},
         write_fn=lambda client, device, on: client.set_calibration(serial(device), on),
     ),

@@ -14,6 +14,7 @@ from .controls import (
     requires,
     serial,
     setting_on,
+    settings_value,
     titan,
 )
 from .coordinator import IzypowerConfigEntry
@@ -42,11 +43,6 @@ def five_minute_step(device: DeviceData, value: time, setting: str) -> None:
         )
 
 
-def _calibration_time(device: DeviceData) -> time | None:
-    settings = device.settings
-    return None if settings is None else settings.calibration_time
-
-
 TIMES: tuple[IzypowerTimeDescription, ...] = (
     IzypowerTimeDescription(
         key="calibration_time",
@@ -54,7 +50,7 @@ TIMES: tuple[IzypowerTimeDescription, ...] = (
         exists_fn=titan,
         feed=Feed.SETTINGS,
         available_fn=setting_on("calibration"),
-        value_fn=_calibration_time,
+        value_fn=settings_value("calibration_time"),
         fields_fn=lambda _, value: {"calibration_time": value},
         rules=(requires("calibration", "calibration_off"), five_minute_step),
         write_fn=lambda client, device, value: client.set_calibration_time(
