@@ -3,11 +3,12 @@
 Cadences. Every refresh fetches what changes every few minutes: station info, the day
 report, PV strings, the device lists (online state, `dataDtos`), battery pages and
 micro-inverter temperatures. Slow data (station list, month/year/total reports, Wi-Fi,
-firmware flags) is fetched on the first refresh, then every `SLOW_REFRESH_INTERVAL`,
-or when something asks for it (`async_request_slow_refresh`, e.g. after a write). A
-device or station that appears gets its own slow calls in the refresh that first lists
-it (and its station's firmware list is fetched again then). In between, the last slow
-results are carried over into each new snapshot (slow_cache.py, one cache per kind).
+firmware flags, the controls' settings) is fetched on the first refresh, then every
+`SLOW_REFRESH_INTERVAL`, or on demand (`async_request_slow_refresh`). A device or
+station that appears gets its own slow calls in the refresh that first lists it (and its
+station's firmware list again). In between, the last slow results are carried over
+(slow_cache.py, one cache per kind). After a write, `pending` (pending.py) has just the
+written resource read again (`async_reread`) until the cloud shows the value.
 
 Failures. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS` at a
 time (fetch.py). A failing call only blanks the part of the snapshot it feeds (its
