@@ -360,3 +360,26 @@ async def test_turn_on_and_its_dependent(
     )
     assert entity_state(hass, "switch.titan_esclave_backup_outlet") == "on"
     assert entity_state(hass, mode) == "always_on"
+
+
+async def test_refused_login_during_a_write_starts_reauth(
+    hass: HomeAssistant,
+    loaded: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """The token is refused and so is the password: reauthentication, no retry loop."""
+    cloud_clock.tick(timedelta(minutes=2))  # the token is no longer brand new
+    case = CASES["min_soc"]
+    loaded.fail(case.endpoint, case.key, status=401)
+    loaded.reject_login()
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, case)
+    await hass.async_block_till_done()
+
+    assert raised.value.translation_key == "action_auth_failed"
+    assert loaded.count(Endpoint.LOGIN) == 1
+    assert [
+        flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()
+    ] == ["reauth"]
