@@ -294,6 +294,9 @@ async def test_write_never_confirmed(
     assert len(warnings) == 1
     (issue,) = issues(hass)
     assert issue.translation_key == "write_not_applied"
+    state = hass.states.get(case.entity_id)
+    assert state is not None
+    assert issue.translation_placeholders == {"name": state.name}
     assert issue.severity is ir.IssueSeverity.WARNING
     assert not issue.is_fixable
     # The next write of that control, once confirmed, solves the issue.

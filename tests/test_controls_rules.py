@@ -8,6 +8,7 @@ from datetime import time, timedelta
 from typing import Any
 
 import aiohttp
+import attr
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
@@ -383,3 +384,15 @@ async def test_refused_login_during_a_write_starts_reauth(
     assert [
         flow["context"]["source"] for flow in hass.config_entries.flow.async_progress()
     ] == ["reauth"]
+
+
+async def test_repair_name_without_a_device_name(
+    hass: HomeAssistant, loaded: MockCloud
+) -> None:
+    """A repair names the control with its device's name when it has one."""
+    entity = control_entity(hass, CASES["min_soc"].entity_id)
+    assert entity.full_name == "Titan Maître Discharge floor"
+    entity.device_entry = attr.evolve(entity.device_entry, name=None)
+    assert entity.full_name == "Discharge floor"
+    entity.device_entry = None
+    assert entity.full_name == "Discharge floor"

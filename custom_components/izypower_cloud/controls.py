@@ -166,6 +166,14 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
         name = self.name
         return name if isinstance(name, str) else self.entity_description.key
 
+    @property
+    def full_name(self) -> str:
+        """The control's name with its device's, for a repair issue."""
+        device = self.device_entry
+        device_name = None if device is None else device.name_by_user or device.name
+        name = self.setting_name
+        return name if device_name is None else f"{device_name} {name}"
+
     def validate(self, device: DeviceData, value: ValueT) -> None:
         """Check `value` before any request (platforms add their own checks)."""
         for rule in self.entity_description.rules:
@@ -206,7 +214,7 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
         coordinator.pending.add(
             PendingWrite(
                 control_id=self.unique_id or "",
-                name=self.setting_name,
+                name=self.full_name,
                 station_id=target.station_id,
                 device_id=target.device_id,
                 feed=description.feed or Feed.SETTINGS,
