@@ -60,6 +60,9 @@ SLOW_EXTRA_COUNTS = Counter(
         Endpoint.REPORT: 6,
         Endpoint.UPGRADE: 2,
         Endpoint.WIFI: 5,
+        # The controls' current values: the Titans' settings, the meter's base info.
+        Endpoint.BATTERY_CMD: 2,
+        Endpoint.METER_BASE_INFO: 1,
     }
 )
 

@@ -26,8 +26,7 @@ REFRESHES_PER_DAY = 24 * 60 // DEFAULT_REFRESH_PERIOD
 
 # Login, station list; per station info, 4 reports, PV strings, device list, firmware
 # list; per device Wi-Fi; per Titan battery page; per online micro-inverter
-# temperature. Battery settings and the meter's injection state are not fetched until
-# an entity shows them.
+# temperature; per Titan its settings, per meter its base info (the controls' values).
 FIRST_REFRESH = Counter(
     {
         Endpoint.LOGIN: 1,
@@ -40,14 +39,16 @@ FIRST_REFRESH = Counter(
         Endpoint.WIFI: 5,
         Endpoint.BATTERY: 2,
         Endpoint.TEMPERATURE: 2,
+        Endpoint.BATTERY_CMD: 2,
+        Endpoint.METER_BASE_INFO: 1,
     }
 )
 # Per station info, day report, PV strings, device list; per Titan battery page; per
 # online micro-inverter temperature.
 STEADY_REFRESH_BUDGET = 12
 # A slow refresh adds the station list, 3 reports and the firmware list per station,
-# and Wi-Fi per device.
-SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 14
+# Wi-Fi per device, the settings per Titan and the base info per meter.
+SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 17
 
 
 async def test_request_budget(
@@ -59,7 +60,7 @@ async def test_request_budget(
     """First refresh, steady refreshes and a day's average stay within budget."""
     await setup_integration(hass, mock_config_entry)
     assert mock_cloud.counts() == FIRST_REFRESH
-    assert sum(FIRST_REFRESH.values()) == 27
+    assert sum(FIRST_REFRESH.values()) == 30
 
     per_refresh: list[int] = []
     for _ in range(20):
@@ -77,5 +78,5 @@ async def test_request_budget(
 
     average = sum(per_refresh) / len(per_refresh)
     per_day = average * REFRESHES_PER_DAY
-    assert average == 13.4
+    assert average == 13.7
     assert per_day <= ORIGINAL_REQUESTS_PER_REFRESH * REFRESHES_PER_DAY / 2

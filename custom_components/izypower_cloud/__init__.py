@@ -11,7 +11,15 @@ from .const import CONF_API_URL
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TIME,
+]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:

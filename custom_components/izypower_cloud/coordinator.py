@@ -3,11 +3,12 @@
 Cadences. Every refresh fetches what changes every few minutes: station info, the day
 report, PV strings, the device lists (online state, `dataDtos`), battery pages and
 micro-inverter temperatures. Slow data (station list, month/year/total reports, Wi-Fi,
-firmware flags) is fetched on the first refresh, then every `SLOW_REFRESH_INTERVAL`,
-or when something asks for it (`async_request_slow_refresh`, e.g. after a write). A
-device or station that appears gets its own slow calls in the refresh that first lists
-it (and its station's firmware list is fetched again then). In between, the last slow
-results are carried over into each new snapshot (slow_cache.py, one cache per kind).
+firmware flags, the controls' settings) is fetched on the first refresh, then every
+`SLOW_REFRESH_INTERVAL`, or on demand (`async_request_slow_refresh`). A device or
+station that appears gets its own slow calls in the refresh that first lists it (and its
+station's firmware list again). In between, the last slow results are carried over
+(slow_cache.py, one cache per kind). After a write, `pending` (pending.py) has just the
+written resource read again (`async_reread`) until the cloud shows the value.
 
 Failures. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS` at a
 time (fetch.py). A failing call only blanks the part of the snapshot it feeds (its
@@ -63,6 +64,7 @@ from .data import REPORT_FEEDS, DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .identifiers import device_identifier, station_identifier
+from .pending import PendingWrites
 from .stale_devices import StaleDevices
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
@@ -115,6 +117,9 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._stations: dict[int, Station] | None = None
         self._station_list_failed = False
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
+        # Writes waiting for the cloud to show them (pending.py).
+        self.pending = PendingWrites(hass, self.async_reread)
+        self._fetcher.pending = self.pending.is_pending
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
         # Station id -> its UTC offset as last seen in `lastUpdate`.
@@ -130,6 +135,18 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = True
         await self.async_request_refresh()
 
+    async def async_reread(
+        self, station_id: int, device_id: int, feed: Feed
+    ) -> DeviceData | None:
+        """Read one control resource again now and publish it (after a write)."""
+        if (old := self.data.device(station_id, device_id)) is None:
+            return None
+        fresh = await self._fetcher.reread(old, feed)
+        data = self.data.with_device(station_id, fresh)
+        self.pending.observe(data)
+        self.async_set_updated_data(data)
+        return fresh
+
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
         """Tell whether the cloud may still have a device of the registry."""
         return self._stale.may_still_exist(dr.async_get(self.hass), device_entry)
@@ -138,6 +155,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
     async def async_shutdown(self) -> None:
         """Stop polling and save the energy guard's memory now (a reload reads it)."""
         await super().async_shutdown()
+        self.pending.clear()
         await self._store.async_save(self.energy_guard.as_dict())
 
     # ---------------------------------------------------------------- refresh
@@ -180,6 +198,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 self.energy_guard.forget,
             )
         self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
+        self.pending.observe(data)
         return data
 
     async def _async_fetch(self, slow: bool) -> IzypowerData:
@@ -332,6 +351,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             failed.add(Feed.BATTERY)
         if device_id in own.temperature_failed:
             failed.add(Feed.TEMPERATURE)
+        settings, meter_control, controls_failed = self._fetcher.control_state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
             pv_strings=(
@@ -347,7 +367,9 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 if firmware is not None and device.serial
                 else None
             ),
-            failed=frozenset(failed),
+            settings=settings,
+            meter_control=meter_control,
+            failed=frozenset(failed) | controls_failed,
         )
 
     # ---------------------------------------------------------------- helpers

@@ -8,14 +8,16 @@ value the cloud did not send (the entity shows unknown).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .api import (
     BatteryPage,
+    BatterySettings,
     Device,
     EnergyReport,
     EnergySeries,
+    MeterControl,
     Period,
     Station,
     StationInfo,
@@ -42,6 +44,10 @@ class Feed(StrEnum):
     # A Titan's battery page, which also lists its Link modules.
     BATTERY = "battery"
     TEMPERATURE = "temperature"
+    # Slow reads of the controls' current values: a Titan's settings (by serial) and
+    # a smart meter's export limitation (base info, by device id).
+    SETTINGS = "settings"
+    METER_CONTROL = "meter_control"
 
 
 REPORT_FEEDS: Mapping[Period, Feed] = {
@@ -67,6 +73,10 @@ class DeviceData:
     temperature: float | None = None
     # `None` when the firmware list failed or does not mention this serial.
     firmware_update: bool | None = None
+    # A Titan's settings and a meter's export limitation (slow cadence, and again
+    # after a write); `None` for other devices and while the read fails.
+    settings: BatterySettings | None = None
+    meter_control: MeterControl | None = None
     # This device's own calls that failed this cycle. A call not made (an offline
     # micro-inverter's temperature) is no failure, except a Titan's battery page: a
     # Titan without one has not listed its Link modules (no evidence they are gone).
@@ -105,3 +115,20 @@ class IzypowerData:
     """The whole account: what one coordinator refresh produces."""
 
     stations: Mapping[int, StationData] = field(default_factory=dict)
+
+    def device(self, station_id: int, device_id: int) -> DeviceData | None:
+        """Return one device's part of the snapshot; `None` when it is gone."""
+        station = self.stations.get(station_id)
+        return None if station is None else station.devices.get(device_id)
+
+    def with_device(self, station_id: int, device: DeviceData) -> IzypowerData:
+        """Return a copy of the snapshot with one device's part replaced."""
+        station = self.stations[station_id]
+        devices = {**station.devices, device.device.device_id: device}
+        return replace(
+            self,
+            stations={
+                **self.stations,
+                station_id: replace(station, devices=devices),
+            },
+        )

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
@@ -45,7 +45,7 @@ async def async_get_config_entry_diagnostics(
 
 
 def to_jsonable(value: Any) -> Any:
-    """Turn the snapshot's dataclasses, enums, dates and tuple keys into plain JSON."""
+    """Turn the snapshot's dataclasses, enums, dates, times and tuple keys into JSON."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             item.name: to_jsonable(getattr(value, item.name))
@@ -60,7 +60,7 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(item) for item in value]
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     return value
 

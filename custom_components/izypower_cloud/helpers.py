@@ -32,9 +32,21 @@ class IzypowerValidationError(Exception):
     It is the user's mistake, not a failure: it becomes a `ServiceValidationError`.
     """
 
-    def __init__(self, setting: str, value: object, allowed: str) -> None:
-        """Refuse `value` for `setting`; `allowed` says what would be accepted."""
+    def __init__(
+        self,
+        setting: str,
+        value: object,
+        allowed: str,
+        *,
+        translation_key: str = "invalid_value",
+    ) -> None:
+        """Refuse `value` for `setting`; `allowed` says what would be accepted.
+
+        `translation_key` names the message when the value itself is not the problem
+        (a slave unit of a cluster, a setting whose parent setting is off).
+        """
         super().__init__(f"Invalid value for {setting}")
+        self.translation_key = translation_key
         self.placeholders = {
             "setting": setting,
             "value": str(value),
@@ -54,7 +66,7 @@ def cloud_errors(hass: HomeAssistant, entry: IzypowerConfigEntry) -> Iterator[No
     except IzypowerValidationError as err:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="invalid_value",
+            translation_key=err.translation_key,
             translation_placeholders=err.placeholders,
         ) from err
     except IzypowerAuthenticationError as err:

@@ -1,6 +1,7 @@
 """Titan setting writes: read back by `cmd`, refused with HTTP 400, lagged, never applied."""
 
 from datetime import UTC, datetime
+import json
 from typing import Any
 
 import pytest
@@ -17,14 +18,28 @@ SLAVE = "IZT24A000102"
 BATTERY = "/api/v2/device/yz/battery"
 BAD_REQUEST = {"code": 400, "msg": "Invalid parameter", "data": None}
 ACK = {"code": 0, "msg": "success", "data": None}
-FIXTURE_SETTINGS = {
-    "min_soc": 10,
-    "hasMeter": True,
-    "mode": {"ctr_mode": 0},
-    "manual": {"mode": 0, "power": 0},
-    "offGrid": {"open": False, "value": 3},
-    "fullCharge": {"open": True, "time": "02:30"},
-}
+
+
+def _fixture_settings(serial: str) -> dict[str, Any]:
+    """Return the `cmd` data of a Titan as the fixture account's file gives it."""
+    path = ACCOUNT_DIR / f"battery_cmd_{serial}.json"
+    return dict(json.loads(path.read_text())["data"])
+
+
+def merged(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """Return `base` with `change` laid over it, nested objects merged key by key."""
+    result = dict(base)
+    for key, value in change.items():
+        result[key] = (
+            merged(result[key], value)
+            if isinstance(value, dict) and isinstance(result.get(key), dict)
+            else value
+        )
+    return result
+
+
+FIXTURE_SETTINGS = _fixture_settings(MASTER)
+SLAVE_SETTINGS = _fixture_settings(SLAVE)
 START = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)
 
 
@@ -40,7 +55,7 @@ async def assert_refused(
     response = await harness.post(f"{BATTERY}/{segment}/{serial}", body)
     assert response.status == 400
     assert await response.json() == BAD_REQUEST
-    assert await cmd(harness, serial) == FIXTURE_SETTINGS
+    assert await cmd(harness, serial) == _fixture_settings(serial)
 
 
 async def test_generated_standalone_shows_every_setting(
@@ -113,15 +128,15 @@ async def test_generated_master_carries_the_cluster(
         # The fixture's `cmd` has no `power`: the cloud sends it once it is set.
         (
             "power",
-            {"type": "in", "max_in_power": 1200, "isCluster": True},
-            {"power": {"max_in_power": 1200}},
+            {"type": "in", "max_in_power": 2400, "isCluster": True},
+            {"power": {"max_in_power": 2400}},
         ),
         (
             "power",
             {"type": "out", "max_out_power": 4800, "isCluster": False},
             {"power": {"max_out_power": 4800}},
         ),
-        ("toggleOffGrid", {"value": True}, {"offGrid": {"open": True, "value": 3}}),
+        ("toggleOffGrid", {"value": False}, {"offGrid": {"open": False}}),
         (
             "toggleFullChargeDays",
             {"value": False},
@@ -146,12 +161,13 @@ async def test_write_is_read_back(
     response = await harness.post(f"{BATTERY}/{segment}/{MASTER}", body)
     assert response.status == 200
     assert await response.json() == ACK
-    assert await cmd(harness) == FIXTURE_SETTINGS | expected
-    assert await cmd(harness, SLAVE) == FIXTURE_SETTINGS
+    assert await cmd(harness) == merged(FIXTURE_SETTINGS, expected)
+    assert await cmd(harness, SLAVE) == SLAVE_SETTINGS
 
 
 async def test_dependent_settings_while_parent_on(harness: Harness) -> None:
     """Outlet mode needs the outlet on; interval and time need calibration on."""
+    await harness.post(f"{BATTERY}/toggleOffGrid/{MASTER}", {"value": False})
     assert (
         await harness.post(f"{BATTERY}/offGrid/{MASTER}", {"value": 2})
     ).status == 400
@@ -171,7 +187,9 @@ async def test_dependent_settings_while_parent_on(harness: Harness) -> None:
         )
         assert response.status == 400
         assert await response.json() == BAD_REQUEST
-    assert (await cmd(harness))["fullCharge"] == {"open": False, "time": "02:30"}
+    assert (await cmd(harness))["fullCharge"] == merged(
+        FIXTURE_SETTINGS["fullCharge"], {"open": False}
+    )
 
 
 @pytest.mark.parametrize(
@@ -195,7 +213,7 @@ async def test_dependent_settings_while_parent_on(harness: Harness) -> None:
         ("power", {"type": "in", "max_in_power": 1200, "isCluster": "true"}),
         ("toggleOffGrid", {"value": 1}),
         ("toggleOffGrid", {}),
-        ("offGrid", {"value": 2}),
+        ("offGrid", {"value": 4}),
         ("toggleFullChargeDays", {"value": "on"}),
         ("fullChargeDays", {"value": 4}),
         ("fullChargeDays", {"value": 61}),
@@ -235,7 +253,7 @@ async def test_slave_keeps_its_own_settings(harness: Harness) -> None:
     response = await harness.post(f"{BATTERY}/toggleOffGrid/{SLAVE}", {"value": True})
     assert response.status == 200
     assert (await cmd(harness, SLAVE))["offGrid"]["open"] is True
-    assert (await cmd(harness))["offGrid"]["open"] is False
+    assert (await cmd(harness))["offGrid"] == FIXTURE_SETTINGS["offGrid"]
 
 
 async def test_intelligent_needs_a_meter(make_harness: HarnessFactory) -> None:
@@ -302,6 +320,8 @@ async def test_write_lag(make_harness: HarnessFactory) -> None:
 async def test_dependent_write_during_the_lag(make_harness: HarnessFactory) -> None:
     """A setting whose parent was just switched on is accepted before the lag passes."""
     harness = await make_harness(refresh_interval_s=0)
+    # The outlet starts off (applied at once: no lag yet).
+    await harness.post(f"{BATTERY}/toggleOffGrid/{MASTER}", {"value": False})
     await harness.admin("POST", "/faults", {"write_lag_s": 60})
     await harness.post(f"{BATTERY}/toggleOffGrid/{MASTER}", {"value": True})
     response = await harness.post(f"{BATTERY}/offGrid/{MASTER}", {"value": 2})
@@ -317,7 +337,7 @@ async def test_dependent_write_during_the_lag(make_harness: HarnessFactory) -> N
     await harness.advance(60)
     data = await cmd(harness)
     assert data["offGrid"] == {"open": True, "value": 2}
-    assert data["fullCharge"] == {"open": False, "time": "02:30"}
+    assert data["fullCharge"] == merged(FIXTURE_SETTINGS["fullCharge"], {"open": False})
 
 
 async def test_lag_counts_from_the_write_not_the_refresh(

@@ -5,13 +5,25 @@ Standalone library: it depends on aiohttp only and never imports Home Assistant.
 Modules, each with one job: ``client`` (the endpoint methods of
 :class:`IzypowerClient` and its per-refresh limits, ``refresh_round``), ``auth``
 (login, token, refusal memory, login backoff), ``wire`` (the one request path:
-headers, timeout, retries, envelopes), ``paging`` (paged lists), ``parsers`` (tolerant
+headers, timeout, retries, envelopes), ``paging`` (paged lists), ``writes`` (the
+setting writes, on the same request path), ``parsers`` (tolerant
 value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
 ``exceptions``.
 """
 
 from .client import IzypowerClient
-from .enums import BatteryState, ClusterMode, DeviceType, EnergySeries, Period, Rate
+from .enums import (
+    BackupOutletMode,
+    BatteryState,
+    ClusterMode,
+    ControlMode,
+    DeviceType,
+    EnergySeries,
+    ManualMode,
+    Period,
+    PowerDirection,
+    Rate,
+)
 from .equipment import (
     BatteryPage,
     BatterySettings,
@@ -32,11 +44,13 @@ from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "BackupOutletMode",
     "BatteryPage",
     "BatterySettings",
     "CallRound",
     "BatteryState",
     "ClusterMode",
+    "ControlMode",
     "CtPower",
     "Device",
     "DeviceType",
@@ -48,8 +62,10 @@ __all__ = [
     "IzypowerError",
     "IzypowerResponseError",
     "LinkModule",
+    "ManualMode",
     "MeterControl",
     "Period",
+    "PowerDirection",
     "PvString",
     "Rate",
     "Station",

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import date
 from http import HTTPStatus
 import logging
-import math
 import time
 from typing import override
 
@@ -32,7 +31,7 @@ from .equipment import (
     parse_latest_temperature,
     parse_upgrade_flags,
 )
-from .exceptions import IzypowerConnectionError, IzypowerError
+from .exceptions import IzypowerConnectionError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
 from .wire import (
@@ -45,6 +44,7 @@ from .wire import (
     Wire,
     decode,
 )
+from .writes import SettingWrites
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ _COMPONENT = Envelope(in_data=False, top_level_keys=("pvData",))
 _WIFI = Envelope(in_data=True, top_level_keys=("rssi", "wifi", "ip"))
 
 
-class IzypowerClient:
+class IzypowerClient(SettingWrites):
     """Client of one Izypower Cloud account.
 
     The ``aiohttp.ClientSession`` is injected and never closed here. ``sleep`` and
@@ -129,6 +129,7 @@ class IzypowerClient:
             f"logged_in={self._auth.logged_in}, requests={self.request_count})"
         )
 
+    @override
     async def _request(
         self,
         method: str,
@@ -303,47 +304,10 @@ class IzypowerClient:
             await self._request("GET", "/api/v2/device/baseInfo/{}", device_id)
         )
 
-    async def set_meter_control(
-        self, serial: str, *, enabled: bool, limit: float
-    ) -> None:
-        """Set the export limitation of a smart meter; ``limit`` in positive watts.
-
-        The cloud wants both fields at once and the threshold negated.
-        """
-        if not math.isfinite(limit) or limit < 0:
-            raise IzypowerError("The injection limit must be a positive number of W")
-        await self._request(
-            "POST",
-            "/api/v2/device/meter/control/{}",
-            serial,
-            body={"isControl": enabled, "feedThreshold": -round(limit)},
-            envelope=None,
-        )
-
-    async def set_battery_leds(self, serial: str, on: bool) -> None:
-        """Switch the LEDs of a Titan unit on or off."""
-        await self._request(
-            "POST",
-            "/api/v2/device/yz/battery/led/{}",
-            serial,
-            body={"value": 1 if on else 0},
-            envelope=None,
-        )
-
     async def get_battery_settings(self, serial: str) -> BatterySettings:
-        """Return the settings of a Titan unit (discharge floor, control mode)."""
+        """Return the settings of a Titan unit (every control's current value)."""
         return BatterySettings.from_json(
             await self._request("GET", "/api/v2/device/cmd/{}", serial)
-        )
-
-    async def set_battery_min_soc(self, serial: str, value: int) -> None:
-        """Set the discharge floor (%) of a Titan unit."""
-        await self._request(
-            "POST",
-            "/api/v2/device/yz/battery/min_soc/{}",
-            serial,
-            body={"value": int(value)},
-            envelope=None,
         )
 
     async def get_ct_powers(self, station_id: int, day: date) -> list[CtPower]:

@@ -1,6 +1,7 @@
 """Enumerations of the Izypower Cloud models (periods, series, device kinds...)."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+from typing import Self
 
 from .parsers import parse_int
 
@@ -85,3 +86,59 @@ class BatteryState(StrEnum):
     CHARGING = "charging"
     DISCHARGING = "discharging"
     STANDBY = "standby"
+
+
+class CloudCode(IntEnum):
+    """A setting the cloud reads and writes as a small integer code.
+
+    The member's value is the code; its ``option`` (the lower-case name) is the state
+    Home Assistant shows and the translation key of that state.
+    """
+
+    @property
+    def option(self) -> str:
+        """The member's name as an option of a select entity."""
+        return self.name.lower()
+
+    @classmethod
+    def from_code(cls, value: object) -> Self | None:
+        """Map a code (number or numeric string); anything else is unknown (``None``)."""
+        code = parse_int(value)
+        return next((member for member in cls if member.value == code), None)
+
+    @classmethod
+    def from_option(cls, option: str) -> Self:
+        """Return the member of an option; ``KeyError`` for an unknown one."""
+        return cls[option.upper()]
+
+
+class ControlMode(CloudCode):
+    """How a Titan decides to charge and discharge (``mode.ctr_mode``)."""
+
+    INTELLIGENT = 0
+    MANUAL = 1
+    CALENDAR = 2
+
+
+class ManualMode(CloudCode):
+    """What a Titan in manual control mode does (``manual.mode``)."""
+
+    STANDBY = 0
+    CHARGE = 1
+    DISCHARGE = 2
+
+
+class BackupOutletMode(CloudCode):
+    """When a Titan's backup (off-grid) outlet is powered (``offGrid.value``)."""
+
+    # The app's label reads "Invester": probably driven by the inverter (meaning unknown).
+    INVERTER = 1
+    ALWAYS_ON = 2
+    ON_POWER_CUT = 3
+
+
+class PowerDirection(StrEnum):
+    """Which maximum power of a Titan a write sets; the value is the body's ``type``."""
+
+    CHARGE = "in"
+    DISCHARGE = "out"

@@ -8,15 +8,24 @@ the per-device lists of the station (firmware flags, temperatures). Every
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 import json
 from typing import Any, Self
 
-from .enums import BatteryState, ClusterMode, DeviceType
+from .enums import (
+    BackupOutletMode,
+    BatteryState,
+    ClusterMode,
+    ControlMode,
+    DeviceType,
+    ManualMode,
+)
 from .parsers import (
     json_array,
     json_object,
     parse_all,
     parse_bool,
+    parse_clock_time,
     parse_id,
     parse_int,
     parse_number,
@@ -197,20 +206,58 @@ class BatteryPage:
 
 @dataclass(frozen=True, slots=True)
 class BatterySettings:
-    """Settings of a Titan unit (``cmd`` endpoint)."""
+    """Settings of a Titan unit (``cmd`` endpoint); powers in W.
+
+    Every field is ``None`` when the cloud did not send it or sent something unusable.
+    ``unit_count`` is the number of units of the cluster (``allBatteries``).
+    """
 
     min_soc: float | None
     has_meter: bool | None
-    control_mode: int | None
+    control_mode: ControlMode | None
+    manual_mode: ManualMode | None = None
+    manual_power: float | None = None
+    max_charge_power: float | None = None
+    max_discharge_power: float | None = None
+    cluster_max_discharge_power: float | None = None
+    unit_count: int | None = None
+    backup_outlet: bool | None = None
+    backup_outlet_mode: BackupOutletMode | None = None
+    calibration: bool | None = None
+    calibration_interval: int | None = None
+    calibration_time: time | None = None
 
     @classmethod
     def from_json(cls, payload: object) -> Self:
         """Parse the ``data`` object of the settings read."""
         data = json_object(payload)
+        manual = json_object(data.get("manual"))
+        power = json_object(data.get("power"))
+        off_grid = json_object(data.get("offGrid"))
+        full_charge = json_object(data.get("fullCharge"))
+        batteries = data.get("allBatteries")
         return cls(
             min_soc=parse_number(data.get("min_soc")),
             has_meter=parse_bool(data.get("hasMeter")),
-            control_mode=parse_int(json_object(data.get("mode")).get("ctr_mode")),
+            control_mode=ControlMode.from_code(
+                json_object(data.get("mode")).get("ctr_mode")
+            ),
+            manual_mode=ManualMode.from_code(manual.get("mode")),
+            manual_power=parse_number(manual.get("power")),
+            max_charge_power=parse_number(power.get("max_in_power")),
+            max_discharge_power=parse_number(power.get("max_out_power")),
+            cluster_max_discharge_power=parse_number(
+                power.get("cluster_max_out_power")
+            ),
+            # No list, or an empty one, says nothing about the cluster's size.
+            unit_count=(len(batteries) or None)
+            if isinstance(batteries, list)
+            else None,
+            backup_outlet=parse_bool(off_grid.get("open")),
+            backup_outlet_mode=BackupOutletMode.from_code(off_grid.get("value")),
+            calibration=parse_bool(full_charge.get("open")),
+            calibration_interval=parse_int(full_charge.get("days")),
+            calibration_time=parse_clock_time(full_charge.get("time")),
         )
 
 

@@ -8,7 +8,7 @@ down. A value the cloud did not send is ``None``, never ``0``.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 import math
 import re
 from typing import Any
@@ -53,6 +53,9 @@ _LAST_UPDATE_RE = re.compile(
     \s*$""",
     re.VERBOSE,
 )
+
+# A time of day as the cloud writes it ("02:30", maybe "2:30").
+_CLOCK_TIME_RE = re.compile(r"^\s*(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*$")
 
 # Timezone offsets Python accepts are strictly below one day; real ones stay within
 # -12:00..+14:00, anything else is a corrupt value.
@@ -102,6 +105,16 @@ def parse_bool(value: object) -> bool | None:
     if number == 0:
         return False
     return None
+
+
+def parse_clock_time(value: object) -> time | None:
+    """Parse a time of day sent as ``"HH:MM"``; ``None`` when it is anything else."""
+    if not isinstance(value, str) or (match := _CLOCK_TIME_RE.match(value)) is None:
+        return None
+    hour, minute = int(match["hour"]), int(match["minute"])
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
 
 
 def parse_int(value: object) -> int | None:

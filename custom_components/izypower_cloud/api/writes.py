@@ -1,0 +1,135 @@
+"""The setting writes of the Izypower Cloud: one method per control, one write path.
+
+Every write is a ``POST`` with a small JSON object, addressed by the equipment's serial,
+sent through the client's one request path (token, retries, decoding). A write needs
+no payload back: an HTTP 200 whose body is an error envelope is a refusal and raises
+:class:`~.exceptions.IzypowerResponseError` (see :func:`~.wire.decode`).
+
+These writes are idempotent ("set X to V"), so the client's retries are harmless; the
+cloud is minutes behind the equipment, so a read right after a write may still show
+the old value (the caller decides when to read back). Paths and bodies: docs/api.md §8.
+"""
+
+from collections.abc import Mapping
+from datetime import time
+import math
+from typing import TYPE_CHECKING
+
+from .enums import BackupOutletMode, ControlMode, ManualMode, PowerDirection
+from .exceptions import IzypowerError
+from .wire import IN_DATA, Envelope
+
+_BATTERY = "/api/v2/device/yz/battery/"
+
+
+def _watts(value: float) -> int:
+    """Return a power to send as whole watts; refuse what no setting can be."""
+    if not math.isfinite(value) or value < 0:
+        raise IzypowerError("A power must be a positive number of W")
+    return round(value)
+
+
+class SettingWrites:
+    """The write methods of :class:`~.client.IzypowerClient` (a mixin)."""
+
+    if TYPE_CHECKING:
+
+        async def _request(
+            self,
+            method: str,
+            template: str,
+            *path_args: object,
+            params: Mapping[str, str | int] | None = None,
+            body: Mapping[str, object] | None = None,
+            envelope: Envelope | None = IN_DATA,
+        ) -> object:
+            """Send one call through the client's one request path."""
+
+    async def _write(self, template: str, serial: str, body: dict[str, object]) -> None:
+        """Send one setting write; an error envelope in the answer is a refusal."""
+        await self._request("POST", template, serial, body=body, envelope=None)
+
+    async def set_meter_control(
+        self, serial: str, *, enabled: bool, limit: float
+    ) -> None:
+        """Set the export limitation of a smart meter; ``limit`` in positive watts.
+
+        The cloud wants both fields at once and the threshold negated.
+        """
+        await self._write(
+            "/api/v2/device/meter/control/{}",
+            serial,
+            {"isControl": enabled, "feedThreshold": -_watts(limit)},
+        )
+
+    async def set_battery_leds(self, serial: str, on: bool) -> None:
+        """Switch the LEDs of a Titan unit on or off (the cloud keeps no state)."""
+        await self._write(_BATTERY + "led/{}", serial, {"value": 1 if on else 0})
+
+    async def set_battery_min_soc(self, serial: str, value: int) -> None:
+        """Set the discharge floor (%) of a Titan unit."""
+        await self._write(_BATTERY + "min_soc/{}", serial, {"value": int(value)})
+
+    async def set_battery_max_power(
+        self,
+        serial: str,
+        direction: PowerDirection,
+        watts: float,
+        *,
+        is_cluster: bool,
+    ) -> None:
+        """Set the maximum charge or discharge power (W) of a Titan unit.
+
+        ``is_cluster`` is sent true for a cluster master only (clients disagree about
+        slaves, which the integration never writes to).
+        """
+        await self._write(
+            _BATTERY + "power/{}",
+            serial,
+            {
+                "type": direction.value,
+                f"max_{direction.value}_power": _watts(watts),
+                "isCluster": is_cluster,
+            },
+        )
+
+    async def set_backup_outlet(self, serial: str, on: bool) -> None:
+        """Switch the backup (off-grid) outlet of a Titan unit on or off."""
+        await self._write(_BATTERY + "toggleOffGrid/{}", serial, {"value": on})
+
+    async def set_backup_outlet_mode(self, serial: str, mode: BackupOutletMode) -> None:
+        """Choose when the backup outlet is powered (only while it is on)."""
+        await self._write(_BATTERY + "offGrid/{}", serial, {"value": mode.value})
+
+    async def set_calibration(self, serial: str, on: bool) -> None:
+        """Switch the periodic calibration (full charge) of a Titan on or off."""
+        await self._write(_BATTERY + "toggleFullChargeDays/{}", serial, {"value": on})
+
+    async def set_calibration_interval(self, serial: str, days: int) -> None:
+        """Set the number of days between two calibrations (only while it is on)."""
+        await self._write(_BATTERY + "fullChargeDays/{}", serial, {"value": int(days)})
+
+    async def set_calibration_time(self, serial: str, at: time) -> None:
+        """Set the time of day a calibration starts, sent as ``HH:MM``."""
+        await self._write(
+            _BATTERY + "fullChargeTime/{}", serial, {"value": at.strftime("%H:%M")}
+        )
+
+    async def set_control_mode(self, serial: str, mode: ControlMode) -> None:
+        """Choose the control mode of a cluster master or standalone Titan."""
+        await self._write(_BATTERY + "mode/{}", serial, {"ctr_mode": mode.value})
+
+    async def set_manual_mode(
+        self, serial: str, mode: ManualMode, power: float
+    ) -> None:
+        """Set the manual sub-mode and its power (W); standby always sends 0 W.
+
+        Clients disagree whether the cloud switches to manual control by itself:
+        callers set :attr:`ControlMode.MANUAL` first.
+        """
+        watts = 0 if mode is ManualMode.STANDBY else _watts(power)
+        await self._write(
+            _BATTERY + "manual_mode_value/{}",
+            serial,
+            {"mode": mode.value, "power": watts},
+        )

@@ -1,0 +1,249 @@
+"""Number controls: export limit, discharge floor, maximum powers, calibration interval."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import PERCENTAGE, UnitOfPower, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import ClusterMode, IzypowerClient, PowerDirection
+from .controls import (
+    IzypowerControlDescription,
+    IzypowerControlEntity,
+    cluster_titan,
+    master_or_standalone,
+    meter,
+    requires,
+    serial,
+    setting_on,
+    settings_value,
+    titan,
+)
+from .coordinator import IzypowerConfigEntry
+from .data import DeviceData, Feed
+from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .helpers import IzypowerValidationError
+from .targets import EquipmentTarget
+
+# One control at a time: each is a cloud write.
+PARALLEL_UPDATES = 1
+
+# The hardware maximum of one Titan unit; a master sets its whole cluster's power.
+# (800 W is the French plug-in limit: staying under it is the user's responsibility.)
+UNIT_MAX_POWER = 2400
+
+
+@dataclass(frozen=True, kw_only=True)
+class IzypowerNumberDescription(
+    IzypowerControlDescription[float], NumberEntityDescription
+):
+    """A number control; `max_fn` gives an upper bound that depends on the device."""
+
+    max_fn: Callable[[DeviceData], float] | None = None
+
+
+def max_power(device: DeviceData) -> float:
+    """Return 2,400 W per unit of the cluster on a master, 2,400 W standalone."""
+    settings = device.settings
+    units = 1
+    if device.device.cluster_mode is ClusterMode.MASTER and settings is not None:
+        units = settings.unit_count or 1
+    return float(UNIT_MAX_POWER * units)
+
+
+def discharge_field(device: DeviceData) -> str:
+    """Return the settings field of the maximum discharge power shown for this unit.
+
+    A master's write sets its cluster's power: its cluster value, when the cloud sends
+    one, is the one to show and to confirm a write against.
+    """
+    settings = device.settings
+    if (
+        device.device.cluster_mode is ClusterMode.MASTER
+        and settings is not None
+        and settings.cluster_max_discharge_power is not None
+    ):
+        return "cluster_max_discharge_power"
+    return "max_discharge_power"
+
+
+def _max_power_write(
+    direction: PowerDirection,
+) -> Callable[[IzypowerClient, DeviceData, float], Awaitable[None]]:
+    async def write(client: IzypowerClient, device: DeviceData, value: float) -> None:
+        await client.set_battery_max_power(
+            serial(device),
+            direction,
+            value,
+            is_cluster=device.device.cluster_mode is ClusterMode.MASTER,
+        )
+
+    return write
+
+
+def _meter_limit(device: DeviceData) -> float | None:
+    control = device.meter_control
+    return None if control is None else control.limit
+
+
+async def _write_meter_limit(
+    client: IzypowerClient, device: DeviceData, value: float
+) -> None:
+    # Both fields go together: the switch's state as shown (read, or pending), so a
+    # limit change never undoes it; unknown counts as on, like the app's own ports.
+    control = device.meter_control
+    await client.set_meter_control(
+        serial(device),
+        enabled=control is None or control.enabled is not False,
+        limit=value,
+    )
+
+
+def _discharge_value(device: DeviceData) -> float | None:
+    value: float | None = settings_value(discharge_field(device))(device)
+    return value
+
+
+def _max_power(
+    direction: PowerDirection,
+    value_fn: Callable[[DeviceData], float | None],
+    field: Callable[[DeviceData], str],
+) -> IzypowerNumberDescription:
+    """Describe the maximum charge or discharge power of a master or standalone unit."""
+    key = f"max_{direction.name.lower()}_power"
+    return IzypowerNumberDescription(
+        key=key,
+        translation_key=key,
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        native_min_value=0,
+        native_max_value=UNIT_MAX_POWER,
+        native_step=50,
+        mode=NumberMode.BOX,
+        max_fn=max_power,
+        exists_fn=cluster_titan,
+        feed=Feed.SETTINGS,
+        value_fn=value_fn,
+        fields_fn=lambda device, value: {field(device): value},
+        rules=(master_or_standalone,),
+        write_fn=_max_power_write(direction),
+    )
+
+
+NUMBERS: tuple[IzypowerNumberDescription, ...] = (
+    IzypowerNumberDescription(
+        key="injection_limit",
+        translation_key="injection_limit",
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        native_min_value=0,
+        native_max_value=36000,
+        native_step=50,
+        mode=NumberMode.BOX,
+        exists_fn=meter,
+        feed=Feed.METER_CONTROL,
+        value_fn=_meter_limit,
+        fields_fn=lambda _, value: {"limit": value},
+        write_fn=_write_meter_limit,
+    ),
+    IzypowerNumberDescription(
+        key="min_soc",
+        translation_key="min_soc",
+        native_unit_of_measurement=PERCENTAGE,
+        native_min_value=5,
+        native_max_value=100,
+        native_step=5,
+        exists_fn=titan,
+        feed=Feed.SETTINGS,
+        value_fn=settings_value("min_soc"),
+        fields_fn=lambda _, value: {"min_soc": value},
+        write_fn=lambda client, device, value: client.set_battery_min_soc(
+            serial(device), round(value)
+        ),
+    ),
+    _max_power(
+        PowerDirection.CHARGE,
+        settings_value("max_charge_power"),
+        lambda _: "max_charge_power",
+    ),
+    _max_power(PowerDirection.DISCHARGE, _discharge_value, discharge_field),
+    IzypowerNumberDescription(
+        key="calibration_interval",
+        translation_key="calibration_interval",
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        native_min_value=5,
+        native_max_value=60,
+        native_step=1,
+        exists_fn=titan,
+        feed=Feed.SETTINGS,
+        available_fn=setting_on("calibration"),
+        value_fn=settings_value("calibration_interval"),
+        fields_fn=lambda _, value: {"calibration_interval": round(value)},
+        rules=(requires("calibration", "calibration_off"),),
+        write_fn=lambda client, device, value: client.set_calibration_interval(
+            serial(device), round(value)
+        ),
+    ),
+)
+
+TABLES: EntityTables[IzypowerNumberDescription] = (
+    EntityTable(EquipmentTarget, NUMBERS),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IzypowerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the number controls of every Titan and smart meter, now and later."""
+    async_add_entities_dynamically(entry, async_add_entities, TABLES, IzypowerNumber)
+
+
+class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
+    """A setting shown and changed as a number."""
+
+    entity_description: IzypowerNumberDescription
+
+    @override
+    @property
+    def native_value(self) -> float | None:
+        """The setting as shown (pending value included)."""
+        return self.shown_value
+
+    @override
+    @property
+    def native_max_value(self) -> float:
+        """The upper bound: the device's own when it depends on it."""
+        description = self.entity_description
+        device = self.device_data
+        if description.max_fn is None or device is None:
+            return super().native_max_value
+        return description.max_fn(device)
+
+    @override
+    def validate(self, device: DeviceData, value: float) -> None:
+        """Refuse a value out of range or off the step, then the control's rules."""
+        low, high, step = self.native_min_value, self.native_max_value, self.native_step
+        off_step = (
+            step is not None
+            and abs((value - low) / step - round((value - low) / step)) > 1e-6
+        )
+        if not low <= value <= high or off_step:
+            raise IzypowerValidationError(
+                self.setting_name, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
+            )
+        super().validate(device, value)
+
+    @override
+    async def async_set_native_value(self, value: float) -> None:
+        """Write the new value (validated first)."""
+        await self.async_write(value)
