@@ -298,7 +298,7 @@ async def meter_control(request: web.Request) -> web.Response:
     assert device.meter is not None
     device.meter.is_control = is_control
     device.meter.feed_threshold = threshold
-    physics.dispatch(station, simulator.account.time)
+    physics.dispatch(station, simulator.account.sky_time)
     return answer(render.success(data=None))
 
 
@@ -323,7 +323,7 @@ async def battery_min_soc(request: web.Request) -> web.Response:
         raise bad_request()
     assert device.battery is not None
     device.battery.min_soc = value
-    physics.dispatch(station, simulator.account.time)
+    physics.dispatch(station, simulator.account.sky_time)
     return answer(render.success(data=None))
 
 

@@ -68,7 +68,10 @@ class Simulator:
     def sync(self) -> datetime:
         """Bring the live state up to the simulated now; returns that now."""
         now = self.clock.now()
-        physics.advance_account(self.account, self.state_instant(now))
+        refreshed = self.state_instant(now)
+        physics.advance_account(
+            self.account, refreshed, self.clock.sky_lead_at(refreshed)
+        )
         return now
 
 
