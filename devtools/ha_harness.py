@@ -198,6 +198,8 @@ class ManagedProcess:
     name: str
     popen: subprocess.Popen[bytes]
     log_path: Path
+    # Where this process's output starts in the log (a restarted process appends).
+    log_start: int = 0
 
     @property
     def pid(self) -> int:
@@ -209,9 +211,11 @@ class ManagedProcess:
         return self.popen.poll() is None
 
     def log_text(self) -> str:
-        """Return everything the process has written so far."""
+        """Return everything the process has written so far (not its predecessors)."""
         try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")
+            with self.log_path.open("rb") as log:
+                log.seek(self.log_start)
+                return log.read().decode("utf-8", errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -256,6 +260,7 @@ def start_process(
     """Start `argv` in a new session (own process group), output appended to `log_path`."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
+        log_start = log.tell()
         popen = subprocess.Popen(
             list(argv),
             stdin=subprocess.DEVNULL,
@@ -265,7 +270,7 @@ def start_process(
             env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             start_new_session=True,
         )
-    process = ManagedProcess(name, popen, log_path)
+    process = ManagedProcess(name, popen, log_path, log_start)
     _RUNNING[process.pid] = process
     return process
 
