@@ -1,6 +1,6 @@
 """Simulated time, decoupled from the wall clock so tests can freeze or accelerate it.
 
-Two readings (docs/simulator.md, "Simulated time"):
+Two readings (izypower_simulator/README.md, "Simulated time"):
 
 * `now()`, the calendar: the instant the cloud's answers are dated with (`lastUpdate`,
   today's report, the day counters' rollover at local midnight). It never runs faster
