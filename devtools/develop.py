@@ -102,8 +102,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=float(os.environ.get("IZYPOWER_TIME_SCALE", "1")),
         help=(
-            "simulated seconds per real second: 1 is real time, 60 makes a day last "
-            "24 minutes, 0 freezes the fixture values (env IZYPOWER_TIME_SCALE)"
+            "speed of the simulator's sun and load: 1 is real time, 60 makes a day "
+            "of energy in 24 minutes (its data stay dated in real time), 0 freezes "
+            "the values (env IZYPOWER_TIME_SCALE)"
         ),
     )
     parser.add_argument(
@@ -125,7 +126,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="delete the config dir first: new owner, new entry, empty history",
+        help=(
+            "delete the config dir first: new owner, new entry, empty history, the "
+            "simulator's counters back to the example account's"
+        ),
     )
     return parser.parse_args(argv)
 
@@ -352,7 +356,8 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
         "the command started\n"
         f"  logs: {config_dir / 'home-assistant.log'}, {config_dir / 'simulator.log'}\n"
         f"  simulator admin: {simulator_url.rsplit('/', 1)[0]}/_simulator/state\n"
-        f"{KEYS_HELP}"
+        # The keys need a terminal to type in.
+        f"{KEYS_HELP if sys.stdin.isatty() else 'Press Ctrl-C to stop both.'}"
     )
     await _supervise(children, _read_commands())
 
