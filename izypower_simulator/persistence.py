@@ -21,6 +21,10 @@ STATE_FORMAT = 1
 class StateFileError(Exception):
     """The state file exists but cannot be used (damaged, or another format)."""
 
+    def __init__(self, problem: str) -> None:
+        """Say what is wrong and the way out."""
+        super().__init__(f"{problem}; delete it to start from the account options")
+
 
 def save_state(account: Account, path: Path) -> None:
     """Write the account atomically: a crash mid-write leaves the previous file."""
