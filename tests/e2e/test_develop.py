@@ -150,6 +150,9 @@ async def test_develop_onboards_once_then_reuses_the_instance(tmp_path: Path) ->
 
     assert "Onboarded" not in second
     assert "Reusing the Izypower Cloud entry" in second
+    # The simulator went on from the state the first run saved, not from the fixture.
+    simulator_log = (config_dir / "simulator.log").read_text()
+    assert f"resuming {config_dir / 'simulator.state'}" in simulator_log
     again = PASSWORD.search(second)
     assert again is not None
     assert again["password"] == password["password"]
