@@ -2,7 +2,9 @@
 
 The first run onboards a fresh Home Assistant in `config/` and adds an Izypower Cloud
 entry pointed at the simulator; later runs reuse both and only start the processes.
-Ctrl-C stops everything.
+The simulator keeps its account in `config/simulator.state`, so counters go on across
+runs. Typing `s` + Enter stops or starts the simulator alone (an outage to show), `r`
+restarts it; Ctrl-C stops everything.
 """
 
 import argparse
@@ -36,6 +38,8 @@ from .ha_harness import (
 DEFAULT_CONFIG_DIR = ha_harness.REPO_ROOT / "config"
 # What scripts/develop remembers between runs; config/ is git-ignored.
 STATE_FILE = "izypower_develop.json"
+# The simulator's account (counters, history), kept between runs (--fresh deletes it).
+SIMULATOR_STATE_FILE = "simulator.state"
 # The simulator's fixture account (tests/fixtures/account) and its default password.
 SIMULATOR_USERNAME = "camille.exemple@example.org"
 SIMULATOR_PASSWORD = "izypower-demo"
@@ -98,8 +102,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=float(os.environ.get("IZYPOWER_TIME_SCALE", "1")),
         help=(
-            "simulated seconds per real second: 1 is real time, 60 makes a day last "
-            "24 minutes, 0 freezes the fixture values (env IZYPOWER_TIME_SCALE)"
+            "speed of the simulator's sun and load: 1 is real time, 60 makes a day "
+            "of energy in 24 minutes (its data stay dated in real time), 0 freezes "
+            "the values (env IZYPOWER_TIME_SCALE)"
         ),
     )
     parser.add_argument(
@@ -121,7 +126,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="delete the config dir first: new owner, new entry, empty history",
+        help=(
+            "delete the config dir first: new owner, new entry, empty history, the "
+            "simulator's counters back to the example account's"
+        ),
     )
     return parser.parse_args(argv)
 
@@ -196,28 +204,96 @@ async def ensure_entry(
     _say(f"Added the Izypower Cloud entry {entry['title']!r} for {simulator_url}.")
 
 
-async def _supervise(
-    simulator: ManagedProcess, hass: ManagedProcess, config_dir: Path
-) -> None:
-    """Keep both running until Ctrl-C; restart Home Assistant when its UI asks to.
+KEYS_HELP = (
+    "Type s and Enter to stop or start the simulator (a cloud outage; Home "
+    "Assistant keeps running), r and Enter to restart it, Ctrl-C to stop both."
+)
 
-    `hass` run by hand exits with RESTART_EXIT_CODE on Settings -> Restart and expects
-    whoever started it to start it again; that is the edit-restart-check loop.
-    """
-    while True:
-        await asyncio.sleep(1)
-        for process in (simulator, hass):
-            if process.running():
-                continue
-            if process is hass and hass.popen.returncode == RESTART_EXIT_CODE:
-                hass.stop()
-                _say("Home Assistant asked for a restart: restarting it.")
-                hass = _start_home_assistant(config_dir)
-                continue
-            raise HarnessError(
-                f"{process.name} stopped on its own (code {process.popen.returncode})\n"
-                f"{process.log_tail()}"
+
+@dataclass(kw_only=True)
+class Children:
+    """The two processes scripts/develop runs, and how to start each again."""
+
+    config_dir: Path
+    simulator_args: list[str]
+    simulator_port: int
+    hass: ManagedProcess
+    # None while the developer keeps the cloud down.
+    simulator: ManagedProcess | None = None
+
+    async def start_simulator(self) -> str:
+        """Start the simulator on its port (the entry's URL); return its API URL."""
+        self.simulator = ha_harness.start_simulator(
+            self.simulator_port,
+            self.config_dir / "simulator.log",
+            extra_args=self.simulator_args,
+        )
+        return await ha_harness.wait_for_simulator(self.simulator)
+
+    def stop_simulator(self) -> None:
+        """Stop the simulator (it saves its state on the way out)."""
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
+
+    async def obey(self, command: str) -> None:
+        """Carry out one command typed by the developer."""
+        match command.strip().lower():
+            case "s" if self.simulator is not None:
+                self.stop_simulator()
+                _say("Simulator stopped: Home Assistant now sees a cloud outage.")
+            case "s":
+                _say(f"Simulator started again: {await self.start_simulator()}")
+            case "r":
+                self.stop_simulator()
+                _say(f"Simulator restarted: {await self.start_simulator()}")
+            case "":
+                pass
+            case _:
+                _say(KEYS_HELP)
+
+    def check(self) -> None:
+        """Restart Home Assistant when it asked to; report a simulator that stopped.
+
+        `hass` run by hand exits with RESTART_EXIT_CODE on Settings -> Restart and
+        expects whoever started it to start it again. A simulator that stops only
+        takes the cloud down: Home Assistant keeps running and shows the outage.
+        """
+        if not self.hass.running():
+            if self.hass.popen.returncode != RESTART_EXIT_CODE:
+                raise HarnessError(
+                    f"{self.hass.name} stopped on its own (code "
+                    f"{self.hass.popen.returncode})\n{self.hass.log_tail()}"
+                )
+            self.hass.stop()
+            _say("Home Assistant asked for a restart: restarting it.")
+            self.hass = _start_home_assistant(self.config_dir)
+        if self.simulator is not None and not self.simulator.running():
+            _say(
+                f"The simulator stopped on its own (code "
+                f"{self.simulator.popen.returncode}); Home Assistant keeps running. "
+                f"Its log: {self.simulator.log_path}. Type s and Enter to start it."
             )
+            self.stop_simulator()
+
+
+def _read_commands() -> asyncio.Queue[str]:
+    """Queue the lines typed in the terminal (nothing when stdin is not one)."""
+    commands: asyncio.Queue[str] = asyncio.Queue()
+    if sys.stdin.isatty():
+        asyncio.get_running_loop().add_reader(
+            sys.stdin.fileno(), lambda: commands.put_nowait(sys.stdin.readline())
+        )
+    return commands
+
+
+async def _supervise(children: Children, commands: asyncio.Queue[str]) -> None:
+    """Keep both running until Ctrl-C, carrying out the developer's commands."""
+    while True:
+        with suppress(TimeoutError):
+            async with asyncio.timeout(1):
+                await children.obey(await commands.get())
+        children.check()
 
 
 def _start_home_assistant(config_dir: Path) -> ManagedProcess:
@@ -245,24 +321,32 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
     """Start everything, set it up, and wait for Ctrl-C."""
     # Deleting a whole Home Assistant config dir takes seconds: not on the event loop.
     config_dir, state = await asyncio.to_thread(_prepare_config_dir, args)
-    simulator = ha_harness.start_simulator(
-        args.simulator_port,
-        config_dir / "simulator.log",
-        # Today, like the Home Assistant asking for it; the fixture counters are kept.
-        extra_args=["--start", "now", "--time-scale", str(args.time_scale)],
+    children = Children(
+        config_dir=config_dir,
+        simulator_port=args.simulator_port,
+        # Today, like the Home Assistant asking for it; the counters go on from the
+        # last run (the state file), or from the fixture's on a fresh config dir.
+        simulator_args=[
+            "--start",
+            "now",
+            "--time-scale",
+            str(args.time_scale),
+            "--state-file",
+            str(config_dir / SIMULATOR_STATE_FILE),
+        ],
+        hass=_start_home_assistant(config_dir),
     )
-    hass = _start_home_assistant(config_dir)
     base_url = f"http://{LOOPBACK}:{args.port}"
-    simulator_url = await ha_harness.wait_for_simulator(simulator)
+    simulator_url = await children.start_simulator()
     _say(f"Simulator: {simulator_url} (time scale {args.time_scale:g}).")
-    _say("Starting Home Assistant (the first start installs its frontend: minutes)...")
+    _say("Starting Home Assistant...")
     async with aiohttp.ClientSession() as session:
-        await ha_harness.wait_for_home_assistant(session, base_url, hass)
+        await ha_harness.wait_for_home_assistant(session, base_url, children.hass)
         client = HomeAssistantClient(session, base_url)
         state = await ensure_owner(client, config_dir, state, offline=args.offline)
-        await ha_harness.wait_until_running(client, hass)
+        await ha_harness.wait_until_running(client, children.hass)
         await ensure_entry(client, config_dir, state, simulator_url)
-        entities = await ha_harness.wait_for_entities(client, hass)
+        entities = await ha_harness.wait_for_entities(client, children.hass)
     elapsed = time.time() - started_at
     _say(
         "\n"
@@ -272,9 +356,10 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
         "the command started\n"
         f"  logs: {config_dir / 'home-assistant.log'}, {config_dir / 'simulator.log'}\n"
         f"  simulator admin: {simulator_url.rsplit('/', 1)[0]}/_simulator/state\n"
-        "Press Ctrl-C to stop both."
+        # The keys need a terminal to type in.
+        f"{KEYS_HELP if sys.stdin.isatty() else 'Press Ctrl-C to stop both.'}"
     )
-    await _supervise(simulator, hass, config_dir)
+    await _supervise(children, _read_commands())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,6 +50,8 @@ def _clock_view(simulator: Simulator) -> dict[str, Any]:
     return {
         "now": simulator.clock.now().isoformat(),
         "state_time": simulator.account.time.astimezone(UTC).isoformat(),
+        # Where the sun and the load stand; ahead of `now` when time_scale > 1.
+        "sky_now": simulator.clock.sky_now().isoformat(),
         "time_scale": simulator.clock.time_scale,
         "refresh_interval_s": simulator.config.refresh_interval_s,
     }
@@ -221,7 +223,7 @@ def _station_changes(
             )
         else:
             raise AdminError(f"unknown station setting {name}")
-    actions.append(partial(physics.dispatch, station, simulator.account.time))
+    actions.append(partial(physics.dispatch, station, simulator.account.sky_time))
     return actions
 
 
@@ -260,7 +262,7 @@ def _device_changes(
             )
         else:
             raise AdminError(f"unknown or inapplicable device setting {name}")
-    actions.append(partial(physics.dispatch, station, simulator.account.time))
+    actions.append(partial(physics.dispatch, station, simulator.account.sky_time))
     return actions
 
 

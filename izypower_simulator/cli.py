@@ -5,6 +5,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 import logging
+from pathlib import Path
 import signal
 from typing import Any
 
@@ -16,12 +17,15 @@ from .faults import GLITCH_MODES, FaultConfig, FaultConfigError
 from .generator import generate_account
 from .loader import load_account
 from .model import DEFAULT_TIME_ZONE, Account
+from .persistence import StateFileError, load_state, resume_instant, save_state
 from .routes import BASE_PATH, ENDPOINTS
-from .simulator import DEFAULT_PASSWORD, SimulatorConfig
+from .simulator import DEFAULT_PASSWORD, SIMULATOR_KEY, Simulator, SimulatorConfig
 
 SHUTDOWN_TIMEOUT_S = 2.0
 # The cloud shows a new setting minutes after the write (API notes: ~3 min behind).
 DEFAULT_WRITE_LAG_S = 60.0
+# Wall seconds between two saves of --state-file (a crash loses at most this much).
+SAVE_INTERVAL_S = 60.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=100,
         help="largest page served (default 100)",
+    )
+    parser.add_argument(
+        "--state-file",
+        metavar="PATH",
+        type=Path,
+        help=(
+            "keep the account's live state here: resumed at start (the account "
+            "options are then only used when the file does not exist), saved every "
+            f"{SAVE_INTERVAL_S:g} s and at exit"
+        ),
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     faults = parser.add_argument_group(
@@ -228,10 +242,33 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}{BASE_PATH}"
 
 
+def _resumed_or_new(args: argparse.Namespace) -> tuple[Account, datetime]:
+    """Return the account to serve and the instant its clock starts at."""
+    start = _start(args) if args.start != "now" else datetime.now(UTC)
+    saved = None if args.state_file is None else load_state(args.state_file)
+    if saved is not None:
+        when = resume_instant(saved, start or saved.time)
+        print(  # noqa: T201 - the command's own output
+            f"izypower-simulator: resuming {args.state_file} (saved at "
+            f"{saved.time:%Y-%m-%d %H:%M:%S %Z})",
+            flush=True,
+        )
+        return saved, when
+    account = _account(args, start)
+    return account, account.time
+
+
+async def _save_periodically(simulator: Simulator, path: Path) -> None:
+    while True:
+        await asyncio.sleep(SAVE_INTERVAL_S)
+        simulator.sync()
+        save_state(simulator.account, path)
+
+
 async def serve(args: argparse.Namespace) -> None:
-    """Run until SIGINT or SIGTERM, then shut down cleanly."""
-    account = _account(args, _start(args) if args.start != "now" else datetime.now(UTC))
-    clock = SimClock(account.time, time_scale=args.time_scale)
+    """Run until SIGINT or SIGTERM, then shut down cleanly (saving the state)."""
+    account, start = _resumed_or_new(args)
+    clock = SimClock(start, time_scale=args.time_scale, sky_lead=account.sky_lead)
     config = SimulatorConfig(
         username=args.username,
         password=args.password,
@@ -242,6 +279,7 @@ async def serve(args: argparse.Namespace) -> None:
         seed=args.seed,
     )
     app = create_app(account, clock, config)
+    simulator = app[SIMULATOR_KEY]
     runner = web.AppRunner(
         app,
         access_log=logging.getLogger("aiohttp.access") if args.verbose else None,
@@ -252,15 +290,22 @@ async def serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    saver = None
     try:
         site = web.TCPSite(runner, args.host, args.port)
         await site.start()
         port = runner.addresses[0][1]
         print(f"izypower-simulator listening on {_url(args.host, port)}", flush=True)
+        if args.state_file is not None:
+            saver = asyncio.create_task(_save_periodically(simulator, args.state_file))
         await stop.wait()
     finally:
         # Handlers stay installed during cleanup: a second signal must not kill us mid-way.
         await runner.cleanup()
+        if saver is not None:
+            saver.cancel()
+            simulator.sync()
+            save_state(simulator.account, args.state_file)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
@@ -275,6 +320,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--stations and --devices must be >= 1")
     try:
         asyncio.run(serve(args))
-    except (FaultConfigError, ValueError, OSError) as err:
+    except (FaultConfigError, StateFileError, ValueError, OSError) as err:
         parser.exit(2, f"izypower-simulator: error: {err}\n")
     return 0

@@ -240,4 +240,4 @@ def _apply(account: Account, serial: str, changes: Changes) -> None:
             if key not in target.shown:
                 # The cloud sends a setting once it has been set.
                 target.shown.append(key)
-    physics.dispatch(station, account.time)
+    physics.dispatch(station, account.sky_time)

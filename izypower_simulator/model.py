@@ -5,7 +5,7 @@ them, so a freshly loaded fixture account renders back exactly as its files.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -273,8 +273,11 @@ class Account:
     user_id: int
     stations: list[Station]
     device_types: list[DeviceTypeLabel]
-    # Instant the live state corresponds to (the cloud's `lastUpdate`).
+    # Calendar instant the live state corresponds to (the cloud's `lastUpdate`).
     time: datetime
+    # How far the physics (sun, load, batteries) are ahead of `time`: grows when the
+    # simulator runs faster than real time (clock.py).
+    sky_lead: timedelta = timedelta(0)
     bad_credentials_code: int = 10001
     bad_credentials_msg: str = "Incorrect username or password"
     # Accepted writes waiting for their lag to pass, oldest first.
@@ -311,6 +314,11 @@ class Account:
             station.devices.append(device)
         station.arriving = []
         station.arrival = None
+
+    @property
+    def sky_time(self) -> datetime:
+        """Physics instant of the live state (the sun's position, the load profile)."""
+        return self.time + self.sky_lead
 
     def station(self, station_id: int) -> Station | None:
         """Find a station by id."""

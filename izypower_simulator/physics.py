@@ -418,9 +418,32 @@ def rollover(station: Station, midnight: datetime) -> None:
     station.ct_rows.clear()
 
 
+@dataclass(frozen=True, slots=True)
+class _Sky:
+    """Where the physics stand during one advance: calendar instant -> sky instant.
+
+    The sky lead grows linearly over the advance, so the physics run `rate` times
+    faster than the calendar (1 in real time, 60 for a day in 24 minutes).
+    """
+
+    start: datetime
+    lead: timedelta
+    rate: float
+
+    def at(self, calendar: datetime) -> datetime:
+        """Return the physics instant at `calendar` (within the advance)."""
+        elapsed = (calendar - self.start).total_seconds()
+        return calendar + self.lead + timedelta(seconds=elapsed * (self.rate - 1))
+
+
 def _advance_station(
-    station: Station, start: datetime, target: datetime, step_s: float
+    station: Station, start: datetime, target: datetime, step_s: float, sky: _Sky
 ) -> None:
+    """Integrate calendar time from `start` to `target` in calendar steps of `step_s`.
+
+    Energy accrues over physics time (`sky.rate` x the calendar step); the periods
+    close at the calendar's local midnights, the day the data are dated with.
+    """
     step = timedelta(seconds=step_s)
     now = start
     while now < target:
@@ -428,36 +451,47 @@ def _advance_station(
         boundary = min(target, midnight)
         while now < boundary:
             nxt = min(boundary, now + step)
-            dt_s = (nxt - now).total_seconds()
-            dispatch(station, now, dt_s)
+            dt_s = (nxt - now).total_seconds() * sky.rate
+            dispatch(station, sky.at(now), dt_s)
             integrate(station, dt_s)
             _sample(station, now, nxt)
             now = nxt
         if boundary == midnight:
             rollover(station, midnight)
-    dispatch(station, target, step_s)
+    dispatch(station, sky.at(target), step_s * sky.rate)
 
 
-def advance_account(account: Account, target: datetime) -> None:
-    """Move every station from `account.time` to `target` (no-op if not later)."""
+def advance_account(
+    account: Account, target: datetime, sky_lead: timedelta | None = None
+) -> None:
+    """Move every station from `account.time` to calendar `target` (no-op if not later).
+
+    `sky_lead` is the physics' lead over the calendar at `target` (default: unchanged,
+    real-time physics); it never shrinks, as energy already counted stays counted.
+    """
     if target <= account.time:
         return
+    lead = account.sky_lead if sky_lead is None else max(sky_lead, account.sky_lead)
     span_s = (target - account.time).total_seconds()
-    step_s = max(
+    rate = 1 + (lead - account.sky_lead).total_seconds() / span_s
+    sky_span_s = span_s * rate
+    sky_step_s = max(
         BASE_STEP_S,
-        span_s / MAX_STEPS_PER_ADVANCE,
-        span_s * len(account.stations) / STATION_STEP_BUDGET,
+        sky_span_s / MAX_STEPS_PER_ADVANCE,
+        sky_span_s * len(account.stations) / STATION_STEP_BUDGET,
     )
+    sky = _Sky(account.time, account.sky_lead, rate)
     for station in account.stations:
         start = account.time
         if station.arrival is not None and station.arrival <= target:
             # Devices installed in this span take part from their installation on.
             arrival = max(start, station.arrival)
-            _advance_station(station, start, arrival, step_s)
+            _advance_station(station, start, arrival, sky_step_s / rate, sky)
             account.install_arrivals(station)
             start = arrival
-        _advance_station(station, start, target, step_s)
+        _advance_station(station, start, target, sky_step_s / rate, sky)
     account.time = target
+    account.sky_lead = lead
 
 
 def default_peak_w(device: Device) -> float:

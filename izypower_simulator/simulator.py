@@ -70,7 +70,7 @@ class Simulator:
         now = self.clock.now()
         target = self.state_instant(now)
         controls.apply_due_writes(self.account, now, target)
-        physics.advance_account(self.account, target)
+        physics.advance_account(self.account, target, self.clock.sky_lead_at(target))
         return now
 
 

@@ -1,12 +1,17 @@
-"""`scripts/develop`, the README's "run it" command, run twice like a developer would."""
+"""`scripts/develop`, the README's "run it" command, run twice like a developer would.
+
+Both runs must serve on loopback only with nothing to confirm and no repair issue.
+"""
 
 from pathlib import Path
 import re
 import signal
 
+import aiohttp
 import pytest
 
 from devtools import ha_harness
+from devtools.ha_harness import HomeAssistantClient
 
 pytestmark = [
     pytest.mark.e2e,
@@ -14,11 +19,44 @@ pytestmark = [
     pytest.mark.usefixtures("socket_enabled", "stop_processes"),
 ]
 
-READY = "Press Ctrl-C to stop both."
+# The last line, with or without the keys (they need a terminal).
+READY = "Ctrl-C to stop both."
 PASSWORD = re.compile(r"log in as 'dev' with the password '(?P<password>[^']+)'")
 VISIBLE = re.compile(
     r"(?P<count>\d+) Izypower Cloud entities visible (?P<seconds>[\d.]+) s"
 )
+
+
+def _home_assistant_pid(config_dir: Path) -> int:
+    """Return the pid of the `hass` that scripts/develop started for `config_dir`."""
+    wanted = f"homeassistant\0--config\0{config_dir}\0".encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if wanted in cmdline.read_bytes():
+                return int(cmdline.parent.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no Home Assistant process runs for {config_dir}")
+
+
+async def _assert_loopback_only_and_no_repairs(
+    config_dir: Path, ha_port: int, password: str
+) -> None:
+    """Home Assistant listens on loopback only, and Settings -> Repairs is empty.
+
+    Home Assistant 2026.10+ turns an `http:` YAML section into a change to confirm,
+    reverted to every interface (with a repair issue) when nobody confirms it.
+    """
+    listening = ha_harness.listening_addresses(_home_assistant_pid(config_dir))
+    assert (ha_harness.LOOPBACK, ha_port) in listening
+    assert {address for address, _ in listening} <= {"127.0.0.1", "::1"}, listening
+    async with aiohttp.ClientSession() as session:
+        client = HomeAssistantClient(session, f"http://{ha_harness.LOOPBACK}:{ha_port}")
+        await client.log_in("dev", password)
+        assert await client.repair_issues() == []
+        # The report names the version that ran (scripts/develop's own process
+        # talked to it, not this one).
+        await client.core_state()
 
 
 def _left_over(config_dir: Path, simulator_port: int) -> list[str]:
@@ -65,6 +103,11 @@ async def _run_until_ready_then_stop(
         give_up_after=ha_harness.FIRST_START_TIMEOUT,
         watch=[develop],
     )
+    password = PASSWORD.search(develop.log_text())
+    assert password is not None, develop.log_tail()
+    await _assert_loopback_only_and_no_repairs(
+        config_dir, ha_port, password["password"]
+    )
     # SIGTERM takes the same path as Ctrl-C (which a test cannot rely on: a shell
     # starting pytest in the background makes its children ignore SIGINT).
     develop.popen.send_signal(signal.SIGTERM)
@@ -107,6 +150,9 @@ async def test_develop_onboards_once_then_reuses_the_instance(tmp_path: Path) ->
 
     assert "Onboarded" not in second
     assert "Reusing the Izypower Cloud entry" in second
+    # The simulator went on from the state the first run saved, not from the fixture.
+    simulator_log = (config_dir / "simulator.log").read_text()
+    assert f"resuming {config_dir / 'simulator.state'}" in simulator_log
     again = PASSWORD.search(second)
     assert again is not None
     assert again["password"] == password["password"]

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 import socket
+import sys
 
+import aiohttp
 import pytest
 
 from devtools import develop, ha_harness
@@ -75,3 +77,75 @@ async def test_a_busy_port_stops_it_before_anything_starts(tmp_path: Path) -> No
 
     assert not (tmp_path / "config").exists()
     assert ha_harness.running_processes() == []
+
+
+async def _api_answers(url: str) -> bool:
+    async with aiohttp.ClientSession() as session:
+        try:
+            admin = url.rsplit("/", 1)[0] + "/_simulator"
+            async with session.get(admin) as response:
+                return response.status == 200
+        except aiohttp.ClientConnectionError:
+            return False
+
+
+@pytest.mark.usefixtures("socket_enabled", "stop_processes")
+async def test_the_simulator_stops_and_starts_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typing s stops the cloud, s again starts it on its port; Home Assistant stays up.
+
+    A simulator that dies is reported, and is no reason to stop Home Assistant.
+    """
+    hass = ha_harness.start_process(
+        "home-assistant",
+        [sys.executable, "-c", "import time; time.sleep(600)"],
+        tmp_path / "hass.log",
+    )
+    children = develop.Children(
+        config_dir=tmp_path,
+        simulator_args=["--time-scale", "0", "--state-file", str(tmp_path / "s")],
+        simulator_port=ha_harness.free_port(),
+        hass=hass,
+    )
+    url = await children.start_simulator()
+    assert await _api_answers(url)
+
+    await children.obey("s\n")
+    assert children.simulator is None
+    assert not await _api_answers(url)
+    await children.obey("s\n")
+    assert await _api_answers(url)
+    await children.obey("r\n")
+    assert await _api_answers(url)
+    assert (tmp_path / "s").exists()
+    await children.obey("?\n")
+
+    assert children.simulator is not None
+    children.simulator.popen.kill()
+    children.simulator.popen.wait()
+    children.check()
+
+    assert children.simulator is None
+    assert hass.running()
+    said = capsys.readouterr().out
+    assert "Home Assistant now sees a cloud outage" in said
+    assert f"Simulator started again: {url}" in said
+    assert f"Simulator restarted: {url}" in said
+    assert develop.KEYS_HELP in said
+    assert "The simulator stopped on its own (code -9)" in said
+
+
+@pytest.mark.usefixtures("stop_processes")
+def test_home_assistant_stopping_on_its_own_stops_the_command(tmp_path: Path) -> None:
+    """Without Home Assistant there is nothing to show: the command ends, with its log."""
+    hass = ha_harness.start_process(
+        "home-assistant", [sys.executable, "-c", "print('bye')"], tmp_path / "h.log"
+    )
+    hass.popen.wait()
+    children = develop.Children(
+        config_dir=tmp_path, simulator_args=[], simulator_port=1, hass=hass
+    )
+
+    with pytest.raises(HarnessError, match="home-assistant stopped on its own"):
+        children.check()

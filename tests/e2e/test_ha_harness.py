@@ -1,6 +1,7 @@
 """Tests of the pieces of devtools.ha_harness that need neither Home Assistant nor the simulator."""
 
 import asyncio
+import json
 import os
 from pathlib import Path
 import socket
@@ -59,15 +60,19 @@ def test_free_port_can_be_bound_on_loopback() -> None:
     assert 1024 <= port <= 65535
 
 
-def test_configuration_serves_loopback_only_with_debug_logs() -> None:
-    """The generated YAML is what Home Assistant needs and nothing that reaches out."""
+def test_configuration_has_no_http_section_and_quiet_logs() -> None:
+    """The generated YAML is what Home Assistant needs and nothing that reaches out.
+
+    No `http:`: Home Assistant 2026.10+ would migrate it as a change to confirm.
+    """
     config = parse_yaml(
-        ha_harness.render_configuration(18123, extra_integrations=("history",))
+        ha_harness.render_configuration(extra_integrations=("history",))
     )
     assert isinstance(config, dict)
-    assert config["http"] == {"server_host": "127.0.0.1", "server_port": 18123}
+    assert "http" not in config
     assert config["homeassistant"]["time_zone"] == "Europe/Paris"
     assert config["homeassistant"]["unit_system"] == "metric"
+    assert config["logger"]["default"] == "warning"
     assert config["logger"]["logs"] == {"custom_components.izypower_cloud": "debug"}
     assert {"api", "config", "onboarding", "history"} <= config.keys()
     assert "default_config" not in config
@@ -82,13 +87,61 @@ def test_write_config_links_the_working_tree(
     link = config_dir / "custom_components" / "izypower_cloud"
     assert link.is_symlink()
     assert link.resolve() == fake_integration.resolve()
-    (config_dir / ".storage").mkdir()
+    (config_dir / ".storage" / "core.config_entries").write_text("{}")
 
     ha_harness.write_config(config_dir, 8124, integration_dir=fake_integration)
 
     assert link.resolve() == fake_integration.resolve()
-    assert (config_dir / ".storage").is_dir()
-    assert "server_port: 8124" in (config_dir / "configuration.yaml").read_text()
+    assert (config_dir / ".storage" / "core.config_entries").exists()
+    http = json.loads((config_dir / ".storage" / "http").read_text())
+    assert http["data"]["stable"]["server_port"] == 8124
+
+
+def test_http_settings_serve_loopback_confirmed(
+    tmp_path: Path, fake_integration: Path
+) -> None:
+    """The HTTP store replaces any pending or failed change: loopback, nothing to confirm."""
+    config_dir = tmp_path / "config"
+    (config_dir / ".storage").mkdir(parents=True)
+    left_by_an_older_run = {
+        "version": 2,
+        "minor_version": 2,
+        "key": "http",
+        "data": {
+            "stable": {"server_port": 8123},
+            "pending": {"server_host": ["127.0.0.1"], "error": "not_promoted"},
+            "yaml_migration_done": True,
+        },
+    }
+    (config_dir / ".storage" / "http").write_text(json.dumps(left_by_an_older_run))
+
+    ha_harness.write_config(config_dir, 8125, integration_dir=fake_integration)
+
+    path = config_dir / ".storage" / "http"
+    store = json.loads(path.read_text())
+    assert (store["version"], store["minor_version"], store["key"]) == (2, 2, "http")
+    assert store["data"]["pending"] is None
+    assert store["data"]["yaml_migration_done"] is True
+    stable = store["data"]["stable"]
+    assert (stable["server_host"], stable["server_port"]) == (["127.0.0.1"], 8125)
+    assert stable["error"] is None
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.usefixtures("socket_enabled")
+def test_listening_addresses_reads_this_process_sockets() -> None:
+    """A socket listening on loopback is found with its address and port."""
+    with socket.socket() as server, socket.socket(socket.AF_INET6) as server6:
+        server.bind((ha_harness.LOOPBACK, 0))
+        server.listen()
+        server6.bind(("::1", 0))
+        server6.listen()
+        port, port6 = server.getsockname()[1], server6.getsockname()[1]
+
+        found = ha_harness.listening_addresses(os.getpid())
+
+    assert ("127.0.0.1", port) in found
+    assert ("::1", port6) in found
 
 
 def test_write_config_replaces_a_stale_link(

@@ -201,11 +201,60 @@ async def test_cloud_refreshes_every_three_minutes(harness: Harness) -> None:
 
 
 async def test_time_scale_accelerates(make_harness: HarnessFactory) -> None:
-    """With time scale 60, one wall minute is one simulated hour."""
-    harness = await make_harness(time_scale=60, token_lifetime_s=10_000)
-    harness.wall.now += 60
-    info = await harness.get_json(INFO)
-    assert info["lastUpdate"] == "2026-07-14 14:39:00 UTC+02:00"
+    """With time scale 60, one wall minute is one hour of energy, dated in real time.
+
+    The data of an accelerated simulator are never dated in the future: a client
+    such as Home Assistant compares `lastUpdate` with its own clock.
+    """
+    fast = await make_harness(
+        time_scale=60, token_lifetime_s=10_000, refresh_interval_s=0
+    )
+    real_time = await make_harness(refresh_interval_s=0)
+    before = await fast.get_json(INFO)
+
+    fast.wall.now += 60
+    await real_time.advance(3600)
+    info = await fast.get_json(INFO)
+
+    assert info["lastUpdate"] == "2026-07-14 13:40:00 UTC+02:00"
+    assert (await fast.admin("GET", "/clock"))["sky_now"] == "2026-07-14T12:39:00+00:00"
+    # The same hour of sun and load as an hour of real time, to the rounding.
+    hour = counters(await real_time.get_json(INFO), "day")
+    gained = counters(info, "day")
+    for name, value in gained.items():
+        assert value == pytest.approx(hour[name], abs=0.02), name
+    assert gained["production"] > counters(before, "day")["production"] + 0.5
+
+
+async def test_accelerated_days_roll_over_at_the_dated_midnight(
+    make_harness: HarnessFactory,
+) -> None:
+    """At time scale 60 the day counters close when the data's date changes.
+
+    Nine wall minutes before midnight are nine hours of sun and load (past the sky's
+    own midnight) in the same dated day; the day closes at the dated midnight only.
+    """
+    harness = await make_harness(
+        start=datetime(2026, 7, 14, 23, 50, tzinfo=PARIS),
+        time_scale=60,
+        token_lifetime_s=100_000,
+        refresh_interval_s=0,
+    )
+    start = counters(await harness.get_json(INFO), "day")
+
+    harness.wall.now += 9 * 60
+    late = await harness.get_json(INFO)
+    harness.wall.now += 2 * 60
+    after = await harness.get_json(INFO)
+
+    assert late["lastUpdate"] == "2026-07-14 23:59:00 UTC+02:00"
+    assert counters(late, "day")["consumption"] > start["consumption"] + 1
+    assert after["lastUpdate"] == "2026-07-15 00:01:00 UTC+02:00"
+    assert counters(after, "day")["consumption"] < 0.5 * (
+        counters(late, "day")["consumption"] - start["consumption"]
+    )
+    yesterday = harness.account.stations[0].history["day", "2026-07-14"]
+    assert yesterday["consumption"] >= counters(late, "day")["consumption"]
 
 
 async def _rollover(
