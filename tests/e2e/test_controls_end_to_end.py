@@ -47,8 +47,12 @@ WRITE_LAG_S: Final = 60
 WRITES: Final = ("meter_control", "battery_min_soc")
 SETTING_READS: Final = ("meter_info", "battery_cmd")
 # What Home Assistant's coordinator logs (debug, as the harness configures) at the end
-# of each refresh.
+# of each refresh, and of each re-read of one written resource.
 REFRESH_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Finished fetching"
+REREAD_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Manually updated"
+# The integration reads a written resource again this long after the write
+# (pending.REREAD_DELAY), then waits for its next refreshes.
+REREAD_DELAY_S: Final = 20
 
 
 class ControlSimulator(Simulator):
@@ -95,9 +99,25 @@ async def _set_value(
     )
 
 
-def _refreshes(hass: ha_harness.ManagedProcess) -> int:
-    """Return how many refreshes of the integration Home Assistant has finished."""
-    return hass.log_text().count(REFRESH_DONE)
+async def _wait_for_log(
+    marker: str,
+    count: int,
+    hass: ha_harness.ManagedProcess,
+    simulator_process: ha_harness.ManagedProcess,
+    *,
+    give_up_after: float = 30,
+) -> None:
+    """Wait until Home Assistant's log holds `marker` at least `count` times."""
+
+    async def logged() -> bool | None:
+        return True if hass.log_text().count(marker) >= count else None
+
+    await ha_harness.poll_until(
+        f"{count} x {marker!r} in Home Assistant's log",
+        logged,
+        give_up_after=give_up_after,
+        watch=[hass, simulator_process],
+    )
 
 
 async def _refresh_reads(
@@ -110,23 +130,15 @@ async def _refresh_reads(
     """Ask Home Assistant for a refresh; return the request counts before and after it.
 
     The refresh is over when the coordinator logs it (Home Assistant's REST API does
-    not show a state written again unchanged).
+    not show a state written again unchanged). A request closer to the previous one
+    than the coordinator's cooldown (10 s) waits for it; a re-read of a written
+    resource in that time would cancel it, which the test's order rules out.
     """
-    before, done = await simulator.requests(), _refreshes(hass)
+    before, done = await simulator.requests(), hass.log_text().count(REFRESH_DONE)
     await client.call_service(
         "homeassistant", "update_entity", {"entity_id": entity_id}
     )
-
-    async def refreshed() -> bool | None:
-        return True if _refreshes(hass) > done else None
-
-    # Requests closer together than the coordinator's cooldown (10 s) wait for it.
-    await ha_harness.poll_until(
-        "a refresh of the integration",
-        refreshed,
-        give_up_after=30,
-        watch=[hass, simulator_process],
-    )
+    await _wait_for_log(REFRESH_DONE, done + 1, hass, simulator_process)
     after = await simulator.requests()
     assert after["devices"] > before["devices"], (before, after)
     return before, after
@@ -201,6 +213,7 @@ async def test_controls_reach_the_simulator_through_rest(tmp_path: Path) -> None
         for unique_id, value in NEW_VALUES.items():
             await _set_value(client, ids[unique_id], value)
         written = time.monotonic()
+        rereads = hass.log_text().count(REREAD_DONE)
         states = await client.states()
         assert _shown(states, ids) == NEW_VALUES
         assert states[ids[EXPORT_CONTROL]]["state"] == "on"
@@ -220,6 +233,17 @@ async def test_controls_reach_the_simulator_through_rest(tmp_path: Path) -> None
             client, simulator, ids[MIN_SOC], *processes
         )
         assert all(after[name] > before[name] for name in SETTING_READS), after
+        assert _shown(await client.states(), ids) == NEW_VALUES
+        assert _cloud_values(await simulator.state()) == OLD_VALUES
+        # So does the integration's own look at each written resource after a delay.
+        await _wait_for_log(
+            REREAD_DONE,
+            rereads + len(WRITES),
+            *processes,
+            give_up_after=REREAD_DELAY_S + 30,
+        )
+        before, after = after, await simulator.requests()
+        assert all(after[name] == before[name] + 1 for name in SETTING_READS), after
         assert _shown(await client.states(), ids) == NEW_VALUES
         assert _cloud_values(await simulator.state()) == OLD_VALUES
 
