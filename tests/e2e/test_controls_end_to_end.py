@@ -46,6 +46,8 @@ WRITE_LAG_S: Final = 60
 # Simulator endpoint names (stats) of the two writes and of the reads of their settings.
 WRITES: Final = ("meter_control", "battery_min_soc")
 SETTING_READS: Final = ("meter_info", "battery_cmd")
+# Counted too: the device lists, read at every refresh.
+ENDPOINTS: Final = (*WRITES, *SETTING_READS, "devices")
 # What Home Assistant's coordinator logs (debug, as the harness configures) at the end
 # of each refresh, and of each re-read of one written resource.
 REFRESH_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Finished fetching"
@@ -62,9 +64,6 @@ class ControlSimulator(Simulator):
         """Return the number of API requests answered, by endpoint name."""
         stats = await self._json("GET", f"{self.admin_url}/stats")
         return {name: stats["by_endpoint"].get(name, 0) for name in ENDPOINTS}
-
-
-ENDPOINTS: Final = (*WRITES, *SETTING_READS, "devices")
 
 
 def _cloud_values(state: dict[str, Any]) -> dict[str, float]:
