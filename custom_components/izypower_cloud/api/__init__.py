@@ -7,7 +7,7 @@ Modules, each with one job: ``client`` (the endpoint methods of
 (login, token, refusal memory, login backoff), ``wire`` (the one request path:
 headers, timeout, retries, envelopes), ``paging`` (paged lists), ``parsers`` (tolerant
 value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
-``exceptions``.
+``exceptions``; ``raw`` lists a station's reads for the unparsed data export.
 """
 
 from .client import IzypowerClient
@@ -28,6 +28,7 @@ from .exceptions import (
 )
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
+from .raw import RawRead, station_reads
 from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
@@ -52,9 +53,11 @@ __all__ = [
     "Period",
     "PvString",
     "Rate",
+    "RawRead",
     "Station",
     "StationInfo",
     "WifiInfo",
     "normalize_base_url",
     "parse_number",
+    "station_reads",
 ]
