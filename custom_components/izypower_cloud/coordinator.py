@@ -64,6 +64,7 @@ from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
 from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .identifiers import device_identifier, station_identifier
+from .issues import check_station_list
 from .stale_devices import StaleDevices
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
@@ -123,6 +124,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         # What each station was seen with (data.py `has_battery`, `has_ev`).
         self._features = StationFeatures()
         self._stale = StaleDevices()
+        # When the last refresh succeeded (system health).
+        self.last_success: datetime | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -181,6 +184,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 self.energy_guard.forget,
             )
         self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
+        self.last_success = now
         return data
 
     async def _async_fetch(self, slow: bool) -> IzypowerData:
@@ -206,6 +210,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._station_list_failed = stations is None
         if stations is not None:
             self._stations = {station.station_id: station for station in stations}
+            check_station_list(self.hass, self.config_entry, self._stations)
         elif self._stations is None:
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="station_list_failed"
