@@ -94,17 +94,12 @@ def _station_of(hass: HomeAssistant, device_id: str) -> tuple[IzypowerConfigEntr
             translation_key="export_not_a_station",
             translation_placeholders={"device": device_id},
         )
-    for entry_id in device.config_entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if (
-            entry is not None
-            and entry.domain == DOMAIN
-            and entry.state is ConfigEntryState.LOADED
-        ):
-            return entry, station_id
-    raise ServiceValidationError(
-        translation_domain=DOMAIN, translation_key="export_entry_not_loaded"
-    )
+    entry = hass.config_entries.async_get_entry(device.config_entry_id or "")
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="export_entry_not_loaded"
+        )
+    return entry, station_id
 
 
 def _anonymizer(entry: IzypowerConfigEntry, station: StationData) -> Anonymizer:
