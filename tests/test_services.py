@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -28,7 +29,7 @@ pytest_plugins = ["tests.cloud_mock"]
 
 
 def _identifying_values() -> set[str]:
-    """Serials, ids, names, addresses, email, token, SSIDs and IPs of the fixtures."""
+    """Return the serials, ids, names, addresses, email, token, SSIDs and IPs."""
     values = fixture_secrets()
     for record in load_fixture("stations_page_1.json")["data"]["records"]:
         values.update({str(record["stationsId"]), record["stationName"]})
@@ -162,3 +163,27 @@ def test_anonymizer_rules() -> None:
         "list": ["<serial-1>", 1.5],
         "power": 812,
     }
+
+
+async def test_export_without_wifi_nor_last_update(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """Without Wi-Fi details nor a measurement time, the export still works.
+
+    The day asked for is then the local date; what the key-based rules catch is
+    replaced even when the snapshot never named it.
+    """
+    del mock_cloud.payload(Endpoint.STATION_INFO, 81235)["lastUpdate"]
+    del mock_cloud.payload(Endpoint.STATION_INFO, 81235)["data"]["lastUpdate"]
+    mock_cloud.fail(Endpoint.WIFI)
+    await setup_integration(hass, mock_config_entry)
+    mock_cloud.restore(Endpoint.WIFI)
+
+    export = await _export(hass, _station_device(hass, 81235))
+
+    assert export["reads"]["report_day"]["params"]["searchTime"] == "2026-07-14"
+    text = json.dumps(export, ensure_ascii=False)
+    assert not {value for value in _identifying_values() if value in text}
