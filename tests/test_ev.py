@@ -13,14 +13,13 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.izypower_cloud.identifiers import station_identifier
-
 from .cloud_mock import (
     Endpoint,
     MockCloud,
     advance_time,
     entity_state,
     setup_integration,
+    station_keys,
 )
 
 pytest_plugins = ["tests.cloud_mock"]
@@ -38,12 +37,7 @@ EV_KEYS = {
 
 
 def _ev_keys(entity_registry: er.EntityRegistry, station_id: int) -> set[str]:
-    prefix = f"{station_identifier(station_id)[1]}_"
-    return {
-        entry.unique_id.removeprefix(prefix)
-        for entry in entity_registry.entities.values()
-        if entry.unique_id.startswith(prefix)
-    } & EV_KEYS
+    return station_keys(entity_registry, station_id) & EV_KEYS
 
 
 async def _refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:

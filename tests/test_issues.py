@@ -28,7 +28,10 @@ async def test_issue_follows_the_station_list(
     mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """Raised when the list empties after having stations, gone when one is back."""
+    """Raised when the list empties after having stations, gone when one is back.
+
+    Removing the entry removes it too.
+    """
     await setup_integration(hass, mock_config_entry)
     issue_id = no_station_issue_id(mock_config_entry.entry_id)
     records = copy.deepcopy(mock_cloud.payload(Endpoint.STATIONS, 1)["data"]["records"])
@@ -47,6 +50,13 @@ async def test_issue_follows_the_station_list(
     await _slow_refresh(hass, mock_config_entry)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
 
+    mock_cloud.remove_station(records[0]["stationsId"])
+    await _slow_refresh(hass, mock_config_entry)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not issue_registry.issues
+
 
 async def test_no_issue_for_an_account_that_never_had_stations(
     hass: HomeAssistant,
@@ -58,22 +68,4 @@ async def test_no_issue_for_an_account_that_never_had_stations(
     for station_id in STATION_IDS:
         mock_cloud.remove_station(station_id)
     await setup_integration(hass, mock_config_entry)
-    assert not issue_registry.issues
-
-
-async def test_issue_removed_with_the_entry(
-    hass: HomeAssistant,
-    issue_registry: ir.IssueRegistry,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Removing the account removes its issue."""
-    await setup_integration(hass, mock_config_entry)
-    for station_id in STATION_IDS:
-        mock_cloud.remove_station(station_id)
-    await _slow_refresh(hass, mock_config_entry)
-    assert issue_registry.issues
-
-    await hass.config_entries.async_remove(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
     assert not issue_registry.issues
