@@ -141,12 +141,15 @@ def test_anonymizer_rules() -> None:
     anonymizer.know("name", None)
     anonymizer.know("id", True)
     anonymizer.know("id", 42)
+    anonymizer.know("id", 640101)
     answer = {
         "msg": f"unit {TITAN_MASTER_SN} offline",
         "nickName": "Camille",
         "ssid": "",
         "count": 42,
         "short": "42",
+        "deviceId": 42,
+        "parent": 640101,
         "flag": True,
         "nothing": None,
         "list": [TITAN_MASTER_SN, 1.5],
@@ -156,8 +159,11 @@ def test_anonymizer_rules() -> None:
         "msg": "unit <serial-1> offline",
         "nickName": "<name-1>",
         "ssid": "",
-        "count": "<id-1>",
-        "short": "<id-1>",
+        # Too short to be replaced outside a personal key: a count, not an id.
+        "count": 42,
+        "short": "42",
+        "deviceId": "<id-1>",
+        "parent": "<id-2>",
         "flag": True,
         "nothing": None,
         "list": ["<serial-1>", 1.5],

@@ -44,6 +44,11 @@ _KEY_KINDS: Mapping[str, str] = {
 }
 
 
+# Known values shorter than this are only replaced under a personal key: a short id
+# (`1`, `42`) would also match counts, codes and readings everywhere else.
+_MIN_KNOWN_LENGTH = 4
+
+
 def _normal_key(key: str) -> str:
     return key.replace("_", "").replace("-", "").lower()
 
@@ -82,7 +87,7 @@ class Anonymizer:
         text = str(value)
         if kind is not None and text.strip():
             return self._placeholder(kind, text)
-        if text in self._placeholders:
+        if len(text) >= _MIN_KNOWN_LENGTH and text in self._placeholders:
             return self._placeholders[text]
         if isinstance(value, str):
             return self._scrub(value)
@@ -91,7 +96,6 @@ class Anonymizer:
     def _scrub(self, text: str) -> str:
         """Replace every known value inside a longer text, longest first."""
         for known in sorted(self._placeholders, key=len, reverse=True):
-            # Short values (a 2-digit id) would match inside unrelated numbers.
-            if len(known) >= 4 and known in text:
+            if len(known) >= _MIN_KNOWN_LENGTH and known in text:
                 text = text.replace(known, self._placeholders[known])
         return text
