@@ -67,7 +67,9 @@ class _Builder:
     def device(
         self, station_index: int, slot: int, type_code: str, name: str
     ) -> Device:
-        prefix = {"battery": "IZT", "meter": "IZM", "vm": "IZV"}[type_code]
+        prefix = {"battery": "IZT", "meter": "IZM", "vm": "IZV", "evse": "IZE"}[
+            type_code
+        ]
         device_id = self.next_device_id
         self.next_device_id += 1
         return Device(
@@ -75,9 +77,12 @@ class _Builder:
             serial=f"{prefix}26S{station_index:05d}{slot:03d}",
             name=name,
             type_code=type_code,
-            software_version={"battery": "V1.3.08", "meter": "V2.0.11", "vm": "V3.2.1"}[
-                type_code
-            ],
+            software_version={
+                "battery": "V1.3.08",
+                "meter": "V2.0.11",
+                "vm": "V3.2.1",
+                "evse": "V1.0.4",
+            }[type_code],
             wifi=WifiState(
                 rssi=self.rng.randint(-85, -45),
                 ssid=f"Maison-{station_index:05d}",
@@ -116,6 +121,26 @@ def _titan(
         settings=BatterySettings(),
     )
     return device
+
+
+def _newer_cloud(builder: _Builder, station: Station, ev_charger: bool) -> None:
+    """Give a station what newer cloud versions send (docs/api.md §7.2, §7.7).
+
+    Temperatures, battery state codes, and the EV figures with an `evse` device
+    when `ev_charger`: the car draws a share of the station's consumption.
+    """
+    rng = builder.rng
+    for titan in station.batteries:
+        assert titan.battery is not None
+        titan.battery.temperature = round(rng.uniform(22.0, 31.0), 1)
+        titan.battery.state_codes = True
+        for link in titan.battery.links:
+            link.temperature = round(rng.uniform(21.0, 30.0), 1)
+    if ev_charger:
+        slot = len(station.devices)
+        index = station.station_id - FIRST_STATION_ID
+        station.devices.append(builder.device(index, slot, "evse", "Borne VE"))
+        station.ev_share = round(rng.uniform(0.15, 0.35), 2)
 
 
 def _kind(layout: Layout, station_index: int, count: int) -> int:
@@ -177,12 +202,17 @@ def generate_account(
     time_zone: str = DEFAULT_TIME_ZONE,
     layout: Layout = Layout.MIXED,
     battery_after: timedelta = DEFAULT_BATTERY_AFTER,
+    newer_cloud: bool = False,
+    ev_charger: bool = False,
 ) -> Account:
     """Account with `stations` stations of `devices` devices each, unique ids and serials.
 
     Counters start from plausible lifetime values; the live state is computed for `start`
     (default: the real current time). `layout` says what the stations hold;
     `battery_after` is when a `Layout.LATE_BATTERY` station gets its Titan.
+    `newer_cloud` serves the fields of newer cloud versions (temperatures, battery
+    state codes); `ev_charger` (implies `newer_cloud`) adds an EV charger to every
+    station, one device more than `devices`, with the EV figures.
     """
     if stations < 1 or devices < 1:
         raise ValueError("stations and devices must be >= 1")
@@ -207,6 +237,8 @@ def generate_account(
             counters=zero_counters(),
             battery_zeros_without_titan=layout is Layout.MIXED,
         )
+        if newer_cloud or ev_charger:
+            _newer_cloud(builder, station, ev_charger)
         if layout is Layout.LATE_BATTERY:
             # A new Titan: its own serial after the station's devices, empty counters.
             station.arriving = [_titan(builder, index, devices, CLUSTER_STANDALONE)]

@@ -81,12 +81,19 @@ def _battery(directory: Path, serial: str) -> BatteryUnit:
         soc=soc,
         capacity_kwh=_capacity(soc, links.get("socKwh")),
         links=[
-            LinkModule(item["sn"], item["soc"], _capacity(item["soc"], item.get("kwh")))
+            LinkModule(
+                item["sn"],
+                item["soc"],
+                _capacity(item["soc"], item.get("kwh")),
+                item.get("temp"),
+            )
             for item in links.get("items", [])
         ],
         power=links.get("batteryPower", 0),
         min_soc=int(cmd.get("min_soc", 10)),
         settings=_settings(cmd),
+        temperature=links.get("socTemp"),
+        state_codes=links.get("onlineState", 1) >= 1000,
     )
 
 

@@ -88,6 +88,8 @@ class LinkModule:
     serial: str
     soc: Number
     capacity_kwh: float = 2.0
+    # °C as newer cloud versions send it (`items[].temp`); None: not sent.
+    temperature: Number | None = None
 
 
 @dataclass(slots=True)
@@ -144,6 +146,11 @@ class BatteryUnit:
     max_charge_w: float = 1200.0
     max_discharge_w: float = 800.0
     leds_on: bool | None = None
+    # °C as newer cloud versions send it (`socTemp`); None: not sent.
+    temperature: Number | None = None
+    # Newer cloud versions send a state code as the page's `onlineState` (1000
+    # standby, 1001 charging, 1002 discharging) rather than 1 online / 0 offline.
+    state_codes: bool = False
 
     def modules(self) -> list[tuple[Number, float]]:
         """(soc %, capacity kWh) of the unit and each Link module."""
@@ -235,6 +242,9 @@ class Station:
     # the cloud until `arrival`, then listed like the others (`Account.install_arrivals`).
     arriving: list[Device] = field(default_factory=list)
     arrival: datetime | None = None
+    # Share of the consumption drawn by an EV charger, as newer cloud versions report
+    # it (`ev_power`, report `ev` and `ev_rate`); None: no EV figures are sent.
+    ev_share: float | None = None
 
     @property
     def meter(self) -> Device | None:

@@ -17,6 +17,7 @@ from .model import (
     EXTRA_DATA_KEYS,
     PERIODS,
     Account,
+    BatteryUnit,
     Device,
     Number,
     Station,
@@ -174,6 +175,11 @@ def station_info(
         battery_power=_power(current.battery) if battery_data else None,
         battery_pv_power=_power(current.battery_pv) if battery_data else None,
         battery_soc=round(_mean_soc(station)) if battery_data else None,
+        **(
+            {}
+            if station.ev_share is None
+            else {"ev_power": _power(current.consumption * station.ev_share)}
+        ),
         lastUpdate=last_update,
         extraData=extra_data,
         deviceTypes=[
@@ -192,8 +198,20 @@ def _rate(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator * 100:.2f}%" if denominator > 0 else "0.00%"
 
 
-def report(period_counters: Mapping[str, Number | None]) -> Json:
-    """Energy report of one period, with the rates of API §7.3."""
+def _ev_figures(consumption: Number | None, ev_share: float | None) -> Json:
+    """Return a report's EV energy and rate (newer cloud versions, with a charger)."""
+    if ev_share is None:
+        return {}
+    return {
+        "ev": _round(float(consumption or 0) * ev_share),
+        "ev_rate": f"{ev_share * 100:.2f}%" if consumption else "0.00%",
+    }
+
+
+def report(
+    period_counters: Mapping[str, Number | None], ev_share: float | None = None
+) -> Json:
+    """Energy report of one period, with the rates of API §7.3 (and EV figures)."""
     values = {series: _round(v) for series, v in period_counters.items()}
     known = {series: float(v or 0) for series, v in values.items()}
     production = known["production"]
@@ -217,6 +235,7 @@ def report(period_counters: Mapping[str, Number | None]) -> Json:
         storage_in_rate=_rate(known["battery_charge"], production),
         meter_energy_n_rate=_rate(known["grid_export"], production),
         energy_self_rate=_rate(production - known["grid_export"], production),
+        **_ev_figures(values["consumption"], ev_share),
     )
 
 
@@ -299,6 +318,15 @@ def _minutes(energy_kwh: float, power_w: float) -> int | str:
     return round(energy_kwh * physics.WH_PER_KWH / power_w * 60)
 
 
+def _online_state(unit: BatteryUnit, online: bool) -> int:
+    """Return 1/0 (online/offline), or the state code of newer cloud versions."""
+    if not unit.state_codes or not online:
+        return 1 if online else 0
+    if unit.power > 0:
+        return 1002
+    return 1001 if unit.power < 0 else 1000
+
+
 def battery_page(station: Station, device: Device) -> Json:
     """Battery page of one Titan: its pile, its flows and its Link modules."""
     unit = device.battery
@@ -322,7 +350,8 @@ def battery_page(station: Station, device: Device) -> Json:
             "solarPower": _power(max(0.0, -current.grid)) if is_primary else 0,
             "pvPower": _power(max(0.0, own_pv - charge)),
             "offGridPower": 0,
-            "onlineState": 1 if device.online else 0,
+            "onlineState": _online_state(unit, device.online),
+            **({} if unit.temperature is None else {"socTemp": unit.temperature}),
             "chargeData": {
                 "power1": _power(charge - charge_from_pv),
                 "power2": _power(charge_from_pv),
@@ -341,6 +370,7 @@ def battery_page(station: Station, device: Device) -> Json:
                     "sn": link.serial,
                     "soc": round(link.soc),
                     "kwh": round(float(link.soc) / 100 * link.capacity_kwh, 2),
+                    **({} if link.temperature is None else {"temp": link.temperature}),
                 }
                 for link in unit.links
             ],

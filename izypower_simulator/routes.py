@@ -198,7 +198,7 @@ async def report(request: web.Request) -> web.Response:
     else:
         archived = station.history.get((time_type, search), {})
         values = {series: archived.get(series, 0) for series in SERIES}
-    return answer(render.report(values))
+    return answer(render.report(values, station.ev_share))
 
 
 async def component(request: web.Request) -> web.Response:

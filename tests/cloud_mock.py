@@ -37,6 +37,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -46,6 +47,7 @@ from yarl import URL
 
 from custom_components.izypower_cloud.api import wire as client_module
 from custom_components.izypower_cloud.const import CONF_REFRESH_PERIOD, DOMAIN
+from custom_components.izypower_cloud.identifiers import station_identifier
 
 from .conftest import ACCOUNT_DIR
 
@@ -514,6 +516,16 @@ def only_platforms(*platforms: Platform) -> Callable[[], Iterator[None]]:
             yield
 
     return load_only
+
+
+def station_keys(entity_registry: er.EntityRegistry, station_id: int) -> set[str]:
+    """Return the keys of the entities a station has in the registry."""
+    prefix = f"{station_identifier(station_id)[1]}_"
+    return {
+        entry.unique_id.removeprefix(prefix)
+        for entry in entity_registry.entities.values()
+        if entry.unique_id.startswith(prefix)
+    }
 
 
 def entity_state(hass: HomeAssistant, entity_id: str) -> str:

@@ -148,7 +148,8 @@ def test_unique_keys_per_target_kind() -> None:
     ):
         keys = [description.key for description in table]
         assert len(keys) == len(set(keys))
-    assert len(sensor.STATION_SENSORS) == 8 + 28 + 28
+    # 8 live, 28 counters, 28 rates, 9 EV (power, 4 counters, 4 rates).
+    assert len(sensor.STATION_SENSORS) == 8 + 28 + 28 + 9
 
 
 # ----- hand-built snapshots ------------------------------------------------------------

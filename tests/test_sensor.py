@@ -80,7 +80,10 @@ async def test_snapshot(
     assert entity_state(hass, f"{MASTER}_battery_state") == "charging"
     assert entity_state(hass, "sensor.link_izl24l000701_battery_level") == "62.0"
     # 19 fewer than before issue 11: station 81235 has no battery (3 live, 8 energy, 8 rates).
-    assert len(entity_registry.entities) == 176
+    # 5 more since issue 15: two Titan and three Link temperatures.
+    assert entity_state(hass, f"{MASTER}_battery_temperature") == "27.4"
+    assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
+    assert len(entity_registry.entities) == 176 + 5
 
 
 async def test_disabled_by_default(

@@ -15,10 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.api import StationInfo
-from custom_components.izypower_cloud.identifiers import (
-    device_identifier,
-    station_identifier,
-)
+from custom_components.izypower_cloud.identifiers import device_identifier
 
 from .cloud_mock import (
     Endpoint,
@@ -26,6 +23,7 @@ from .cloud_mock import (
     advance_time,
     entity_state,
     setup_integration,
+    station_keys,
 )
 
 pytest_plugins = ["tests.cloud_mock"]
@@ -47,15 +45,6 @@ BATTERY_KEYS = (
         for period in ("day", "month", "year", "total")
     ),
 )
-
-
-def _station_keys(entity_registry: er.EntityRegistry, station_id: int) -> set[str]:
-    prefix = f"{station_identifier(station_id)[1]}_"
-    return {
-        entry.unique_id.removeprefix(prefix)
-        for entry in entity_registry.entities.values()
-        if entry.unique_id.startswith(prefix)
-    }
 
 
 def _verger_figures(mock_cloud: MockCloud) -> dict[str, Any]:
@@ -83,11 +72,11 @@ async def test_micro_inverter_station_has_no_battery_entities(
     _verger_figures(mock_cloud)
     await setup_integration(hass, mock_config_entry)
 
-    keys = _station_keys(entity_registry, 81235)
+    keys = station_keys(entity_registry, 81235)
     assert keys.isdisjoint(BATTERY_KEYS)
     assert {"pv_power", "consumption_total", "consumption_from_pv_total"} <= keys
     # The battery station keeps all of them.
-    assert set(BATTERY_KEYS) <= _station_keys(entity_registry, 81234)
+    assert set(BATTERY_KEYS) <= station_keys(entity_registry, 81234)
     for period, expected in (
         ("today", "4.25"),
         ("this_month", "90.25"),
@@ -111,13 +100,13 @@ async def test_battery_entities_appear_when_the_station_reports_a_battery(
     Once seen it stays: a later reading of zeros does not take the entities away.
     """
     await setup_integration(hass, mock_config_entry)
-    assert _station_keys(entity_registry, 81235).isdisjoint(BATTERY_KEYS)
+    assert station_keys(entity_registry, 81235).isdisjoint(BATTERY_KEYS)
 
     info = mock_cloud.payload(Endpoint.STATION_INFO, 81235)
     info["battery_soc"] = 42
     info["battery_power"] = -300
     await advance_time(hass, cloud_clock, timedelta(minutes=3))
-    assert set(BATTERY_KEYS) <= _station_keys(entity_registry, 81235)
+    assert set(BATTERY_KEYS) <= station_keys(entity_registry, 81235)
     assert entity_state(hass, f"{VERGER}_battery_level") == "42.0"
 
     info["battery_soc"] = info["battery_power"] = 0

@@ -3,13 +3,20 @@
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
-from .const import CONF_API_URL
+from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
+from .issues import no_station_issue_id
+from .services import async_setup_export_data
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -20,6 +27,13 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.TIME,
 ]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions: once per Home Assistant, not per account."""
+    async_setup_export_data(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:
@@ -66,5 +80,6 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
-    """Delete what the entry stored besides itself: the energy guard's memory."""
+    """Delete what the entry left besides itself: guard memory, repair issue."""
     await energy_guard_store(hass, entry.entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, no_station_issue_id(entry.entry_id))

@@ -62,8 +62,10 @@ from .const import (
 )
 from .data import REPORT_FEEDS, DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
+from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .identifiers import device_identifier, station_identifier
+from .issues import check_station_list
 from .pending import PendingWrites
 from .stale_devices import StaleDevices
 
@@ -124,9 +126,11 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._slow_requested = False
         # Station id -> its UTC offset as last seen in `lastUpdate`.
         self._station_tz: dict[int, tzinfo] = {}
-        # Stations seen with a battery (data.py `StationData.has_battery`).
-        self._battery_stations: set[int] = set()
+        # What each station was seen with (data.py `has_battery`, `has_ev`).
+        self._features = StationFeatures()
         self._stale = StaleDevices()
+        # When the last refresh succeeded (system health).
+        self.last_success: datetime | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -199,6 +203,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             )
         self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
         self.pending.observe(data)
+        self.last_success = now
         return data
 
     async def _async_fetch(self, slow: bool) -> IzypowerData:
@@ -224,6 +229,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._station_list_failed = stations is None
         if stations is not None:
             self._stations = {station.station_id: station for station in stations}
+            check_station_list(self.hass, self.config_entry, self._stations)
         elif self._stations is None:
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="station_list_failed"
@@ -281,7 +287,15 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         }
         reports = self._reports(station_id, calls.day_report)
         info = calls.info
-        has_battery = self._has_battery(station_id, devices, info)
+        has_battery = self._features.has(
+            Feature.BATTERY, station_id, shown=shows_battery(devices, info)
+        )
+        has_ev = self._features.has(
+            Feature.EV_CHARGER,
+            station_id,
+            shown=shows_ev_charger(devices, info, reports),
+        )
+        owner = station_identifier(station_id)[1]
         return StationData(
             station=station,
             info=info,
@@ -289,7 +303,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 {}
                 if info is None
                 else self.energy_guard.station_energy(
-                    station_identifier(station_id)[1],
+                    owner,
                     info.energy,
                     measured_at,
                     has_battery=has_battery,
@@ -303,20 +317,19 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 else any(item.firmware_update for item in device_data.values())
             ),
             has_battery=has_battery,
+            has_ev=has_ev,
+            ev_energy=self.energy_guard.period_counters(
+                owner,
+                "ev",
+                {period: report.ev_energy for period, report in reports.items()},
+                measured_at,
+            )
+            if has_ev
+            else {},
             failed=calls.failed()
             | {REPORT_FEEDS[period] for period in Period if period not in reports}
             | ({Feed.FIRMWARE} if firmware is None else set()),
         )
-
-    def _has_battery(
-        self, station_id: int, devices: list[Device], info: StationInfo | None
-    ) -> bool:
-        """Tell whether the station has a battery; once seen, it stays (data.py)."""
-        if any(device.device_type is DeviceType.BATTERY for device in devices) or (
-            info is not None and info.reports_battery
-        ):
-            self._battery_stations.add(station_id)
-        return station_id in self._battery_stations
 
     def _reports(
         self, station_id: int, day_report: EnergyReport | None

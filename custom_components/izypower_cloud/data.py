@@ -108,6 +108,12 @@ class StationData:
     # info. Once seen, it stays (a glitch must not take battery entities away, nor book
     # the battery's discharge as solar consumption).
     has_battery: bool = False
+    # The station has an EV charger: an `evse` device, or an EV figure other than 0
+    # in its info or reports. Sticky like `has_battery`.
+    has_ev: bool = False
+    # EV charger energy of each period (the reports' `ev`), after the energy guard;
+    # empty without a charger.
+    ev_energy: Mapping[Period, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

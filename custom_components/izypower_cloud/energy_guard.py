@@ -179,6 +179,25 @@ class EnergyGuard:
             for key, value in counters.items()
         }
 
+    def period_counters(
+        self,
+        owner: str,
+        name: str,
+        values: Mapping[Period, float | None],
+        measured_at: datetime,
+    ) -> dict[Period, float | None]:
+        """Guard one counter `name` of `owner` for every period (absent: unknown).
+
+        For counters read from the reports (EV energy), one per period like the
+        station info's; a period whose report is missing keeps its last good value.
+        """
+        guarded = self.apply(
+            owner,
+            {(name, period): values.get(period) for period in Period},
+            measured_at,
+        )
+        return {period: value for (_, period), value in guarded.items()}
+
     def station_energy(
         self,
         owner: str,

@@ -70,6 +70,9 @@ _BATTERY_PAGE = Part[DeviceData, BatteryPage](
 )
 
 
+_TEMPERATURE = measurement(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, 1)
+
+
 def _cluster_mode(record: Device) -> str | None:
     mode = record.cluster_mode
     return None if mode is ClusterMode.NONE else mode.value
@@ -128,7 +131,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
     IzypowerSensorEntityDescription[DeviceData](
         key="temperature",
         translation_key="temperature",
-        **measurement(SensorDeviceClass.TEMPERATURE, UnitOfTemperature.CELSIUS, 1),
+        **_TEMPERATURE,
         value_fn=_temperature,
         exists_fn=lambda device: (
             device.device.device_type is DeviceType.MICRO_INVERTER
@@ -158,6 +161,17 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
     ),
     # Negative while charging, like the station's battery power.
     _BATTERY_PAGE.sensor("battery_power", lambda battery: battery.power, **POWER),
+    # Newer cloud versions only: the entity appears once the page sends it.
+    _BATTERY_PAGE.sensor(
+        "battery_temperature",
+        lambda battery: battery.temperature,
+        exists_fn=lambda device: (
+            _is_titan(device)
+            and device.battery is not None
+            and device.battery.temperature is not None
+        ),
+        **_TEMPERATURE,
+    ),
     _BATTERY_PAGE.sensor(
         "battery_state",
         _battery_state,
@@ -212,6 +226,14 @@ LINK_SENSORS: tuple[LinkSensor, ...] = (
         translation_key="battery_energy",
         value_fn=lambda link: link.energy,
         **STORED_ENERGY,
+    ),
+    # Newer cloud versions only: the entity appears once the page sends it.
+    IzypowerSensorEntityDescription[LinkModule](
+        key="temperature",
+        translation_key="temperature",
+        value_fn=lambda link: link.temperature,
+        exists_fn=lambda link: link.temperature is not None,
+        **_TEMPERATURE,
     ),
 )
 

@@ -1,5 +1,7 @@
 """Sensors of a power station: live powers, guarded energy counters, rates."""
 
+from collections.abc import Callable
+
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower
 
@@ -56,25 +58,75 @@ def _energy(series: EnergySeries, period: Period) -> StationSensor:
     )
 
 
+# A percentage the cloud computed for a period.
+_PERCENT = Presentation(
+    native_unit_of_measurement=PERCENTAGE,
+    state_class=SensorStateClass.MEASUREMENT,
+    suggested_display_precision=1,
+)
 # Month and year percentages move slowly and repeat what the day and lifetime figures
 # already tell; they stay one click away for users who want them.
 _RATE_PERIODS_ENABLED = frozenset({Period.DAY, Period.TOTAL})
 
 
-def _rate(rate: Rate, period: Period) -> StationSensor:
+def _percentage(
+    key: str,
+    period: Period,
+    value_fn: Callable[[EnergyReport], float | None],
+    exists_fn: Callable[[StationData], bool],
+) -> StationSensor:
     """Describe a percentage the cloud computed for a period (needs its report)."""
     report = Part[StationData, EnergyReport](
         lambda station: station.reports.get(period),
         REPORT_FEEDS[period],
-        exists_fn=_has_battery if rate in _BATTERY_RATES else always,
+        exists_fn=exists_fn,
     )
     return report.sensor(
+        key,
+        value_fn,
+        **_PERCENT
+        | Presentation(entity_registry_enabled_default=period in _RATE_PERIODS_ENABLED),
+    )
+
+
+def _rate(rate: Rate, period: Period) -> StationSensor:
+    """Describe one of the report's rates."""
+    return _percentage(
         f"{rate}_{period}",
+        period,
         lambda report: report.rates.get(rate),
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        entity_registry_enabled_default=period in _RATE_PERIODS_ENABLED,
+        _has_battery if rate in _BATTERY_RATES else always,
+    )
+
+
+def _has_ev(station: StationData) -> bool:
+    return station.has_ev
+
+
+# EV figures (docs/api.md §7.2, §7.3): only on a station seen with an EV charger
+# (data.py `StationData.has_ev`), experimental (one client reads them).
+_STATION_EV = Part[StationData, StationInfo](
+    lambda station: station.info, Feed.STATION_INFO, exists_fn=_has_ev
+)
+
+
+def _ev_energy(period: Period) -> StationSensor:
+    """Describe the EV charger's energy over a period (report `ev`, guarded), in kWh."""
+    key = f"ev_energy_{period}"
+    return IzypowerSensorEntityDescription[StationData](
+        key=key,
+        translation_key=key,
+        value_fn=lambda station: station.ev_energy.get(period),
+        exists_fn=_has_ev,
+        feed=REPORT_FEEDS[period],
+        **COUNTER,
+    )
+
+
+def _ev_rate(period: Period) -> StationSensor:
+    """Describe the EV charger's share of a period (report `ev_rate`)."""
+    return _percentage(
+        f"ev_rate_{period}", period, lambda report: report.ev_rate, _has_ev
     )
 
 
@@ -120,4 +172,7 @@ STATION_SENSORS: tuple[StationSensor, ...] = (
     ),
     *(_energy(series, period) for series in EnergySeries for period in Period),
     *(_rate(rate, period) for rate in Rate for period in Period),
+    _STATION_EV.sensor("ev_power", lambda info: info.ev_power, **POWER),
+    *(_ev_energy(period) for period in Period),
+    *(_ev_rate(period) for period in Period),
 )

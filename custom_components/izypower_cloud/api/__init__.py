@@ -8,7 +8,7 @@ Modules, each with one job: ``client`` (the endpoint methods of
 headers, timeout, retries, envelopes), ``paging`` (paged lists), ``writes`` (the
 setting writes, on the same request path), ``parsers`` (tolerant
 value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
-``exceptions``.
+``exceptions``; ``raw`` lists a station's reads for the unparsed data export.
 """
 
 from .client import IzypowerClient
@@ -40,6 +40,7 @@ from .exceptions import (
 )
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
+from .raw import RawRead, station_reads
 from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
@@ -68,9 +69,11 @@ __all__ = [
     "PowerDirection",
     "PvString",
     "Rate",
+    "RawRead",
     "Station",
     "StationInfo",
     "WifiInfo",
     "normalize_base_url",
     "parse_number",
+    "station_reads",
 ]

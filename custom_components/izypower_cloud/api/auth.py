@@ -144,6 +144,11 @@ class Authenticator:
         """Whether a token is held (it may still be refused by the server)."""
         return self._token is not None
 
+    @property
+    def token_expiry(self) -> float | None:
+        """The ``exp`` of the token held (epoch seconds); never the token itself."""
+        return None if self._token is None else token_expiry(self._token)
+
     async def token(self, rejected: str | None = None) -> str:
         """Return a usable token, logging in when needed.
 

@@ -34,6 +34,7 @@ from .equipment import (
 from .exceptions import IzypowerConnectionError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
+from .raw import RawRead, report_params
 from .wire import (
     DEFAULT_BASE_URL,
     DEFAULT_REQUEST_TIMEOUT,
@@ -47,14 +48,6 @@ from .wire import (
 from .writes import SettingWrites
 
 _LOGGER = logging.getLogger(__name__)
-
-# `timeType` and `searchTime` format of the energy report for each period.
-_REPORT_TIME = {
-    Period.DAY: ("day", "%Y-%m-%d"),
-    Period.MONTH: ("month", "%Y-%m"),
-    Period.YEAR: ("year", "%Y"),
-    Period.TOTAL: ("all", "%Y-%m-%d"),
-}
 
 _STATION_INFO = Envelope(
     in_data=False,
@@ -113,6 +106,7 @@ class IzypowerClient(SettingWrites):
             language=self._language,
             request_timeout=request_timeout,
             sleep=sleep,
+            clock=clock,
         )
         self._auth = Authenticator(self._wire, username, password, clock)
 
@@ -120,6 +114,16 @@ class IzypowerClient(SettingWrites):
     def request_count(self) -> int:
         """HTTP requests actually sent, logins and retries included."""
         return self._wire.request_count
+
+    @property
+    def requests_last_hour(self) -> int:
+        """HTTP requests sent in the last hour (sliding), logins and retries included."""
+        return self._wire.recent_requests()
+
+    @property
+    def token_valid_until(self) -> float | None:
+        """When the token held expires (epoch seconds); ``None`` without a token."""
+        return self._auth.token_expiry
 
     @override
     def __repr__(self) -> str:
@@ -143,7 +147,8 @@ class IzypowerClient(SettingWrites):
 
         ``template`` is the path with ``{}`` placeholders for ``path_args``; messages
         of raised exceptions quote the template, not the serials. ``envelope`` says
-        where the payload is; ``None`` is for writes (see :func:`~.wire.decode`).
+        where the payload is; ``None`` is for writes and raw reads: the whole decoded
+        body (see :func:`~.wire.decode`).
         """
         call = Call.build(method, template, path_args, params, body)
         if (limits := self._wire.round) is not None and limits.circuit_open:
@@ -199,6 +204,16 @@ class IzypowerClient(SettingWrites):
 
     # ---------------------------------------------------------------- endpoints
 
+    async def get_raw(self, read: RawRead) -> object:
+        """Return the whole decoded body of one read, unparsed (data export).
+
+        Same request path as every endpoint; an error envelope raises like a refused
+        write would.
+        """
+        return await self._request(
+            "GET", read.template, *read.path_args, params=read.params, envelope=None
+        )
+
     async def login(self) -> None:
         """Log in now, even if a valid token is held (validates credentials).
 
@@ -231,16 +246,11 @@ class IzypowerClient(SettingWrites):
         self, station_id: int, period: Period, day: date
     ) -> EnergyReport:
         """Return the rates of the ``period`` containing ``day``."""
-        time_type, search_format = _REPORT_TIME[period]
         body = await self._request(
             "GET",
             "/api/report/v2/powerStations/data/{}",
             station_id,
-            params={
-                "timeType": time_type,
-                "dataFlag": "energy",
-                "searchTime": day.strftime(search_format),
-            },
+            params=report_params(period, day),
             envelope=_REPORT,
         )
         return EnergyReport.from_json(body, period)

@@ -87,6 +87,22 @@ class BatteryState(StrEnum):
     DISCHARGING = "discharging"
     STANDBY = "standby"
 
+    @classmethod
+    def from_code(cls, code: object) -> BatteryState | None:
+        """Map the battery page's state code ``1000``/``1001``/``1002``; else ``None``.
+
+        The same field reads ``0``/``1`` (offline/online) in older answers: those are
+        no state, so the caller falls back to the power sign.
+        """
+        return _BATTERY_STATE_CODES.get(parse_int(code) or 0)
+
+
+_BATTERY_STATE_CODES = {
+    1000: BatteryState.STANDBY,
+    1001: BatteryState.CHARGING,
+    1002: BatteryState.DISCHARGING,
+}
+
 
 class CloudCode(IntEnum):
     """A setting the cloud reads and writes as a small integer code.

@@ -128,6 +128,8 @@ class LinkModule:
     serial: str
     soc: float | None
     energy: float | None
+    # °C; sent by newer cloud versions only (docs/api.md §7.7).
+    temperature: float | None = None
 
     @classmethod
     def from_json(cls, record: object) -> Self | None:
@@ -140,6 +142,7 @@ class LinkModule:
             serial=serial,
             soc=parse_number(data.get("soc")),
             energy=parse_number(data.get("kwh")),
+            temperature=parse_number(data.get("temp")),
         )
 
 
@@ -164,10 +167,20 @@ class BatteryPage:
     discharging_time: float | None
     online: bool | None
     links: tuple[LinkModule, ...]
+    # °C; sent by newer cloud versions only (docs/api.md §7.7).
+    temperature: float | None = None
+    # The cloud's own state code, when it sends one it is known to mean.
+    state_code: BatteryState | None = None
 
     @property
     def state(self) -> BatteryState | None:
-        """Flow direction from the sign of ``power`` (negative means charging)."""
+        """Flow direction: the cloud's state code, else the sign of ``power``.
+
+        Negative power means charging. The code wins because it is the unit's own
+        view; the sign is the fallback for answers without a known code.
+        """
+        if self.state_code is not None:
+            return self.state_code
         if self.power is None:
             return None
         if self.power > 0:
@@ -200,6 +213,8 @@ class BatteryPage:
             discharge_from_pv_power=parse_number(discharge.get("power2")),
             discharging_time=parse_number(discharge.get("remainingTime")),
             online=parse_bool(data.get("onlineState")),
+            temperature=parse_number(data.get("socTemp")),
+            state_code=BatteryState.from_code(data.get("onlineState")),
             links=tuple(parse_all(json_array(data.get("items")), LinkModule.from_json)),
         )
 

@@ -109,6 +109,8 @@ class StationInfo:
     battery_soc: float | None
     installed_capacity: float | None
     last_update: datetime | None
+    # W drawn by the station's EV charger; newer cloud versions only.
+    ev_power: float | None
     # Every (series, period) pair the cloud sends is present (every series but the
     # derived CONSUMPTION_FROM_PV); plain dicts keep dataclasses.asdict and copying
     # working, callers must treat them as read-only.
@@ -137,6 +139,11 @@ class StationInfo:
         )
         return any(value for value in readings)
 
+    @property
+    def reports_ev(self) -> bool:
+        """Whether these figures show an EV charger: an EV power other than 0."""
+        return bool(self.ev_power)
+
     @classmethod
     def from_json(cls, body: object) -> Self:
         """Parse the whole response body (live fields sit at its top level)."""
@@ -161,6 +168,7 @@ class StationInfo:
             battery_power=parse_number(top.get("battery_power")),
             battery_pv_power=parse_number(top.get("battery_pv_power")),
             battery_soc=parse_number(top.get("battery_soc")),
+            ev_power=parse_number(top.get("ev_power")),
             installed_capacity=parse_number(metadata.get("installedCapacity")),
             last_update=parse_last_update(top.get("lastUpdate"))
             or parse_last_update(metadata.get("lastUpdate")),
@@ -175,6 +183,15 @@ class EnergyReport:
 
     period: Period
     rates: Mapping[Rate, float | None]
+    # Newer cloud versions only: energy to the EV charger (kWh) over the period, and
+    # its share of consumption (%). Not in `rates`: only stations with a charger.
+    ev_energy: float | None = None
+    ev_rate: float | None = None
+
+    @property
+    def reports_ev(self) -> bool:
+        """Whether this report shows an EV charger: an EV figure other than 0."""
+        return bool(self.ev_energy or self.ev_rate)
 
     @classmethod
     def from_json(cls, body: object, period: Period) -> Self:
@@ -185,6 +202,8 @@ class EnergyReport:
             rates={
                 rate: parse_number(top.get(key)) for rate, key in _RATE_KEYS.items()
             },
+            ev_energy=parse_number(top.get("ev")),
+            ev_rate=parse_number(top.get("ev_rate")),
         )
 
 

@@ -20,6 +20,7 @@ opens it once the calls everything else depends on have failed.
 """
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -27,6 +28,7 @@ import json
 import logging
 import random
 import re
+import time
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -45,6 +47,9 @@ DEFAULT_REQUEST_TIMEOUT = 10.0
 # then twice as long, ..., each plus up to BACKOFF_JITTER so that several clients hit
 # by the same outage do not come back in lockstep.
 MAX_ATTEMPTS = 3
+# The window of `Wire.recent_requests` (seconds): what Home Assistant's system health
+# page shows as "requests in the last hour".
+REQUEST_WINDOW = 3600.0
 BACKOFF_BASE = 1.0
 BACKOFF_JITTER = 0.5
 
@@ -248,6 +253,7 @@ class Wire:
         language: str,
         request_timeout: float,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Prepare the shared headers; raise ``ValueError`` for an unusable URL."""
         self._base_url = normalize_base_url(base_url)
@@ -261,8 +267,21 @@ class Wire:
         self._sleep = sleep
         self.request_count = 0
         """HTTP requests actually sent, logins and retries included."""
+        self._clock = clock
+        # When each request of the last `REQUEST_WINDOW` was sent (system health).
+        self._sent_at: deque[float] = deque()
         self.round: CallRound | None = None
         """Limits of the calls in progress; ``None``: only MAX_ATTEMPTS bounds them."""
+
+    def recent_requests(self) -> int:
+        """Return how many requests were sent in the last `REQUEST_WINDOW` seconds.
+
+        Older times are dropped here (also at every send), so memory stays bounded.
+        """
+        horizon = self._clock() - REQUEST_WINDOW
+        while self._sent_at and self._sent_at[0] <= horizon:
+            self._sent_at.popleft()
+        return len(self._sent_at)
 
     def _may_retry(self, attempt: int) -> bool:
         if attempt >= MAX_ATTEMPTS:
@@ -313,6 +332,8 @@ class Wire:
         # holds the password).
         _LOGGER.debug("%s", call.endpoint)
         self.request_count += 1
+        self._sent_at.append(self._clock())
+        self.recent_requests()
         try:
             async with self._session.request(
                 call.method,
