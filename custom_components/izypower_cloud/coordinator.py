@@ -9,29 +9,30 @@ device or station that appears gets its own slow calls in the refresh that first
 it (and its station's firmware list is fetched again then). In between, the last slow
 results are carried over into each new snapshot (slow_cache.py, one cache per kind).
 
-Failures. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS` at a
-time (fetch.py). A failing call only blanks the part of the snapshot it feeds (its
-`Feed` is in that part's `failed` set, data.py) and is logged once when it starts
-failing and once when it recovers. A failing slow call is tried again at the next refresh (once per refresh), and its last
-good result, if any, is shown meanwhile for up to `SLOW_RESULT_MAX_AGE`. Only two
-situations fail the whole refresh: no station list ever received, or no station info
-for any station. Once a station list was received, a failing one is tolerated: the
-previous list stays in use until the cloud answers again. A refused login anywhere
-starts the reauthentication flow.
+Order and failures. The station list (when due), then every station info: the calls
+everything else waits for. If they all failed, the refresh stops there and fails with
+one error (a down cloud costs a handful of requests). Then the device lists of every
+station first, and the rest. Calls run at most `MAX_CONCURRENT_REQUESTS` at a time
+(fetch.py), within the refresh's deadline and retry budget (refresh_guard.py). A
+failing or cut call only blanks the part of the snapshot it feeds (its `Feed` is in
+that part's `failed` set, data.py); failures are logged once per streak. A failing
+slow call is tried again at every refresh, and its last good result is shown meanwhile
+for up to `SLOW_RESULT_MAX_AGE`. Once a station list was received, a failing one is
+tolerated: the previous list stays in use. A refused login starts reauthentication.
 
 Stale devices. A device of the registry that the cloud's answers no longer list is
 removed after a few slow refreshes without it; a failed listing is no evidence
 (stale_devices.py holds the rules). Each successful snapshot is its evidence.
 
-Energy. Counters pass through the energy guard (energy_guard.py), dated by the station's
-`lastUpdate` (in its own UTC offset), or by the station's current local time when that
-is missing or implausibly in the future. The guard's memory is stored with the config
-entry so that it survives restarts.
+Energy. Counters pass through the energy guard (energy_guard.py), dated by each
+station's clock (station_clock.py). The guard's memory is stored with the config entry
+so that it survives restarts.
 """
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Mapping
 import dataclasses
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -63,16 +64,19 @@ from .data import REPORT_FEEDS, DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .identifiers import device_identifier, station_identifier
+from .refresh_guard import (
+    FIRST_REFRESH_DEADLINE,
+    REFRESH_DEADLINE,
+    REFRESH_RETRIES,
+    RefreshGuard,
+)
 from .stale_devices import StaleDevices
+from .station_clock import StationClocks
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
 
 # How long the last good result of a failing slow call stands in for it.
 SLOW_RESULT_MAX_AGE = 2 * SLOW_REFRESH_INTERVAL
-
-# A `lastUpdate` further ahead of our clock than this is a broken clock, not the time
-# of a measurement (it would date every later value "earlier" and freeze counters).
-MAX_CLOCK_AHEAD = timedelta(hours=1)
 
 # The energy guard's memory, one store per config entry.
 ENERGY_GUARD_STORE_VERSION: Final = 1
@@ -112,13 +116,10 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         # A counter's rise is judged over at least one refresh period.
         self.energy_guard = EnergyGuard(min_elapsed=interval)
         self._store = energy_guard_store(hass, entry.entry_id)
-        self._stations: dict[int, Station] | None = None
-        self._station_list_failed = False
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
-        # Station id -> its UTC offset as last seen in `lastUpdate`.
-        self._station_tz: dict[int, tzinfo] = {}
+        self._clocks = StationClocks()
         self._stale = StaleDevices()
 
     # ----------------------------------------------------------------- public
@@ -154,9 +155,12 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             or now - self._last_slow_refresh >= SLOW_REFRESH_INTERVAL
         )
         self._slow_requested = False
-        self._fetcher.begin()
+        deadline = REFRESH_DEADLINE if self.data else FIRST_REFRESH_DEADLINE
         try:
-            data = await self._async_fetch(slow)
+            with self.client.refresh_round(retries=REFRESH_RETRIES) as limits:
+                guard = RefreshGuard(limits, deadline)
+                self._fetcher.begin(guard)
+                data = await self._async_fetch(slow, guard)
         except ExceptionGroup as group:
             if group.subgroup(IzypowerAuthenticationError):
                 raise _auth_failed() from group
@@ -167,6 +171,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             # Whatever was due is still due at the next attempt.
             self._slow_requested = self._slow_requested or slow
             raise
+        guard.log_cut()
         self._fetcher.prune()
         self._stale.observe(data)
         if slow:
@@ -180,47 +185,84 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._store.async_delay_save(self.energy_guard.as_dict, ENERGY_GUARD_SAVE_DELAY)
         return data
 
-    async def _async_fetch(self, slow: bool) -> IzypowerData:
-        stations = await self._async_stations(slow)
-        results = await gather_keyed(
-            {
-                station_id: self._async_fetch_station(station, slow)
-                for station_id, station in stations.items()
-            }
-        )
-        if results and all(result.info is None for result in results.values()):
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="no_station_answered",
-                translation_placeholders={"count": str(len(results))},
-            )
-        return IzypowerData(stations=results)
-
-    async def _async_stations(self, slow: bool) -> dict[int, Station]:
-        if self._stations is not None and not (slow or self._station_list_failed):
-            return self._stations
-        stations = await self._fetcher.call("station list", self.client.get_stations)
-        self._station_list_failed = stations is None
-        if stations is not None:
-            self._stations = {station.station_id: station for station in stations}
-        elif self._stations is None:
+    async def _async_fetch(self, slow: bool, guard: RefreshGuard) -> IzypowerData:
+        """Read the account in the order of the module docstring; fail early."""
+        stations = await self._fetcher.station_list(slow)
+        if stations is None:
+            guard.stop()
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="station_list_failed"
             )
-        return self._stations
+        # From here on, a cloud that fails everything opens the circuit.
+        guard.arm()
+        infos = await gather_keyed(
+            {
+                station_id: self._fetcher.station_info(station_id)
+                for station_id in stations
+            }
+        )
+        if infos and all(info is None for info in infos.values()):
+            guard.stop()
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="no_station_answered",
+                translation_placeholders={"count": str(len(infos))},
+            )
+        async with asyncio.TaskGroup() as group:
+            # Device lists first (the request slots are taken in order): entities of
+            # every station exist after the first refresh, however large the account.
+            device_lists = {
+                station_id: group.create_task(self._fetcher.device_list(station_id))
+                for station_id in stations
+            }
+            tasks = {
+                station_id: group.create_task(
+                    self._async_fetch_station(
+                        station, slow, (infos[station_id], device_lists[station_id])
+                    )
+                )
+                for station_id, station in stations.items()
+            }
+        results = {station_id: task.result() for station_id, task in tasks.items()}
+        return IzypowerData(stations=results)
 
-    async def _async_fetch_station(self, station: Station, slow: bool) -> StationData:
-        """Fetch one station: its own calls first, then those of its devices."""
+    async def _async_fetch_station(
+        self,
+        station: Station,
+        slow: bool,
+        known: tuple[StationInfo | None, Awaitable[list[Device] | None]],
+    ) -> StationData:
+        """Fetch the rest of one station: its own calls, and its devices' meanwhile."""
         station_id = station.station_id
-        today = self._station_now(station_id).date()
-        calls = await self._fetcher.station_calls(station_id, today, slow)
-        devices, new_devices = self._devices_to_follow(station_id, calls.devices)
-        measured_at = self._measured_at(station_id, calls.info)
+        today = self._clocks.now(station_id).date()
+        info, device_list = known
+        async with asyncio.TaskGroup() as group:
+            own_calls = group.create_task(
+                self._fetcher.station_calls(station_id, today, slow)
+            )
+            device_calls = group.create_task(
+                self._async_device_calls(station_id, today, slow, device_list)
+            )
+        listed, devices, own = device_calls.result()
+        calls = StationCalls(info, *own_calls.result(), listed)
+        measured_at = self._clocks.measured_at(station_id, info)
+        return self._station_data(station, calls, devices, own, measured_at)
+
+    async def _async_device_calls(
+        self,
+        station_id: int,
+        today: date,
+        slow: bool,
+        device_list: Awaitable[list[Device] | None],
+    ) -> tuple[list[Device] | None, list[Device], DeviceCalls]:
+        """Return the device list, the devices to follow and their calls' results."""
+        listed = await device_list
+        devices, new_devices = self._devices_to_follow(station_id, listed)
         # A new device's firmware flag is in its station's list, fetched again now.
         own = await self._fetcher.device_calls(
             station_id, devices, today, slow, firmware_due=slow or new_devices
         )
-        return self._station_data(station, calls, devices, own, measured_at)
+        return listed, devices, own
 
     def _devices_to_follow(
         self, station_id: int, listed: list[Device] | None
@@ -334,29 +376,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         )
 
     # ---------------------------------------------------------------- helpers
-
-    def _station_now(self, station_id: int) -> datetime:
-        """Return the station's local time (HA's time zone until its offset is known)."""
-        return dt_util.now(self._station_tz.get(station_id))
-
-    def _measured_at(self, station_id: int, info: StationInfo | None) -> datetime:
-        """Return when the cloud measured the station's values, in its local time.
-
-        That is `lastUpdate`, and learns the station's UTC offset from it; without a
-        plausible one (missing, or ahead of our clock), the station's current time.
-        """
-        last_update = None if info is None else info.last_update
-        if last_update is None:
-            return self._station_now(station_id)
-        if last_update - dt_util.utcnow() > MAX_CLOCK_AHEAD:
-            LOGGER.debug(
-                "Station %s: lastUpdate %s is in the future; ignored",
-                station_id,
-                last_update,
-            )
-            return self._station_now(station_id)
-        self._station_tz[station_id] = last_update.tzinfo or dt_util.UTC
-        return last_update
 
     def _guarded_meter(self, device: Device, measured_at: datetime) -> Device:
         """Return the device with its meter's lifetime counters through the guard."""
