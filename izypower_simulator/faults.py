@@ -84,9 +84,7 @@ def _validate(name: str, value: Any, endpoints: Collection[str]) -> Any:
         return value
     if name in {"failing_endpoints", "hanging_endpoints"}:
         if not isinstance(value, list) or not all(v in endpoints for v in value):
-            raise FaultConfigError(
-                f"{name} must list names among {sorted(endpoints)}"
-            )
+            raise FaultConfigError(f"{name} must list names among {sorted(endpoints)}")
         return list(value)
     if name == "counter_glitch":
         if value is not None and value not in GLITCH_MODES:
