@@ -95,7 +95,7 @@ class SimCloud:
         """Return a config entry of the simulated account (not added to hass)."""
         return MockConfigEntry(
             domain=DOMAIN,
-            title="c•••@example.org",
+            title="c•••e@example.org",
             unique_id=USERNAME,
             data={
                 CONF_USERNAME: USERNAME,
