@@ -336,6 +336,7 @@ async def run_benchmark(
             say("Home Assistant is running; adding the entry.")
 
             setup_s, setup_requests = await _measure_setup(client, hass, admin, api_url)
+            say(f"entry loaded after {setup_s:.1f} s; steady refreshes next.")
             entities = await ha_harness.wait_for_entities(
                 client, hass, give_up_after=10
             )
@@ -574,6 +575,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = asyncio.run(run_benchmark(config, work_dir, progress=_say))
         except HarnessError as err:
             _say(f"benchmark failed: {err}")
+            return 1
+        except TimeoutError:
+            # A request to Home Assistant (or the simulator) outlived HTTP_TIMEOUT:
+            # the last progress line above names the step.
+            _say(
+                "benchmark failed: a step took longer than "
+                f"{ha_harness.HTTP_TIMEOUT.total:g} s (see the last step above)"
+            )
+            return 1
+        except aiohttp.ClientError as err:
+            _say(f"benchmark failed: {type(err).__name__} talking to a process")
             return 1
         finally:
             ha_harness.stop_all()
