@@ -91,7 +91,9 @@ async def test_the_cut_calls_are_logged_once(caplog: pytest.LogCaptureFixture) -
     ]
 
 
-async def test_the_circuit_opens_when_nothing_answers() -> None:
+async def test_the_circuit_opens_when_nothing_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Armed, nothing succeeded and the retries spent: the circuit opens."""
     limits = CallRound(0)
     guard = RefreshGuard(limits, timedelta(seconds=5))
@@ -101,9 +103,16 @@ async def test_the_circuit_opens_when_nothing_answers() -> None:
         await guard.run("station list", semaphore, _fail)
     assert not limits.circuit_open
     guard.arm()
-    with pytest.raises(IzypowerConnectionError):
-        await guard.run(KIND, semaphore, _hang)
-    assert limits.circuit_open
+    with caplog.at_level(logging.INFO):
+        with pytest.raises(IzypowerConnectionError):
+            await guard.run(KIND, semaphore, _hang)
+        assert limits.circuit_open
+        assert guard.stopped
+        # A call in flight meanwhile fails too: the cause is logged once.
+        with pytest.raises(IzypowerResponseError):
+            await guard.run("station info", semaphore, _fail)
+    [record] = caplog.records
+    assert "no answer within" in record.getMessage()
 
 
 @pytest.mark.parametrize("retries", [0, 2])
@@ -117,6 +126,6 @@ async def test_the_circuit_stays_closed_once_a_call_answered(retries: int) -> No
         await guard.run("station info", semaphore, _answer)
     with pytest.raises(IzypowerResponseError):
         await guard.run("station info", semaphore, _fail)
-    assert not limits.circuit_open
+    assert not guard.stopped
     guard.stop()
-    assert limits.circuit_open
+    assert guard.stopped

@@ -88,8 +88,9 @@ class CloudFetcher:
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         # Calls currently failing, so each failure streak is logged once.
         self._failing: set[str] = set()
-        # Calls of this refresh that its deadline cut (not logged one by one).
-        self._cut: set[str] = set()
+        # Calls this refresh did not make (cut by its deadline, or not sent once the
+        # circuit opened): not logged one by one, and no failure streak of their own.
+        self._not_made: set[str] = set()
         self._guard: RefreshGuard | None = None
         self._stations: dict[int, Station] | None = None
         self._station_list_failed = False
@@ -101,7 +102,7 @@ class CloudFetcher:
     def begin(self, guard: RefreshGuard) -> None:
         """Start a refresh bounded by `guard`: no slow call considered yet."""
         self._guard = guard
-        self._cut = set()
+        self._not_made = set()
         for cache in (self.reports, self.firmware, self.wifi):
             cache.begin()
 
@@ -194,7 +195,7 @@ class CloudFetcher:
                     partial(self.client.get_firmware_updates, station_id),
                 ),
             )
-        failed = self._failing | self._cut
+        failed = self._failing | self._not_made
         return DeviceCalls(
             battery={key: task.result() for key, task in battery.items()},
             temperature={key: task.result() for key, task in temperature.items()},
@@ -252,21 +253,24 @@ class CloudFetcher:
         `what` names the call in logs without serials or credentials; without its
         trailing id it names the kind of call (refresh_guard.py).
         """
-        assert self._guard is not None, "begin() starts every refresh"
+        guard = self._guard
+        assert guard is not None, "begin() starts every refresh"
         try:
-            result = await self._guard.run(
-                what.rsplit(" ", 1)[0], self._semaphore, call
-            )
+            result = await guard.run(what.rsplit(" ", 1)[0], self._semaphore, call)
         except IzypowerAuthenticationError:
             # The client remembers the refusal, so the calls still queued fail
             # without sending the password again; the refresh starts reauth.
             raise
         except CallCutError:
             # Counted, and logged once for the refresh by the coordinator.
-            self._cut.add(what)
+            self._not_made.add(what)
             return None
         except IzypowerError as err:
-            if what in self._failing:
+            if guard.stopped:
+                # The refresh failed already; its one error says why.
+                self._not_made.add(what)
+                LOGGER.debug("%s not made: %s", what, err)
+            elif what in self._failing:
                 LOGGER.debug("%s still failing: %s", what, err)
             else:
                 self._failing.add(what)

@@ -78,6 +78,11 @@ class RefreshGuard:
         """
         self._armed = True
 
+    @property
+    def stopped(self) -> bool:
+        """Tell whether the circuit is open: later calls fail without a request."""
+        return self._limits.circuit_open
+
     def stop(self) -> None:
         """Make every later call fail at once: the refresh already failed."""
         self._limits.open_circuit()
@@ -118,15 +123,26 @@ class RefreshGuard:
                 self.cut += 1
                 raise CallCutError from err
             self._hanging.add(kind)
-            self._failed()
-            raise IzypowerConnectionError(
+            failure = IzypowerConnectionError(
                 f"{kind} gave no answer within {CALL_BUDGET.total_seconds():.0f} s"
-            ) from err
-        except IzypowerError:
-            self._failed()
+            )
+            self._failed(failure)
+            raise failure from err
+        except IzypowerError as failure:
+            self._failed(failure)
             raise
 
-    def _failed(self) -> None:
-        if self._armed and not self._succeeded and self._limits.retries_left == 0:
+    def _failed(self, failure: IzypowerError) -> None:
+        if (
+            self._armed
+            and not self._limits.circuit_open
+            and not self._succeeded
+            and self._limits.retries_left == 0
+        ):
             # Nothing answered and the retries are spent: the cloud is down.
+            LOGGER.info(
+                "No cloud call of this refresh answered and its retries are spent "
+                "(last: %s); the other calls are not sent",
+                failure,
+            )
             self._limits.open_circuit()
