@@ -9,16 +9,19 @@ device or station that appears gets its own slow calls in the refresh that first
 it (and its station's firmware list is fetched again then). In between, the last slow
 results are carried over into each new snapshot (slow_cache.py, one cache per kind).
 
-Order and failures. The station list (when due), then every station info: the calls
-everything else waits for. If they all failed, the refresh stops there and fails with
-one error (a down cloud costs a handful of requests). Then the device lists of every
-station first, and the rest. Calls run at most `MAX_CONCURRENT_REQUESTS` at a time
-(fetch.py), within the refresh's deadline and retry budget (refresh_guard.py). A
-failing or cut call only blanks the part of the snapshot it feeds (its `Feed` is in
-that part's `failed` set, data.py); failures are logged once per streak. A failing
-slow call is tried again at every refresh, and its last good result is shown meanwhile
-for up to `SLOW_RESULT_MAX_AGE`. Once a station list was received, a failing one is
-tolerated: the previous list stays in use. A refused login starts reauthentication.
+Order and failures. The station list (when due), then the station infos, the device
+lists of every station, and the rest (request slots are taken in that order). After a
+failed refresh, at the first one, or when the station list just failed, the infos go
+alone first and probe the cloud: if they all fail, the refresh stops there (a down
+cloud costs a handful of requests). A refresh fails with one error only when no station
+list was ever received or no station info was read. Calls run at most
+`MAX_CONCURRENT_REQUESTS` at a time (fetch.py), within the refresh's deadline, retry
+budget and circuit breaker (refresh_guard.py). A failing or cut call only blanks the
+part of the snapshot it feeds (its `Feed` is in that part's `failed` set, data.py);
+failures are logged once per streak. A failing slow call is tried again at every
+refresh, its last good result shown meanwhile for up to `SLOW_RESULT_MAX_AGE`. A
+failing station list is tolerated while a previous one is known. A refused login
+starts reauthentication.
 
 Stale devices. A device of the registry that the cloud's answers no longer list is
 removed after a few slow refreshes without it; a failed listing is no evidence
@@ -30,7 +33,7 @@ so that it survives restarts.
 """
 
 import asyncio
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Coroutine, Mapping
 import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
@@ -69,6 +72,7 @@ from .refresh_guard import (
     REFRESH_DEADLINE,
     REFRESH_RETRIES,
     RefreshGuard,
+    known,
 )
 from .stale_devices import StaleDevices
 from .station_clock import StationClocks
@@ -187,55 +191,52 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
 
     async def _async_fetch(self, slow: bool, guard: RefreshGuard) -> IzypowerData:
         """Read the account in the order of the module docstring; fail early."""
-        stations = await self._fetcher.station_list(slow)
-        if stations is None:
-            guard.stop()
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="station_list_failed"
-            )
+        stations = guard.require_station_list(await self._fetcher.station_list(slow))
         # From here on, a cloud that fails everything opens the circuit.
         guard.arm()
-        infos = await gather_keyed(
-            {
-                station_id: self._fetcher.station_info(station_id)
-                for station_id in stations
-            }
-        )
-        if infos and all(info is None for info in infos.values()):
-            guard.stop()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="no_station_answered",
-                translation_placeholders={"count": str(len(infos))},
+        infos: dict[int, Coroutine[Any, Any, StationInfo | None]]
+        if (
+            not (self.data and self.last_update_success)
+            or self._fetcher.station_list_failed
+        ):
+            # The cloud may be down: the station infos alone probe it first.
+            probed = await gather_keyed(
+                {sid: self._fetcher.station_info(sid) for sid in stations}
             )
+            guard.require_station_info(probed.values())
+            infos = {sid: known(info) for sid, info in probed.items()}
+        else:
+            infos = {sid: self._fetcher.station_info(sid) for sid in stations}
         async with asyncio.TaskGroup() as group:
-            # Device lists first (the request slots are taken in order): entities of
-            # every station exist after the first refresh, however large the account.
+            # Slots are taken in order: every device list before the rest, so that
+            # every station's entities exist after the first refresh.
+            info_tasks = {sid: group.create_task(info) for sid, info in infos.items()}
             device_lists = {
-                station_id: group.create_task(self._fetcher.device_list(station_id))
-                for station_id in stations
+                sid: group.create_task(self._fetcher.device_list(sid))
+                for sid in stations
             }
             tasks = {
-                station_id: group.create_task(
+                sid: group.create_task(
                     self._async_fetch_station(
-                        station, slow, (infos[station_id], device_lists[station_id])
+                        station, slow, (info_tasks[sid], device_lists[sid])
                     )
                 )
-                for station_id, station in stations.items()
+                for sid, station in stations.items()
             }
-        results = {station_id: task.result() for station_id, task in tasks.items()}
+        results = {sid: task.result() for sid, task in tasks.items()}
+        guard.require_station_info([result.info for result in results.values()])
         return IzypowerData(stations=results)
 
     async def _async_fetch_station(
         self,
         station: Station,
         slow: bool,
-        known: tuple[StationInfo | None, Awaitable[list[Device] | None]],
+        known: tuple[Awaitable[StationInfo | None], Awaitable[list[Device] | None]],
     ) -> StationData:
         """Fetch the rest of one station: its own calls, and its devices' meanwhile."""
         station_id = station.station_id
         today = self._clocks.now(station_id).date()
-        info, device_list = known
+        pending_info, device_list = known
         async with asyncio.TaskGroup() as group:
             own_calls = group.create_task(
                 self._fetcher.station_calls(station_id, today, slow)
@@ -244,6 +245,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
                 self._async_device_calls(station_id, today, slow, device_list)
             )
         listed, devices, own = device_calls.result()
+        info = await pending_info
         calls = StationCalls(info, *own_calls.result(), listed)
         measured_at = self._clocks.measured_at(station_id, info)
         return self._station_data(station, calls, devices, own, measured_at)

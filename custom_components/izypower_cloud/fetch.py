@@ -93,7 +93,8 @@ class CloudFetcher:
         self._not_made: set[str] = set()
         self._guard: RefreshGuard | None = None
         self._stations: dict[int, Station] | None = None
-        self._station_list_failed = False
+        # Whether the last station list call of the account failed.
+        self.station_list_failed = False
         # One cache per kind of slow call.
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
@@ -117,9 +118,9 @@ class CloudFetcher:
         Listed again on slow refreshes and after a failure; meanwhile, and while the
         list keeps failing, the last one received stays in use.
         """
-        if self._stations is None or slow or self._station_list_failed:
+        if self._stations is None or slow or self.station_list_failed:
             stations = await self.call("station list", self.client.get_stations)
-            self._station_list_failed = stations is None
+            self.station_list_failed = stations is None
             if stations is not None:
                 self._stations = {station.station_id: station for station in stations}
         return self._stations

@@ -14,17 +14,21 @@ requests whatever the size of the account:
   calls of that kind in this refresh fail at once instead of holding the request slots.
 - The client's `CallRound` shares `REFRESH_RETRIES` retries among every call. Once they
   are spent while no call of the refresh has succeeded, the cloud is down: the circuit
-  opens and every later call fails at once, without a request. The coordinator also
-  stops the fan-out itself once the calls everything depends on failed.
+  opens and every later call fails at once, without a request (only once `arm`ed,
+  after the station list). The coordinator also stops the fan-out itself once the
+  calls everything depends on failed (`require_station_list`,
+  `require_station_info`): the refresh then fails with one translated `UpdateFailed`.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from typing import Final
 
-from .api import CallRound, IzypowerConnectionError, IzypowerError
-from .const import LOGGER
+from homeassistant.helpers.update_coordinator import UpdateFailed
+
+from .api import CallRound, IzypowerConnectionError, IzypowerError, StationInfo
+from .const import DOMAIN, LOGGER
 
 # Well below the minimum refresh period (3 min): the next refresh starts on time.
 REFRESH_DEADLINE: Final = timedelta(seconds=60)
@@ -82,6 +86,25 @@ class RefreshGuard:
     def stopped(self) -> bool:
         """Tell whether the circuit is open: later calls fail without a request."""
         return self._limits.circuit_open
+
+    def require_station_list[T](self, stations: T | None) -> T:
+        """Return `stations`; without any (none ever received), fail the refresh."""
+        if stations is None:
+            self.stop()
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="station_list_failed"
+            )
+        return stations
+
+    def require_station_info(self, infos: Collection[StationInfo | None]) -> None:
+        """Fail the refresh, and open the circuit, when no station info was read."""
+        if infos and all(info is None for info in infos):
+            self.stop()
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="no_station_answered",
+                translation_placeholders={"count": str(len(infos))},
+            )
 
     def stop(self) -> None:
         """Make every later call fail at once: the refresh already failed."""
@@ -146,3 +169,8 @@ class RefreshGuard:
                 failure,
             )
             self._limits.open_circuit()
+
+
+async def known[T](value: T) -> T:
+    """Return `value`: an awaitable of a result known already."""
+    return value
