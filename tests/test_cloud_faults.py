@@ -14,6 +14,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 
 from custom_components.izypower_cloud import coordinator as coordinator_module
@@ -140,6 +141,9 @@ async def test_login_down_with_an_expired_token(
     await coordinator.async_refresh()
     assert not coordinator.last_update_success
     assert 1 <= sim_cloud.requests("login") <= 3
+    # "Login paused" fails the calls: the refresh fails with a translated error.
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "no_station_answered"
     sim_cloud.reset()
     await coordinator.async_refresh()
     assert not coordinator.last_update_success
