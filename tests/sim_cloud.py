@@ -43,7 +43,7 @@ from .conftest import ACCOUNT_DIR
 USERNAME = "camille.exemple@example.org"
 PASSWORD = "izypower-demo"
 
-# Shortened limits (the real ones: 10 s, 12 s, 60 s and 20 s).
+# Shortened limits (the real ones: 10 s, 12 s, 60 s and 15 s).
 REQUEST_TIMEOUT = 0.5
 CALL_BUDGET = timedelta(seconds=0.8)
 REFRESH_DEADLINE = timedelta(seconds=3)
