@@ -22,6 +22,7 @@ import argparse
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+import contextlib
 from dataclasses import dataclass, field
 import io
 import math
@@ -67,7 +68,8 @@ REPLACED_SETUP_S: Final = 3.8
 REFRESH_SPACING_S: Final = REQUEST_REFRESH_DEFAULT_COOLDOWN + 0.5
 # The setup is timed by polling; a short interval keeps the polling error small.
 SETUP_POLL_INTERVAL: Final = 0.05
-REFRESH_DONE_TIMEOUT: Final = 60.0
+# A refresh ends by its 60 s deadline; its log line may come a little later.
+REFRESH_DONE_TIMEOUT: Final = 90.0
 FINISHED_FETCHING: Final = re.compile(
     rf"Finished fetching {DOMAIN} data in (?P<seconds>[0-9.]+) seconds "
     r"\(success: (?P<success>\w+)\)"
@@ -285,7 +287,11 @@ async def _measure(
     seen = len(_coordinator_times(hass))
     await admin.reset()
     started = time.perf_counter()
-    await action()
+    # The call may outlive the harness's HTTP timeout (60 s) when the refresh takes
+    # its whole deadline, as the one catching up after the setup of a large account
+    # does; the coordinator's log line still marks the refresh's end.
+    with contextlib.suppress(TimeoutError):
+        await action()
     returned = time.perf_counter()
     at_return = await admin.requests()
     coordinator_s = await _wait_for_refresh_log(hass, seen)
