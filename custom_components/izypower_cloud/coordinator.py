@@ -163,8 +163,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         try:
             with self.client.refresh_round(retries=REFRESH_RETRIES) as limits:
                 guard = RefreshGuard(limits, deadline)
-                self._fetcher.begin(guard)
-                data = await self._async_fetch(slow, guard)
+                with self._fetcher.refresh(guard):
+                    data = await self._async_fetch(slow, guard)
         except ExceptionGroup as group:
             if group.subgroup(IzypowerAuthenticationError):
                 raise _auth_failed() from group

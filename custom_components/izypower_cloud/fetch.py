@@ -8,7 +8,8 @@ Slow calls go through one `SlowCache` per kind, which decides whether each is du
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -100,12 +101,20 @@ class CloudFetcher:
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
 
-    def begin(self, guard: RefreshGuard) -> None:
-        """Start a refresh bounded by `guard`: no slow call considered yet."""
+    @contextmanager
+    def refresh(self, guard: RefreshGuard) -> Iterator[None]:
+        """Make the calls of the block one refresh, bounded by `guard`.
+
+        No slow call is considered yet when it starts; `call` is for refreshes only.
+        """
         self._guard = guard
         self._not_made = set()
         for cache in (self.reports, self.firmware, self.wifi):
             cache.begin()
+        try:
+            yield
+        finally:
+            self._guard = None
 
     def prune(self) -> None:
         """End a successful refresh: forget the slow results of what is gone."""
@@ -255,7 +264,7 @@ class CloudFetcher:
         trailing id it names the kind of call (refresh_guard.py).
         """
         guard = self._guard
-        assert guard is not None, "begin() starts every refresh"
+        assert guard is not None, "only within refresh()"
         try:
             result = await guard.run(what.rsplit(" ", 1)[0], self._semaphore, call)
         except IzypowerAuthenticationError:
