@@ -231,12 +231,12 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self,
         station: Station,
         slow: bool,
-        known: tuple[Awaitable[StationInfo | None], Awaitable[list[Device] | None]],
+        first: tuple[Awaitable[StationInfo | None], Awaitable[list[Device] | None]],
     ) -> StationData:
         """Fetch the rest of one station: its own calls, and its devices' meanwhile."""
         station_id = station.station_id
         today = self._clocks.now(station_id).date()
-        pending_info, device_list = known
+        pending_info, device_list = first
         async with asyncio.TaskGroup() as group:
             own_calls = group.create_task(
                 self._fetcher.station_calls(station_id, today, slow)
