@@ -44,7 +44,7 @@ USERNAME = "camille.exemple@example.org"
 PASSWORD = "izypower-demo"
 
 # Shortened limits (the real ones: 10 s, 12 s, 60 s and 15 s).
-REQUEST_TIMEOUT = 0.5
+REQUEST_TIMEOUT = 0.7
 CALL_BUDGET = timedelta(seconds=0.8)
 REFRESH_DEADLINE = timedelta(seconds=3)
 FIRST_REFRESH_DEADLINE = timedelta(seconds=3)

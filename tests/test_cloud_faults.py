@@ -102,8 +102,8 @@ async def test_hanging_cloud_ends_the_refresh_early(
     sim_cloud.faults(hang_rate=1.0, hang_seconds=60)
     elapsed = await _timed_refresh(coordinator)
     assert not coordinator.last_update_success
-    # The call budget (0.8 s here), not 3 attempts of the request timeout (0.5 s).
-    assert elapsed < 1.3
+    # The call budget (0.8 s here), not 3 attempts of the request timeout (2.1 s).
+    assert elapsed < 1.5
     # The first four calls in flight and the two retries of the budget.
     assert sim_cloud.requests() <= 6
 
@@ -116,7 +116,7 @@ async def test_one_hanging_endpoint_delays_nothing_else(
     sim_cloud.faults(hanging_endpoints=["battery"], hang_seconds=60)
     elapsed = await _timed_refresh(coordinator)
     assert coordinator.last_update_success
-    assert elapsed < 1.3
+    assert elapsed < 1.5
     # Each battery page: one hanging attempt and the start of its retry.
     assert sim_cloud.requests("battery") <= 4
     assert sim_cloud.requests("station_info") == 2
