@@ -705,6 +705,8 @@ class HomeAssistantClient:
         async with self._session.ws_connect(
             f"{self.base_url}/api/websocket",
             timeout=aiohttp.ClientWSTimeout(ws_close=10),
+            # The entity registry of a large account is a message of many megabytes.
+            max_msg_size=0,
         ) as websocket:
             await websocket.receive_json(timeout=30)  # auth_required
             await websocket.send_json(

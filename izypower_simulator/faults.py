@@ -38,6 +38,8 @@ class FaultConfig:
     malformed_json_rate: float = 0.0
     force_401: int = 0
     failing_endpoints: list[str] = field(default_factory=list)
+    # Endpoints whose every request hangs (for `hang_seconds`), the others answer.
+    hanging_endpoints: list[str] = field(default_factory=list)
     counter_glitch: str | None = None
     counter_glitch_periods: list[str] = field(default_factory=lambda: ["day"])
     midnight_lag_s: float = 0.0
@@ -88,11 +90,9 @@ def _validate(name: str, value: Any, endpoints: Collection[str]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise FaultConfigError("force_401 must be a non-negative integer")
         return value
-    if name == "failing_endpoints":
+    if name in {"failing_endpoints", "hanging_endpoints"}:
         if not isinstance(value, list) or not all(v in endpoints for v in value):
-            raise FaultConfigError(
-                f"failing_endpoints must list names among {sorted(endpoints)}"
-            )
+            raise FaultConfigError(f"{name} must list names among {sorted(endpoints)}")
         return list(value)
     if name == "counter_glitch":
         if value is not None and value not in GLITCH_MODES:
@@ -172,7 +172,7 @@ class FaultInjector:
         config = self.config
         if config.latency_ms > 0:
             await self._sleep(config.latency_ms / 1000)
-        if self._draw(config.hang_rate):
+        if endpoint in config.hanging_endpoints or self._draw(config.hang_rate):
             await self._hang()
         if endpoint in config.failing_endpoints or self._draw(config.error_rate):
             return web.json_response(

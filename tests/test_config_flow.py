@@ -22,6 +22,7 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.izypower_cloud import async_migrate_entry
 from custom_components.izypower_cloud.api import (
     DEFAULT_BASE_URL,
     IzypowerAuthenticationError,
@@ -37,6 +38,7 @@ from custom_components.izypower_cloud.const import (
     SECTION_ADVANCED_SETTINGS,
 )
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+from custom_components.izypower_cloud.identifiers import entry_title
 
 from .cloud_mock import (
     USERNAME as CLOUD_USERNAME,
@@ -54,6 +56,8 @@ UPDATE_LISTENER_WARNING = "update listener"
 
 USERNAME = "Jane.Doe@Example.com"
 ACCOUNT_ID = "jane.doe@example.com"
+# docs/design.md §3: the first and last letters of the local part, and the domain.
+MASKED_TITLE = "j•••e@example.com"
 PASSWORD = "s3cret-Pa55word"
 NEW_PASSWORD = "n3w-Pa55word"
 TEST_SERVER = "http://127.0.0.1:8080/photo_voltaic"
@@ -221,7 +225,7 @@ async def _start_user_flow(hass: HomeAssistant) -> FlowResult[Any, Any]:
 async def test_user_flow_creates_entry(
     hass: HomeAssistant, mock_client: MagicMock, mock_setup_entry: AsyncMock
 ) -> None:
-    """A valid account becomes an entry titled and keyed by its e-mail."""
+    """A valid account becomes an entry titled by its masked e-mail, keyed by it."""
     result = await _start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -229,12 +233,12 @@ async def test_user_flow_creates_entry(
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == USERNAME
+    assert result["title"] == MASKED_TITLE
     assert result["data"] == {CONF_USERNAME: USERNAME, CONF_PASSWORD: PASSWORD}
     entry: ConfigEntry = result["result"]
     assert entry.unique_id == ACCOUNT_ID
     assert entry.version == 1
-    assert entry.minor_version == 1
+    assert entry.minor_version == 2
     client_args = mock_client.call_args
     assert client_args.args[1:] == (USERNAME, PASSWORD)
     assert client_args.kwargs == {"base_url": DEFAULT_BASE_URL}
@@ -510,7 +514,7 @@ async def test_account_without_station_needs_confirmation(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == USERNAME
+    assert result["title"] == MASKED_TITLE
     assert result["data"] == {
         CONF_USERNAME: USERNAME,
         CONF_PASSWORD: PASSWORD,
@@ -671,7 +675,8 @@ async def test_reconfigure_updates_the_entry(
         CONF_API_URL: TEST_SERVER,
     }
     assert mock_entry.unique_id == ACCOUNT_ID
-    assert mock_entry.title == USERNAME
+    # An entry of version 1.1 (titled with the e-mail) was migrated by the reload.
+    assert mock_entry.title == MASKED_TITLE
     assert mock_client.call_args.args[1:] == (ACCOUNT_ID, NEW_PASSWORD)
     assert mock_client.call_args.kwargs == {"base_url": TEST_SERVER}
     assert len(mock_setup_entry.mock_calls) == 1
@@ -1056,3 +1061,63 @@ async def test_reconfigure_of_a_loaded_entry_reloads_it_quietly(
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data is not before
     assert UPDATE_LISTENER_WARNING not in caplog.text
+
+
+@pytest.mark.usefixtures("mock_setup_entry", "mock_client")
+async def test_reauth_keeps_the_masked_title(hass: HomeAssistant) -> None:
+    """Reauthentication of a current entry changes its password, not its title."""
+    entry = _add_entry(hass, title=MASKED_TITLE)
+    hass.config_entries.async_update_entry(entry, minor_version=2)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+    )
+    await hass.async_block_till_done()
+    _assert_abort(result, "reauth_successful")
+    assert entry.title == MASKED_TITLE
+    assert entry.data[CONF_PASSWORD] == NEW_PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # The former default title (the e-mail as typed, or in another case).
+        (USERNAME, MASKED_TITLE),
+        (ACCOUNT_ID, MASKED_TITLE),
+        # A title the user chose stays.
+        ("My solar account", "My solar account"),
+    ],
+)
+async def test_migration_masks_the_email_title(
+    hass: HomeAssistant, title: str, expected: str
+) -> None:
+    """Entries 1.1 get the masked title (unless renamed); the unique id stays."""
+    entry = _add_entry(hass, title=title)
+    assert await async_migrate_entry(hass, entry)
+    assert (entry.title, entry.version, entry.minor_version) == (expected, 1, 2)
+    assert entry.unique_id == ACCOUNT_ID
+    # Already current: nothing changes.
+    assert await async_migrate_entry(hass, entry)
+    assert entry.title == expected
+
+
+async def test_migration_refuses_a_later_major_version(hass: HomeAssistant) -> None:
+    """An entry written by a later major version (a downgrade) is not migrated."""
+    entry = _add_entry(hass)
+    hass.config_entries.async_update_entry(entry, version=2)
+    assert not await async_migrate_entry(hass, entry)
+    assert entry.title == USERNAME
+
+
+@pytest.mark.parametrize(
+    ("username", "title"),
+    [
+        ("Jean.Dupont@Example.com", "j•••t@example.com"),
+        (" ab@x.fr ", "a•••@x.fr"),
+        ("not-an-email", "n•••l"),
+    ],
+)
+def test_entry_title_masks_the_email(username: str, title: str) -> None:
+    """The first and last letters of the local part, and the domain, remain."""
+    assert entry_title(username) == title
+    assert username.strip() not in title

@@ -5,16 +5,22 @@ kind of trouble the cloud can cause: a transport error, a server error with an H
 a failing device call, an expired token, a refused password, and the reauthentication.
 """
 
+import asyncio
 from datetime import timedelta
 import logging
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_PASSWORD
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+import homeassistant.util.dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from .cloud_mock import (
     TITAN_SLAVE_SN,
@@ -24,8 +30,11 @@ from .cloud_mock import (
     fixture_secrets,
     setup_integration,
 )
+from .sim_cloud import PASSWORD as SIM_PASSWORD, USERNAME as SIM_USERNAME, SimCloud
 
-pytest_plugins = ["tests.cloud_mock"]
+pytest_plugins = ["tests.cloud_mock", "tests.sim_cloud"]
+
+NEW_SIM_PASSWORD = "changed-in-the-app"
 
 OUR_LOGGERS = "custom_components.izypower_cloud"
 
@@ -121,4 +130,85 @@ async def test_write_paths_never_log_personal_data(
         f"{record.getMessage()} {record.exc_text or ''}" for record in ours
     )
     leaked = sorted(secret for secret in fixture_secrets() if secret in text)
+    assert leaked == []
+
+
+def _record_text(record: logging.LogRecord) -> str:
+    """Everything a log record could show: message, raw args, traceback, stack."""
+    parts = [str(record.msg), repr(record.args), record.getMessage()]
+    if record.exc_info:
+        parts.append(logging.Formatter().formatException(record.exc_info))
+    parts.extend(filter(None, (record.exc_text, record.stack_info)))
+    return "\n".join(parts)
+
+
+async def test_home_assistant_logs_never_hold_credentials(
+    hass: HomeAssistant,
+    sim_cloud: SimCloud,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant's own setup path, every logger at DEBUG: no e-mail, password, token.
+
+    The cloud is down at startup (the entry is not ready and retried), comes back, then
+    refuses the password (reauthentication with a new one), and the entry is reloaded.
+    Home Assistant quotes the entry title in its records and task names: the title is
+    the masked e-mail.
+    """
+    caplog.set_level(logging.DEBUG)
+    issued: list[str] = []
+    tokens = sim_cloud.simulator.tokens
+    issue = tokens.issue
+
+    def record_issue(user_id: int, username: str) -> str:
+        issued.append(token := issue(user_id, username))
+        return token
+
+    tokens.issue = record_issue  # type: ignore[method-assign]
+    task_names: set[str] = set()
+
+    def note_tasks() -> None:
+        task_names.update(task.get_name() for task in asyncio.all_tasks())
+
+    entry = sim_cloud.entry()
+    entry.add_to_hass(hass)
+    sim_cloud.faults(html_error_rate=1.0)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    note_tasks()
+
+    sim_cloud.clear_faults()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5))
+    async with asyncio.timeout(10):
+        while entry.state is not ConfigEntryState.LOADED:
+            await hass.async_block_till_done(wait_background_tasks=True)
+            await asyncio.sleep(0.05)
+    note_tasks()
+
+    # The password changed in the app: one refused login starts reauthentication.
+    sim_cloud.simulator.password = NEW_SIM_PASSWORD
+    sim_cloud.faults(force_401=1)
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    note_tasks()
+    [flow] = hass.config_entries.flow.async_progress()
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_PASSWORD: NEW_SIM_PASSWORD}
+    )
+    assert result.get("reason") == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    note_tasks()
+    assert entry.state is ConfigEntryState.LOADED
+
+    assert issued, "the scenario should log in"
+    secrets = {SIM_USERNAME, SIM_USERNAME.upper(), SIM_PASSWORD, NEW_SIM_PASSWORD}
+    secrets.update(issued)
+    assert len(caplog.records) > 50
+    text = "\n".join(_record_text(record) for record in caplog.records)
+    text += "\n".join(task_names)
+    assert entry.title in text, "Home Assistant should quote the title"
+    leaked = sorted(secret for secret in secrets if secret.lower() in text.lower())
     assert leaked == []

@@ -15,6 +15,7 @@ from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
+from .identifiers import entry_title
 from .issues import no_station_issue_id
 from .services import async_setup_export_data
 
@@ -57,6 +58,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:
+    """Bring an entry of an earlier version up to date.
+
+    1.1 -> 1.2: the title was the e-mail, which Home Assistant quotes in its logs; it
+    becomes the masked e-mail, unless the user renamed the entry. A later major version
+    (a downgrade) cannot be read.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        username: str = entry.data[CONF_USERNAME]
+        title = entry.title
+        if title.strip().lower() == username.strip().lower():
+            title = entry_title(username)
+        hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
     return True
 
 

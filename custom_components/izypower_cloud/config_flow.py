@@ -42,6 +42,7 @@ from .const import (
     MIN_REFRESH_PERIOD,
     SECTION_ADVANCED_SETTINGS,
 )
+from .identifiers import entry_title
 
 _USERNAME_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -182,7 +183,8 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add, re-authenticate and reconfigure an Izypower Cloud account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 1.2: the title is the masked e-mail (async_migrate_entry in __init__.py).
+    MINOR_VERSION = 2
 
     _pending_entry_data: dict[str, str]
 
@@ -308,8 +310,11 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
         # Another flow of the account may have added it while this one waited for the
         # cloud or for the user's confirmation.
         self._abort_if_unique_id_configured()
-        # The cloud returns no account name we can rely on; the e-mail tells accounts apart.
-        return self.async_create_entry(title=entry_data[CONF_USERNAME], data=entry_data)
+        # The cloud returns no account name we can rely on; the masked e-mail tells
+        # accounts apart without putting the address into Home Assistant's logs.
+        return self.async_create_entry(
+            title=entry_title(entry_data[CONF_USERNAME]), data=entry_data
+        )
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -364,6 +369,8 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             if error is None:
                 # Replace the data rather than merge it: going back to the official
                 # cloud must drop a previously stored API URL.
+                # The title stays: the account (unique id) is the same, and so is
+                # its masked e-mail, unless the user renamed the entry.
                 return self.async_update_reload_and_abort(entry, data=entry_data)
             errors["base"] = error
 

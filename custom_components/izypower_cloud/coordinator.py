@@ -10,29 +10,33 @@ station's firmware list again). In between, the last slow results are carried ov
 (slow_cache.py, one cache per kind). After a write, `pending` (pending.py) has just the
 written resource read again (`async_reread`) until the cloud shows the value.
 
-Failures. Independent calls run concurrently, at most `MAX_CONCURRENT_REQUESTS` at a
-time (fetch.py). A failing call only blanks the part of the snapshot it feeds (its
-`Feed` is in that part's `failed` set, data.py) and is logged once when it starts
-failing and once when it recovers. A failing slow call is tried again at the next refresh (once per refresh), and its last
-good result, if any, is shown meanwhile for up to `SLOW_RESULT_MAX_AGE`. Only two
-situations fail the whole refresh: no station list ever received, or no station info
-for any station. Once a station list was received, a failing one is tolerated: the
-previous list stays in use until the cloud answers again. A refused login anywhere
-starts the reauthentication flow.
+Order and failures. The station list (when due), then the station infos, the device
+lists of every station, and the rest (request slots are taken in that order). After a
+failed refresh, at the first one, or when the station list just failed, the infos go
+alone first and probe the cloud: if they all fail, the refresh stops there (a down
+cloud costs a handful of requests). A refresh fails with one error only when no station
+list was ever received or no station info was read. Calls run at most
+`MAX_CONCURRENT_REQUESTS` at a time (fetch.py), within the refresh's deadline, retry
+budget and circuit breaker (refresh_guard.py). A failing or cut call only blanks the
+part of the snapshot it feeds (its `Feed` is in that part's `failed` set, data.py);
+failures are logged once per streak. A failing slow call is tried again at every
+refresh, its last good result shown meanwhile for up to `SLOW_RESULT_MAX_AGE`. A
+failing station list is tolerated while a previous one is known. A refused login
+starts reauthentication.
 
 Stale devices. A device of the registry that the cloud's answers no longer list is
 removed after a few slow refreshes without it; a failed listing is no evidence
 (stale_devices.py holds the rules). Each successful snapshot is its evidence.
 
-Energy. Counters pass through the energy guard (energy_guard.py), dated by the station's
-`lastUpdate` (in its own UTC offset), or by the station's current local time when that
-is missing or implausibly in the future. The guard's memory is stored with the config
-entry so that it survives restarts.
+Energy. Counters pass through the energy guard (energy_guard.py), dated by each
+station's clock (station_clock.py). The guard's memory is stored with the config entry
+so that it survives restarts.
 """
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Coroutine, Mapping
 import dataclasses
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -67,16 +71,20 @@ from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather
 from .identifiers import device_identifier, station_identifier
 from .issues import check_station_list
 from .pending import PendingWrites
+from .refresh_guard import (
+    FIRST_REFRESH_DEADLINE,
+    REFRESH_DEADLINE,
+    REFRESH_RETRIES,
+    RefreshGuard,
+    known,
+)
 from .stale_devices import StaleDevices
+from .station_clock import StationClocks
 
 type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
 
 # How long the last good result of a failing slow call stands in for it.
 SLOW_RESULT_MAX_AGE = 2 * SLOW_REFRESH_INTERVAL
-
-# A `lastUpdate` further ahead of our clock than this is a broken clock, not the time
-# of a measurement (it would date every later value "earlier" and freeze counters).
-MAX_CLOCK_AHEAD = timedelta(hours=1)
 
 # The energy guard's memory, one store per config entry.
 ENERGY_GUARD_STORE_VERSION: Final = 1
@@ -116,18 +124,15 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         # A counter's rise is judged over at least one refresh period.
         self.energy_guard = EnergyGuard(min_elapsed=interval)
         self._store = energy_guard_store(hass, entry.entry_id)
-        self._stations: dict[int, Station] | None = None
-        self._station_list_failed = False
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
         # Writes waiting for the cloud to show them (pending.py).
         self.pending = PendingWrites(hass, self.async_reread)
         self._fetcher.pending = self.pending.is_pending
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
-        # Station id -> its UTC offset as last seen in `lastUpdate`.
-        self._station_tz: dict[int, tzinfo] = {}
         # What each station was seen with (data.py `has_battery`, `has_ev`).
         self._features = StationFeatures()
+        self._clocks = StationClocks()
         self._stale = StaleDevices()
         # When the last refresh succeeded (system health).
         self.last_success: datetime | None = None
@@ -178,9 +183,12 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             or now - self._last_slow_refresh >= SLOW_REFRESH_INTERVAL
         )
         self._slow_requested = False
-        self._fetcher.begin()
+        deadline = REFRESH_DEADLINE if self.data else FIRST_REFRESH_DEADLINE
         try:
-            data = await self._async_fetch(slow)
+            with self.client.refresh_round(retries=REFRESH_RETRIES) as limits:
+                guard = RefreshGuard(limits, deadline)
+                with self._fetcher.refresh(guard):
+                    data = await self._async_fetch(slow, guard)
         except ExceptionGroup as group:
             if group.subgroup(IzypowerAuthenticationError):
                 raise _auth_failed() from group
@@ -191,6 +199,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             # Whatever was due is still due at the next attempt.
             self._slow_requested = self._slow_requested or slow
             raise
+        guard.log_cut()
         self._fetcher.prune()
         self._stale.observe(data)
         if slow:
@@ -206,48 +215,84 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self.last_success = now
         return data
 
-    async def _async_fetch(self, slow: bool) -> IzypowerData:
-        stations = await self._async_stations(slow)
-        results = await gather_keyed(
-            {
-                station_id: self._async_fetch_station(station, slow)
-                for station_id, station in stations.items()
-            }
-        )
-        if results and all(result.info is None for result in results.values()):
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="no_station_answered",
-                translation_placeholders={"count": str(len(results))},
+    async def _async_fetch(self, slow: bool, guard: RefreshGuard) -> IzypowerData:
+        """Read the account in the order of the module docstring; fail early."""
+        stations = guard.require_station_list(await self._fetcher.station_list(slow))
+        if not self._fetcher.station_list_failed:
+            check_station_list(self.hass, self.config_entry, stations)
+        # From here on, a cloud that fails everything opens the circuit.
+        guard.arm()
+        infos: dict[int, Coroutine[Any, Any, StationInfo | None]]
+        if (
+            not (self.data and self.last_update_success)
+            or self._fetcher.station_list_failed
+        ):
+            # The cloud may be down: the station infos alone probe it first.
+            probed = await gather_keyed(
+                {sid: self._fetcher.station_info(sid) for sid in stations}
             )
+            guard.require_station_info(probed.values())
+            infos = {sid: known(info) for sid, info in probed.items()}
+        else:
+            infos = {sid: self._fetcher.station_info(sid) for sid in stations}
+        async with asyncio.TaskGroup() as group:
+            # Slots are taken in order: every device list before the rest, so that
+            # every station's entities exist after the first refresh.
+            info_tasks = {sid: group.create_task(info) for sid, info in infos.items()}
+            device_lists = {
+                sid: group.create_task(self._fetcher.device_list(sid))
+                for sid in stations
+            }
+            tasks = {
+                sid: group.create_task(
+                    self._async_fetch_station(
+                        station, slow, (info_tasks[sid], device_lists[sid])
+                    )
+                )
+                for sid, station in stations.items()
+            }
+        results = {sid: task.result() for sid, task in tasks.items()}
+        guard.require_station_info([result.info for result in results.values()])
         return IzypowerData(stations=results)
 
-    async def _async_stations(self, slow: bool) -> dict[int, Station]:
-        if self._stations is not None and not (slow or self._station_list_failed):
-            return self._stations
-        stations = await self._fetcher.call("station list", self.client.get_stations)
-        self._station_list_failed = stations is None
-        if stations is not None:
-            self._stations = {station.station_id: station for station in stations}
-            check_station_list(self.hass, self.config_entry, self._stations)
-        elif self._stations is None:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="station_list_failed"
-            )
-        return self._stations
-
-    async def _async_fetch_station(self, station: Station, slow: bool) -> StationData:
-        """Fetch one station: its own calls first, then those of its devices."""
+    async def _async_fetch_station(
+        self,
+        station: Station,
+        slow: bool,
+        first: tuple[Awaitable[StationInfo | None], Awaitable[list[Device] | None]],
+    ) -> StationData:
+        """Fetch the rest of one station: its own calls, and its devices' meanwhile."""
         station_id = station.station_id
-        today = self._station_now(station_id).date()
-        calls = await self._fetcher.station_calls(station_id, today, slow)
-        devices, new_devices = self._devices_to_follow(station_id, calls.devices)
-        measured_at = self._measured_at(station_id, calls.info)
+        today = self._clocks.now(station_id).date()
+        pending_info, device_list = first
+        async with asyncio.TaskGroup() as group:
+            own_calls = group.create_task(
+                self._fetcher.station_calls(station_id, today, slow)
+            )
+            device_calls = group.create_task(
+                self._async_device_calls(station_id, today, slow, device_list)
+            )
+        listed, devices, own = device_calls.result()
+        info = await pending_info
+        calls = StationCalls(info, *own_calls.result(), listed)
+        measured_at = self._clocks.measured_at(station_id, info)
+        return self._station_data(station, calls, devices, own, measured_at)
+
+    async def _async_device_calls(
+        self,
+        station_id: int,
+        today: date,
+        slow: bool,
+        device_list: Awaitable[list[Device] | None],
+    ) -> tuple[list[Device] | None, list[Device], DeviceCalls]:
+        """Return the device list, the devices to follow and their calls' results."""
+        listed = await device_list
+        devices, new_devices = self._devices_to_follow(station_id, listed)
         # A new device's firmware flag is in its station's list, fetched again now.
         own = await self._fetcher.device_calls(
             station_id, devices, today, slow, firmware_due=slow or new_devices
         )
-        return self._station_data(station, calls, devices, own, measured_at)
+        return listed, devices, own
 
     def _devices_to_follow(
         self, station_id: int, listed: list[Device] | None
@@ -386,29 +431,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         )
 
     # ---------------------------------------------------------------- helpers
-
-    def _station_now(self, station_id: int) -> datetime:
-        """Return the station's local time (HA's time zone until its offset is known)."""
-        return dt_util.now(self._station_tz.get(station_id))
-
-    def _measured_at(self, station_id: int, info: StationInfo | None) -> datetime:
-        """Return when the cloud measured the station's values, in its local time.
-
-        That is `lastUpdate`, and learns the station's UTC offset from it; without a
-        plausible one (missing, or ahead of our clock), the station's current time.
-        """
-        last_update = None if info is None else info.last_update
-        if last_update is None:
-            return self._station_now(station_id)
-        if last_update - dt_util.utcnow() > MAX_CLOCK_AHEAD:
-            LOGGER.debug(
-                "Station %s: lastUpdate %s is in the future; ignored",
-                station_id,
-                last_update,
-            )
-            return self._station_now(station_id)
-        self._station_tz[station_id] = last_update.tzinfo or dt_util.UTC
-        return last_update
 
     def _guarded_meter(self, device: Device, measured_at: datetime) -> Device:
         """Return the device with its meter's lifetime counters through the guard."""

@@ -8,7 +8,8 @@ Slow calls go through one `SlowCache` per kind, which decides whether each is du
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextlib import contextmanager
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,11 +28,13 @@ from .api import (
     MeterControl,
     Period,
     PvString,
+    Station,
     StationInfo,
     WifiInfo,
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
 from .data import DeviceData, Feed
+from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
 # Reports of the slow cadence; the day report is fetched on every refresh.
@@ -89,6 +92,13 @@ class CloudFetcher:
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         # Calls currently failing, so each failure streak is logged once.
         self._failing: set[str] = set()
+        # Calls this refresh did not make (cut by its deadline, or not sent once the
+        # circuit opened): not logged one by one, and no failure streak of their own.
+        self._not_made: set[str] = set()
+        self._guard: RefreshGuard | None = None
+        self._stations: dict[int, Station] | None = None
+        # Whether the last station list call of the account failed.
+        self.station_list_failed = False
         # One cache per kind of slow call.
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
@@ -109,10 +119,21 @@ class CloudFetcher:
             self.meter_control,
         )
 
-    def begin(self) -> None:
-        """Start a refresh: no slow call considered yet."""
+    @contextmanager
+    def refresh(self, guard: RefreshGuard) -> Iterator[None]:
+        """Make the calls of the block one refresh, bounded by `guard`.
+
+        No slow call is considered yet when it starts. Outside a refresh (a control
+        read back after a write), calls have only the client's own limits.
+        """
+        self._guard = guard
+        self._not_made = set()
         for cache in self._caches():
             cache.begin()
+        try:
+            yield
+        finally:
+            self._guard = None
 
     def prune(self) -> None:
         """End a successful refresh: forget the slow results of what is gone."""
@@ -186,17 +207,42 @@ class CloudFetcher:
                 ),
             )
 
+    async def station_list(self, slow: bool) -> dict[int, Station] | None:
+        """Return the account's stations by id; None while no list was ever received.
+
+        Listed again on slow refreshes and after a failure; meanwhile, and while the
+        list keeps failing, the last one received stays in use.
+        """
+        if self._stations is None or slow or self.station_list_failed:
+            stations = await self.call("station list", self.client.get_stations)
+            self.station_list_failed = stations is None
+            if stations is not None:
+                self._stations = {station.station_id: station for station in stations}
+        return self._stations
+
+    async def station_info(self, station_id: int) -> StationInfo | None:
+        """Return a station's info, which every other call of the station waits for."""
+        return await self.call(
+            f"station info {station_id}",
+            partial(self.client.get_station_info, station_id),
+        )
+
+    async def device_list(self, station_id: int) -> list[Device] | None:
+        """Return the devices of a station, which its device calls wait for."""
+        return await self.call(
+            f"device list of station {station_id}",
+            partial(self.client.get_devices, station_id),
+        )
+
     async def station_calls(
         self, station_id: int, today: date, slow: bool
-    ) -> StationCalls:
-        """Make the station-wide calls of one refresh (slow reports when due)."""
+    ) -> tuple[EnergyReport | None, list[PvString] | None]:
+        """Make the other station-wide calls: day report, PV strings, slow reports.
+
+        Slow reports are kept in `reports`; the day report and PV strings returned.
+        """
         client = self.client
         async with asyncio.TaskGroup() as group:
-            info = self._start(
-                group,
-                f"station info {station_id}",
-                partial(client.get_station_info, station_id),
-            )
             day_report = self._start(
                 group,
                 f"day report of station {station_id}",
@@ -206,11 +252,6 @@ class CloudFetcher:
                 group,
                 f"PV strings of station {station_id}",
                 partial(client.get_pv_strings, station_id, today),
-            )
-            devices = self._start(
-                group,
-                f"device list of station {station_id}",
-                partial(client.get_devices, station_id),
             )
             for period in SLOW_PERIODS:
                 self.reports.schedule(
@@ -222,9 +263,7 @@ class CloudFetcher:
                         partial(client.get_energy_report, station_id, period, today),
                     ),
                 )
-        return StationCalls(
-            info.result(), day_report.result(), pv_strings.result(), devices.result()
-        )
+        return day_report.result(), pv_strings.result()
 
     async def device_calls(
         self,
@@ -252,11 +291,12 @@ class CloudFetcher:
                     partial(self.client.get_firmware_updates, station_id),
                 ),
             )
+        failed = self._failing | self._not_made
         return DeviceCalls(
             battery={key: task.result() for key, task in battery.items()},
             temperature={key: task.result() for key, task in temperature.items()},
             temperature_failed=frozenset(
-                key for key in temperature if _temperature_label(key) in self._failing
+                key for key in temperature if _temperature_label(key) in failed
             ),
         )
 
@@ -305,24 +345,34 @@ class CloudFetcher:
         return group.create_task(self.call(what, call))
 
     async def call[T](self, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
-        """Make one cloud call under the concurrency bound; None when it fails.
+        """Make one cloud call within the refresh's limits; None when it fails.
 
-        `what` names the call in logs without serials or credentials.
+        `what` names the call in logs without serials or credentials; without its
+        trailing id it names the kind of call (refresh_guard.py).
         """
-        async with self._semaphore:
-            try:
-                result = await call()
-            except IzypowerAuthenticationError:
-                # The client remembers the refusal, so the calls still queued fail
-                # without sending the password again; the refresh starts reauth.
-                raise
-            except IzypowerError as err:
-                if what in self._failing:
-                    LOGGER.debug("%s still failing: %s", what, err)
-                else:
-                    self._failing.add(what)
-                    LOGGER.info("%s unavailable: %s", what, err)
-                return None
+        guard = self._guard
+        run = _run_alone if guard is None else guard.run
+        try:
+            result = await run(what.rsplit(" ", 1)[0], self._semaphore, call)
+        except IzypowerAuthenticationError:
+            # The client remembers the refusal, so the calls still queued fail
+            # without sending the password again; the refresh starts reauth.
+            raise
+        except CallCutError:
+            # Counted, and logged once for the refresh by the coordinator.
+            self._not_made.add(what)
+            return None
+        except IzypowerError as err:
+            if guard is not None and guard.stopped:
+                # The refresh failed already; its one error says why.
+                self._not_made.add(what)
+                LOGGER.debug("%s not made: %s", what, err)
+            elif what in self._failing:
+                LOGGER.debug("%s still failing: %s", what, err)
+            else:
+                self._failing.add(what)
+                LOGGER.info("%s unavailable: %s", what, err)
+            return None
         if what in self._failing:
             self._failing.discard(what)
             LOGGER.info("%s available again", what)
@@ -333,6 +383,14 @@ class CloudFetcher:
     ) -> Callable[[], Awaitable[T | None]]:
         """Return `call` made through `_call`, for a slow cache to run when due."""
         return partial(self.call, what, call)
+
+
+async def _run_alone[T](
+    kind: str, semaphore: asyncio.Semaphore, call: Callable[[], Awaitable[T]]
+) -> T:
+    """Make a call outside a refresh (a read-back after a write): the client's limits."""
+    async with semaphore:
+        return await call()
 
 
 async def gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[K, T]:

@@ -9,9 +9,10 @@ sent one after the other, or a refresh that the service call no longer waits for
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import pytest
 
-from devtools import ha_harness
+from devtools import benchmark, ha_harness
 from devtools.benchmark import (
     REPLACED_REQUESTS_PER_REFRESH,
     BenchmarkConfig,
@@ -114,3 +115,29 @@ async def test_refresh_cost_at_100_ms_latency(tmp_path: Path) -> None:
     # The timing is that of the refresh itself: the service call waited for it.
     assert all(refresh.call_waited for refresh in result.steady)
     assert result.full.call_waited
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (TimeoutError(), "took longer than 60 s"),
+        (aiohttp.ServerDisconnectedError(), "ServerDisconnectedError"),
+    ],
+)
+def test_a_step_that_fails_ends_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: Exception,
+    expected: str,
+) -> None:
+    """A step timing out (e.g. the flow's request waiting for setup) is reported."""
+
+    async def failing(*_args: object, **_kwargs: object) -> BenchmarkResult:
+        raise error
+
+    monkeypatch.setattr(benchmark, "run_benchmark", failing)
+    monkeypatch.setattr(ha_harness, "stop_all", lambda: None)
+    assert benchmark.main(["--refreshes", "1"]) == 1
+    output = capsys.readouterr().out
+    assert expected in output
+    assert "Traceback" not in output

@@ -133,6 +133,18 @@ async def test_one_failing_endpoint(harness: Harness) -> None:
     assert (await harness.get(INFO)).status == 200
 
 
+async def test_one_hanging_endpoint(harness: Harness) -> None:
+    """Only the named endpoint hangs (for hang_seconds), the others answer at once."""
+    await harness.login()
+    await set_faults(harness, hanging_endpoints=["battery"], hang_seconds=0.2)
+    started = asyncio.get_running_loop().time()
+    assert (await harness.get(INFO)).status == 200
+    assert asyncio.get_running_loop().time() - started < 0.2
+    started = asyncio.get_running_loop().time()
+    assert (await harness.get("/izy/v2/battery/IZT24A000101")).status == 200
+    assert asyncio.get_running_loop().time() - started >= 0.2
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"), [("dip", 9.84 * 0.9), ("zero", 0), ("null", None)]
 )
@@ -196,6 +208,7 @@ async def test_midnight_lag(make_harness: HarnessFactory) -> None:
         {"force_401": 1.5},
         {"failing_endpoints": ["nope"]},
         {"failing_endpoints": "battery"},
+        {"hanging_endpoints": ["nope"]},
         {"counter_glitch": "bogus"},
         {"counter_glitch_periods": ["week"]},
         {"error_rate": 1.0, "counter_glitch": "bogus"},

@@ -1,0 +1,223 @@
+"""Faults of the cloud, served over loopback by the simulator: what a refresh costs.
+
+Each test sets up the entry against the simulated fixture account, switches one fault
+on, and counts with the simulator what the next refreshes sent (docs/design.md §5,
+"bounded cost of a failing cloud"). Time limits are shortened (tests/sim_cloud.py).
+"""
+
+from datetime import timedelta
+import logging
+import re
+import time
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.update_coordinator import UpdateFailed
+import pytest
+
+from custom_components.izypower_cloud import coordinator as coordinator_module
+from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+from izypower_simulator import generate_account
+
+from .sim_cloud import USERNAME, SimCloud, start_sim_cloud
+
+pytest_plugins = ["tests.sim_cloud"]
+
+# Requests of a steady refresh of the fixture account when the cloud is healthy.
+STEADY_REQUESTS = 12
+PRODUCTION = "station_81234_production_total"
+
+
+async def _set_up(hass: HomeAssistant, sim_cloud: SimCloud) -> IzypowerCoordinator:
+    entry = sim_cloud.entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator: IzypowerCoordinator = entry.runtime_data
+    sim_cloud.reset()
+    return coordinator
+
+
+def _state(hass: HomeAssistant, unique_id: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def _timed_refresh(coordinator: IzypowerCoordinator) -> float:
+    start = time.monotonic()
+    await coordinator.async_refresh()
+    return time.monotonic() - start
+
+
+async def test_healthy_steady_refresh(hass: HomeAssistant, sim_cloud: SimCloud) -> None:
+    """The reference: a steady refresh of the fixture account sends 12 requests."""
+    coordinator = await _set_up(hass, sim_cloud)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert sim_cloud.requests() == STEADY_REQUESTS
+
+
+@pytest.mark.parametrize("slow", [False, True])
+async def test_full_outage_costs_a_handful_of_requests(
+    hass: HomeAssistant,
+    sim_cloud: SimCloud,
+    caplog: pytest.LogCaptureFixture,
+    slow: bool,
+) -> None:
+    """Every call 502 HTML: ≤ 6 requests a refresh, one ERROR, back at the first good one.
+
+    Before the circuit breaker and the retry budget, each refresh sent 87 requests.
+    """
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(html_error_rate=1.0)
+    caplog.clear()
+    for _ in range(3):
+        coordinator._slow_requested = slow
+        sim_cloud.reset()
+        await coordinator.async_refresh()
+        assert not coordinator.last_update_success
+        assert sim_cloud.requests() <= 6
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert _state(hass, PRODUCTION) == STATE_UNAVAILABLE
+
+    sim_cloud.clear_faults()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert _state(hass, PRODUCTION) != STATE_UNAVAILABLE
+
+
+async def test_hanging_cloud_ends_the_refresh_early(
+    hass: HomeAssistant, sim_cloud: SimCloud
+) -> None:
+    """A cloud that never answers: the refresh fails within a call's time budget."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(hang_rate=1.0, hang_seconds=60)
+    elapsed = await _timed_refresh(coordinator)
+    assert not coordinator.last_update_success
+    # The call budget (0.8 s here), not 3 attempts of the request timeout (2.1 s).
+    assert elapsed < 1.5
+    # The first four calls in flight and the two retries of the budget.
+    assert sim_cloud.requests() <= 6
+
+
+async def test_one_hanging_endpoint_delays_nothing_else(
+    hass: HomeAssistant, sim_cloud: SimCloud
+) -> None:
+    """Battery pages hang: the rest is published after that call's budget, not later."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(hanging_endpoints=["battery"], hang_seconds=60)
+    elapsed = await _timed_refresh(coordinator)
+    assert coordinator.last_update_success
+    assert elapsed < 1.5
+    # Each battery page: one hanging attempt and the start of its retry.
+    assert sim_cloud.requests("battery") <= 4
+    assert sim_cloud.requests("station_info") == 2
+    stations = coordinator.data.stations.values()
+    assert all(station.info is not None for station in stations)
+    batteries = [
+        device
+        for station in stations
+        for device in station.devices.values()
+        if device.device.device_type.name == "BATTERY"
+    ]
+    assert batteries
+    assert all(device.battery is None for device in batteries)
+    assert _state(hass, PRODUCTION) != STATE_UNAVAILABLE
+
+
+async def test_login_down_with_an_expired_token(
+    hass: HomeAssistant, sim_cloud: SimCloud
+) -> None:
+    """Login answers 500 and the token is refused: ≤ 3 logins, then none (backoff)."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(failing_endpoints=["login"], force_401=10_000)
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert 1 <= sim_cloud.requests("login") <= 3
+    # "Login paused" fails the calls: the refresh fails with a translated error.
+    assert isinstance(coordinator.last_exception, UpdateFailed)
+    assert coordinator.last_exception.translation_key == "no_station_answered"
+    sim_cloud.reset()
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert sim_cloud.requests("login") == 0
+    assert sim_cloud.requests() == 0
+
+
+async def test_tokens_refused_after_login(
+    hass: HomeAssistant, sim_cloud: SimCloud
+) -> None:
+    """Logins work but every token is refused: one login, then logins back off."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(force_401=10_000)
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
+    assert sim_cloud.requests("login") == 1
+    sim_cloud.reset()
+    await coordinator.async_refresh()
+    assert sim_cloud.requests("login") == 0
+    assert sim_cloud.requests() <= 6
+
+
+async def test_refused_password_starts_reauth_after_one_login(
+    hass: HomeAssistant, sim_cloud: SimCloud
+) -> None:
+    """The password changed in the cloud: one login, refused, then reauthentication."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.simulator.password = "changed-elsewhere"
+    sim_cloud.faults(force_401=1)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert sim_cloud.requests("login") == 1
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_large_account_setup_is_prompt(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """100 stations × 10 devices: the first refresh ends by its deadline.
+
+    Station infos and device lists go first, so every station's devices and entities
+    exist; what the deadline cut follows at the next refreshes. Without the deadline,
+    this first refresh takes several times as long. (The client's own timeouts are
+    not shortened: the simulator shares the test's event loop and CPU.)
+    """
+    caplog.set_level(logging.DEBUG, logger="custom_components.izypower_cloud")
+    # Infos and device lists take 200 requests: 1 s at 4 in flight and 20 ms each
+    # (the deadline leaves room for a busy machine); the whole first refresh, about
+    # 2,500 requests, would take more than 12 s.
+    deadline = timedelta(seconds=7)
+    monkeypatch.setattr(coordinator_module, "FIRST_REFRESH_DEADLINE", deadline)
+    cloud = await start_sim_cloud(generate_account(100, 10, username=USERNAME))
+    entry = cloud.entry()
+    try:
+        cloud.faults(latency_ms=20)
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        assert entry.state is ConfigEntryState.LOADED
+        first_refresh = float(
+            re.findall(r"Finished fetching \S+ data in ([0-9.]+) s", caplog.text)[0]
+        )
+        # Plus the snapshot of 1,000 devices, built after the deadline.
+        assert first_refresh < deadline.total_seconds() + 2
+        assert "calls were not answered within the refresh deadline" in caplog.text
+        stations = entry.runtime_data.data.stations
+        assert len(stations) == 100
+        assert all(len(station.devices) == 10 for station in stations.values())
+        assert er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        await cloud.server.close()
