@@ -8,7 +8,7 @@ whole refresh down. A value the cloud did not send is ``None``, never ``0``.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 import json
@@ -315,6 +315,17 @@ _RATE_KEYS = {
     Rate.GRID_IMPORT: "meter_energy_p_rate",
 }
 
+# Report keys of each period total in kWh (docs/api.md §7.3); the cloud's own
+# "consumption from PV" (`consumption`) is not a counter of ours.
+_REPORT_ENERGY_KEYS = {
+    EnergySeries.PRODUCTION: "energy",
+    EnergySeries.CONSUMPTION: "total_consumption",
+    EnergySeries.GRID_IMPORT: "meter_energy_p",
+    EnergySeries.GRID_EXPORT: "meter_energy_n",
+    EnergySeries.BATTERY_CHARGE: "storage_in",
+    EnergySeries.BATTERY_DISCHARGE: "storage_out",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Station:
@@ -403,19 +414,26 @@ class StationInfo:
 
 @dataclass(frozen=True, slots=True)
 class EnergyReport:
-    """Percentages of one period (energy report endpoint)."""
+    """Percentages and energy totals of one period (energy report endpoint)."""
 
     period: Period
     rates: Mapping[Rate, float | None]
+    # kWh of the period per series (every series but the derived
+    # CONSUMPTION_FROM_PV); for a past period these are its final totals.
+    energy: Mapping[EnergySeries, float | None] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, body: object, period: Period) -> Self:
-        """Parse the whole response body (the rates sit at its top level)."""
+        """Parse the whole response body (rates and totals sit at its top level)."""
         top = _mapping(body)
         return cls(
             period=period,
             rates={
                 rate: parse_number(top.get(key)) for rate, key in _RATE_KEYS.items()
+            },
+            energy={
+                series: parse_number(top.get(key))
+                for series, key in _REPORT_ENERGY_KEYS.items()
             },
         )
 
