@@ -1,0 +1,151 @@
+"""Energy statistics with Home Assistant's real recorder, against the simulator.
+
+The issue's acceptance test: import 60 past days, run two days forward through a
+5-hour outage across midnight and the autumn daylight-saving change, then compare every
+station's, series' and day's statistics with the simulator's own daily totals.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import (
+    list_statistic_ids,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+
+from .sim_harness import SimulatedCloud, report_totals, start_simulated_cloud
+
+PARIS = ZoneInfo("Europe/Paris")
+# Saturday 10:00; the clocks go back on Sunday 25 October at 03:00.
+START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
+STATIONS = (81234, 81235)
+IDS = {statistic_id(s, series) for s in STATIONS for series in STATISTIC_SERIES}
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant's other fixtures (it must come first)."""
+
+
+@pytest.fixture
+async def cloud(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None,
+) -> AsyncIterator[SimulatedCloud]:
+    """The simulator at START, Home Assistant with a recorder on the same clock."""
+    async for simulated in start_simulated_cloud(hass, freezer, monkeypatch, START):
+        yield simulated
+
+
+async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, Any]:
+    await async_wait_recording_done(hass)
+    return await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2026, 1, 1, tzinfo=PARIS),
+        None,
+        IDS,
+        period,
+        None,
+        types,
+    )
+
+
+async def _import(hass: HomeAssistant, entry_id: str, start: date) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"config_entry_id": entry_id, "start": start.isoformat()},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return response
+
+
+async def test_sixty_days_then_two_days_forward(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Every day's change equals the cloud's day total; sums never decrease."""
+    entry = cloud.entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    # First setup imported the current month in the background.
+    daily = await _rows(hass, "day", {"change"})
+    october = [
+        row for row in daily[statistic_id(81234, STATISTIC_SERIES[0])]
+    ]
+    assert len(october) == 24  # 1..23 imported, 24 written live
+
+    first = START.date() - timedelta(days=60)
+    response = await _import(hass, entry.entry_id, first)
+    assert response["stations"]["81234"]["imported"] == 37  # 25 Aug .. 30 Sep
+    assert response["stations"]["81234"]["already_present"] == 23
+    assert "37" in response["message"]
+
+    # Saturday 10:00 -> 23:00: refreshes every 15 minutes.
+    await cloud.advance_by(timedelta(hours=13))
+    # Home Assistant is down 23:00 -> 03:00 (after the clocks went back: 5 hours).
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    cloud.jump(timedelta(hours=5))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # Until Monday 10:00.
+    await cloud.advance_by(timedelta(hours=31))
+
+    daily = await _rows(hass, "day", {"change"})
+    checked = 0
+    for station_id in STATIONS:
+        for day_offset in range(60 + 2):
+            day = first + timedelta(days=day_offset)
+            truth = report_totals(cloud, station_id, day.isoformat())
+            for series in STATISTIC_SERIES:
+                rows = daily[statistic_id(station_id, series)]
+                change = {
+                    datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
+                    for row in rows
+                }
+                assert change[day] == pytest.approx(truth[series], abs=0.01), (
+                    station_id,
+                    series,
+                    day,
+                )
+                checked += 1
+    assert checked == 2 * 62 * 6
+
+    hourly = await _rows(hass, "hour", {"sum", "state"})
+    for stat_id, rows in hourly.items():
+        sums = [row["sum"] for row in rows]
+        assert sums == sorted(sums), stat_id
+        starts = [row["start"] for row in rows]
+        # One row per hour, no gap, from the first imported day on.
+        assert all(b - a == 3600 for a, b in zip(starts, starts[1:], strict=False))
+
+    # Re-running the import changes no row.
+    again = await _import(hass, entry.entry_id, first)
+    assert again["stations"]["81234"]["imported"] == 0
+    assert await _rows(hass, "hour", {"sum", "state"}) == hourly
+
+    metadata = await get_instance(hass).async_add_executor_job(
+        list_statistic_ids, hass, IDS
+    )
+    assert {item["statistic_id"] for item in metadata} == IDS
