@@ -104,7 +104,7 @@ async def start_simulated_cloud(
 
 
 def report_totals(cloud: SimulatedCloud, station_id: int, day: str) -> dict[str, Any]:
-    """The simulator's truth for one closed day, as its report serves it (rounded)."""
+    """Return the simulator's truth for a closed day, as its report serves it."""
     station = cloud.simulator.account.station(station_id)
     assert station is not None
     return {

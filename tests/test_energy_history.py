@@ -49,7 +49,7 @@ async def cloud(
     monkeypatch: pytest.MonkeyPatch,
     socket_enabled: None,
 ) -> AsyncIterator[SimulatedCloud]:
-    """The simulator at START, Home Assistant with a recorder on the same clock."""
+    """Start the simulator at START, Home Assistant with a recorder on its clock."""
     async for simulated in start_simulated_cloud(hass, freezer, monkeypatch, START):
         yield simulated
 
@@ -91,10 +91,8 @@ async def test_sixty_days_then_two_days_forward(
 
     # First setup imported the current month in the background.
     daily = await _rows(hass, "day", {"change"})
-    october = [
-        row for row in daily[statistic_id(81234, STATISTIC_SERIES[0])]
-    ]
-    assert len(october) == 24  # 1..23 imported, 24 written live
+    # 1..23 October imported, the 24th written live.
+    assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 24
 
     first = START.date() - timedelta(days=60)
     response = await _import(hass, entry.entry_id, first)
