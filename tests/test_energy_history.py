@@ -17,8 +17,11 @@ from homeassistant.components.recorder.statistics import (
     statistics_during_period,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.recorder import get_instance
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -68,6 +71,15 @@ async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, 
     )
 
 
+async def _setup(hass: HomeAssistant, cloud: SimulatedCloud) -> MockConfigEntry:
+    """Set up the simulated account and wait for the first import to finish."""
+    entry = cloud.entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
 async def _import(hass: HomeAssistant, entry_id: str, start: date) -> dict[str, Any]:
     response = await hass.services.async_call(
         DOMAIN,
@@ -84,10 +96,7 @@ async def test_sixty_days_then_two_days_forward(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Every day's change equals the cloud's day total; sums never decrease."""
-    entry = cloud.entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    entry = await _setup(hass, cloud)
 
     # First setup imported the current month in the background.
     daily = await _rows(hass, "day", {"change"})
@@ -147,3 +156,117 @@ async def test_sixty_days_then_two_days_forward(
         list_statistic_ids, hass, IDS
     )
     assert {item["statistic_id"] for item in metadata} == IDS
+
+
+async def test_cloud_failures_and_days_without_data(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Days without data are skipped; unanswered days are failed, then importable."""
+    entry = await _setup(hass, cloud)
+    station = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, "station_81234"), entry.entry_id
+    )
+    assert station is not None
+
+    # Before the station existed (the simulator has nothing before late 2022).
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"device_id": station.id, "start": "2015-01-01", "end": "2015-01-03"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "message": response["message"],
+        "stations": {
+            "81234": {
+                "imported": 0,
+                "already_present": 0,
+                "skipped": ["2015-01-01", "2015-01-02", "2015-01-03"],
+                "failed": [],
+            }
+        },
+    }
+
+    # The cloud stops answering reports: the import reports the days as failed, and
+    # the day that ends meanwhile stays open until its report comes.
+    cloud.simulator.faults.config.failing_endpoints = ["report"]
+    failed = await _import(hass, entry.entry_id, date(2026, 9, 1))
+    assert failed["stations"]["81235"]["failed"][:2] == ["2026-09-01", "2026-09-02"]
+    await cloud.advance_by(timedelta(hours=15))
+    cloud.simulator.faults.config.failing_endpoints = []
+    await cloud.advance_by(timedelta(minutes=30))
+    again = await _import(hass, entry.entry_id, date(2026, 9, 1))
+    assert again["stations"]["81235"]["imported"] == 30
+
+    daily = await _rows(hass, "day", {"change"})
+    for station_id in STATIONS:
+        truth = report_totals(cloud, station_id, "2026-10-24")
+        for series in STATISTIC_SERIES:
+            change = {
+                datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
+                for row in daily[statistic_id(station_id, series)]
+            }
+            assert change[date(2026, 10, 24)] == pytest.approx(truth[series], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"start": "2026-10-24"}, "invalid_range"),
+        ({"start": "1990-01-01"}, "range_too_long"),
+    ],
+)
+async def test_import_range_checked(
+    hass: HomeAssistant, cloud: SimulatedCloud, data: dict[str, str], key: str
+) -> None:
+    """The range must end before the station's current day and stay reasonable."""
+    entry = await _setup(hass, cloud)
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "import_history",
+            {"config_entry_id": entry.entry_id, **data},
+            blocking=True,
+        )
+    assert caught.value.translation_key == key
+
+
+async def test_import_target_checked(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Only a station device of a loaded entry, or a loaded entry, is a target."""
+    entry = await _setup(hass, cloud)
+    registry = dr.async_get(hass)
+    titan = next(
+        device
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        if device.via_device_id is not None
+    )
+    for target, key in (
+        ({"device_id": titan.id}, "not_a_station"),
+        ({"device_id": "unknown"}, "not_a_station"),
+        ({"config_entry_id": "unknown"}, "entry_not_loaded"),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                "import_history",
+                {**target, "start": "2026-10-01"},
+                blocking=True,
+            )
+        assert caught.value.translation_key == key
+
+
+async def test_first_day_of_a_month_imports_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None,
+) -> None:
+    """Set up on the 1st, there is no earlier day of the month to import."""
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
+    async for cloud in start_simulated_cloud(hass, freezer, monkeypatch, start):
+        await _setup(hass, cloud)
+        daily = await _rows(hass, "day", {"change"})
+        assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
