@@ -62,14 +62,10 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory
             for domain, name in (device.identifiers if device else set())
             if domain == DOMAIN and name.startswith(STATION_PREFIX)
         ]
-        entries = [
-            histories[entry_id]
-            for entry_id in (device.config_entries if device else set())
-            if entry_id in histories
-        ]
-        if not stations or not entries:
+        history = histories.get(device.config_entry_id or "") if device else None
+        if not stations or history is None:
             raise _invalid("not_a_station")
-        return [(entries[0], stations[0])]
+        return [(history, stations[0])]
     history = histories.get(call.data[ATTR_CONFIG_ENTRY_ID])
     if history is None:
         raise _invalid("entry_not_loaded")

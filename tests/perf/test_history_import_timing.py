@@ -1,0 +1,80 @@
+"""Requests and wall time of importing 365 days for one station at 100 ms latency.
+
+Home Assistant with its real recorder against the simulator (in process, loopback),
+100 ms added to every cloud request. Run with `-s` to see the figures; the bounds
+asserted are generous so that a busy machine does not fail them.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+import logging
+import time
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+
+from custom_components.izypower_cloud.const import DOMAIN
+from tests.sim_harness import SimulatedCloud, start_simulated_cloud
+
+START = datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
+DAYS = 365
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant's other fixtures."""
+
+
+@pytest.fixture
+async def cloud(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None,
+) -> AsyncIterator[SimulatedCloud]:
+    """Start the simulator on the 1st (no background import at setup)."""
+    async for simulated in start_simulated_cloud(hass, freezer, monkeypatch, START):
+        yield simulated
+
+
+async def test_import_365_days_at_100_ms(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """One report per day, two at a time: about 18 s of waiting for 365 days."""
+    entry = cloud.entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    station = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, "station_81234"), entry.entry_id
+    )
+    assert station is not None
+    # The test recorder echoes every SQL statement: tens of thousands here.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    cloud.simulator.faults.config.latency_ms = 100
+    cloud.simulator.stats.reset()
+    first = START.date() - timedelta(days=DAYS)
+    began = time.perf_counter()
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"device_id": station.id, "start": first.isoformat()},
+        blocking=True,
+        return_response=True,
+    )
+    elapsed = time.perf_counter() - began
+    assert response is not None
+    assert response["stations"]["81234"]["imported"] == DAYS
+    requests = cloud.simulator.stats.as_json()
+    print(  # noqa: T201
+        f"\n365 days, one station, 100 ms latency: {requests['total']} requests "
+        f"{requests['by_endpoint']}, {elapsed:.1f} s"
+    )
+    assert requests["by_endpoint"].get("report") == DAYS
+    assert elapsed < 90
