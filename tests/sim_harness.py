@@ -7,7 +7,7 @@ cloud's `lastUpdate`, its midnight rollovers and Home Assistant's timers agree.
 PYTEST_DONT_REWRITE: test modules import this module before pytest registers it.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -85,14 +85,21 @@ async def start_simulated_cloud(
     freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
     start: datetime,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> AsyncIterator[SimulatedCloud]:
-    """Serve the fixture account moved to `start`; Home Assistant in Paris at `start`."""
+    """Serve the fixture account moved to `start`; Home Assistant in Paris at `start`.
+
+    The event loop's clock is frozen too: a simulated latency needs a `sleep` that
+    waits in real time.
+    """
     monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.0)
     monkeypatch.setattr(client_module, "BACKOFF_JITTER", 0.0)
     await hass.config.async_set_time_zone(TIME_ZONE)
     freezer.move_to(start)
     account = load_account(ACCOUNT_DIR, start=start)
-    app = create_app(account, SimClock(account.time, time_scale=0.0), SimulatorConfig())
+    clock = SimClock(account.time, time_scale=0.0)
+    kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+    app = create_app(account, clock, SimulatorConfig(), **kwargs)
     # No access log: aiohttp's reads the local time zone, which freezegun breaks.
     server = TestServer(app, access_log=None)
     await server.start_server()
