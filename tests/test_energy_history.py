@@ -20,11 +20,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
@@ -270,3 +272,55 @@ async def test_first_day_of_a_month_imports_nothing(
         await _setup(hass, cloud)
         daily = await _rows(hass, "day", {"change"})
         assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
+
+
+async def test_energy_dashboard_accepts_the_statistics(
+    hass: HomeAssistant,
+    cloud: SimulatedCloud,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """After setup the month's statistics exist; the Energy dashboard takes them."""
+    await _setup(hass, cloud)
+    assert await async_setup_component(hass, "energy", {})
+    daily = await _rows(hass, "day", {"change"})
+    assert all(len(daily[stat_id]) == 24 for stat_id in IDS)
+
+    def stat(series: str) -> str:
+        return f"{DOMAIN}:station_81234_{series}"
+
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "energy/save_prefs",
+            "energy_sources": [
+                {
+                    "type": "grid",
+                    "stat_energy_from": stat("grid_import"),
+                    "stat_energy_to": stat("grid_export"),
+                    "stat_cost": None,
+                    "entity_energy_price": None,
+                    "number_energy_price": None,
+                    "stat_compensation": None,
+                    "entity_energy_price_export": None,
+                    "number_energy_price_export": None,
+                    "cost_adjustment_day": 0,
+                },
+                {
+                    "type": "solar",
+                    "stat_energy_from": stat("production"),
+                    "config_entry_solar_forecast": None,
+                },
+                {
+                    "type": "battery",
+                    "stat_energy_from": stat("battery_discharge"),
+                    "stat_energy_to": stat("battery_charge"),
+                },
+            ],
+        }
+    )
+    saved = await client.receive_json()
+    assert saved["success"], saved
+    await client.send_json_auto_id({"type": "energy/validate"})
+    validation = await client.receive_json()
+    assert validation["success"], validation
+    assert validation["result"]["energy_sources"] == [[], [], []]
