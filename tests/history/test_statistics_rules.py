@@ -6,7 +6,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -96,13 +95,6 @@ def test_cursor_spreads_between_readings() -> None:
     # A lower reading (a glitch the guard let through) books nothing.
     rows = cursor.advance(DAY + timedelta(hours=3), 4.0)
     assert rows == [Row(DAY + 2 * HOUR, 15.0, 5.0)]
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None
-) -> None:
-    """Start the recorder before Home Assistant's other fixtures."""
 
 
 def _station_data(last_update: datetime | None, day_energy: float) -> IzypowerData:

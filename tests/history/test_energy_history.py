@@ -5,13 +5,10 @@ The issue's acceptance test: import 60 past days, run two days forward through a
 station's, series' and day's statistics with the simulator's own daily totals.
 """
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import (
     list_statistic_ids,
     statistics_during_period,
@@ -31,7 +28,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
 
-from .sim_harness import SimulatedCloud, report_totals, start_simulated_cloud
+from .conftest import CloudFactory, SimulatedCloud, report_totals
 
 PARIS = ZoneInfo("Europe/Paris")
 # Saturday 10:00; the clocks go back on Sunday 25 October at 03:00.
@@ -40,23 +37,10 @@ STATIONS = (81234, 81235)
 IDS = {statistic_id(s, series) for s in STATIONS for series in STATISTIC_SERIES}
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None
-) -> None:
-    """Start the recorder before Home Assistant's other fixtures (it must come first)."""
-
-
 @pytest.fixture
-async def cloud(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    monkeypatch: pytest.MonkeyPatch,
-    socket_enabled: None,
-) -> AsyncIterator[SimulatedCloud]:
+async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
     """Start the simulator at START, Home Assistant with a recorder on its clock."""
-    async for simulated in start_simulated_cloud(hass, freezer, monkeypatch, START):
-        yield simulated
+    return await start_cloud(START)
 
 
 async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, Any]:
@@ -261,17 +245,12 @@ async def test_import_target_checked(
 
 
 async def test_first_day_of_a_month_imports_nothing(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    monkeypatch: pytest.MonkeyPatch,
-    socket_enabled: None,
+    hass: HomeAssistant, start_cloud: CloudFactory
 ) -> None:
     """Set up on the 1st, there is no earlier day of the month to import."""
-    start = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
-    async for cloud in start_simulated_cloud(hass, freezer, monkeypatch, start):
-        await _setup(hass, cloud)
-        daily = await _rows(hass, "day", {"change"})
-        assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
+    await _setup(hass, await start_cloud(datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)))
+    daily = await _rows(hass, "day", {"change"})
+    assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
 
 
 async def test_energy_dashboard_accepts_the_statistics(

@@ -6,15 +6,12 @@ asserted are generous so that a busy machine does not fail them.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 import logging
 import os
 import time
 from zoneinfo import ZoneInfo
 
-from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 import pytest
@@ -23,36 +20,22 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.izypower_cloud.const import DOMAIN
-from tests.sim_harness import SimulatedCloud, start_simulated_cloud
+
+from .conftest import CloudFactory, SimulatedCloud
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))
 DAYS = 365
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_mock: Recorder, enable_custom_integrations: None
-) -> None:
-    """Start the recorder before Home Assistant's other fixtures."""
-
-
 @pytest.fixture
-async def cloud(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    monkeypatch: pytest.MonkeyPatch,
-    socket_enabled: None,
-) -> AsyncIterator[SimulatedCloud]:
-    """Start the simulator on the 1st (no background import at setup)."""
+async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
+    """Start the simulator on the 1st (no import at setup), 100 ms in real time."""
 
     async def real_sleep(seconds: float) -> None:
         # The loop's clock is frozen with Home Assistant's: wait in a thread.
         await asyncio.get_running_loop().run_in_executor(None, time.sleep, seconds)
 
-    async for simulated in start_simulated_cloud(
-        hass, freezer, monkeypatch, START, sleep=real_sleep
-    ):
-        yield simulated
+    return await start_cloud(START, sleep=real_sleep)
 
 
 async def test_import_365_days_at_100_ms(

@@ -1,10 +1,10 @@
-"""Home Assistant against the project's simulator, in process, on one frozen clock.
+"""Fixtures of the energy history tests: a real recorder, the simulator in process.
 
-The simulator runs on a loopback test server inside the test's event loop; its clock
-is frozen and moved together with Home Assistant's (`SimulatedCloud.advance`), so the
-cloud's `lastUpdate`, its midnight rollovers and Home Assistant's timers agree.
-
-PYTEST_DONT_REWRITE: test modules import this module before pytest registers it.
+Every test here runs Home Assistant with its recorder, started before Home Assistant's
+other fixtures (it must come first). The simulator runs on a loopback test server
+inside the test's event loop; its clock is frozen and moved together with Home
+Assistant's (`SimulatedCloud.advance`), so the cloud's `lastUpdate`, its midnight
+rollovers and Home Assistant's timers agree.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 import pytest
@@ -30,8 +31,7 @@ from custom_components.izypower_cloud.const import (
 )
 from izypower_simulator import SimClock, SimulatorConfig, create_app, load_account
 from izypower_simulator.simulator import SIMULATOR_KEY, Simulator
-
-from .conftest import ACCOUNT_DIR
+from tests.conftest import ACCOUNT_DIR
 
 TIME_ZONE = "Europe/Paris"
 PASSWORD = "izypower-demo"
@@ -80,34 +80,51 @@ class SimulatedCloud:
             delta -= step
 
 
-async def start_simulated_cloud(
+type CloudFactory = Callable[..., Awaitable[SimulatedCloud]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant's other fixtures."""
+
+
+@pytest.fixture
+async def start_cloud(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
-    start: datetime,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
-) -> AsyncIterator[SimulatedCloud]:
-    """Serve the fixture account moved to `start`; Home Assistant in Paris at `start`.
+    socket_enabled: None,
+) -> AsyncIterator[CloudFactory]:
+    """Start simulators serving the fixture account moved to a start instant.
 
-    The event loop's clock is frozen too: a simulated latency needs a `sleep` that
-    waits in real time.
+    Home Assistant is in Paris at that instant. The event loop's clock is frozen too:
+    a simulated latency needs a `sleep` that waits in real time.
     """
     monkeypatch.setattr(client_module, "BACKOFF_BASE", 0.0)
     monkeypatch.setattr(client_module, "BACKOFF_JITTER", 0.0)
     await hass.config.async_set_time_zone(TIME_ZONE)
-    freezer.move_to(start)
-    account = load_account(ACCOUNT_DIR, start=start)
-    clock = SimClock(account.time, time_scale=0.0)
-    kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
-    app = create_app(account, clock, SimulatorConfig(), **kwargs)
-    # No access log: aiohttp's reads the local time zone, which freezegun breaks.
-    server = TestServer(app, access_log=None)
-    await server.start_server()
-    try:
-        yield SimulatedCloud(
+    servers: list[TestServer] = []
+
+    async def start(
+        at: datetime, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> SimulatedCloud:
+        freezer.move_to(at)
+        account = load_account(ACCOUNT_DIR, start=at)
+        clock = SimClock(account.time, time_scale=0.0)
+        kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+        app = create_app(account, clock, SimulatorConfig(), **kwargs)
+        # No access log: aiohttp's reads the local time zone, which freezegun breaks.
+        server = TestServer(app, access_log=None)
+        await server.start_server()
+        servers.append(server)
+        return SimulatedCloud(
             hass, freezer, app[SIMULATOR_KEY], str(server.make_url("/photo_voltaic"))
         )
-    finally:
+
+    yield start
+    for server in servers:
         await server.close()
 
 
