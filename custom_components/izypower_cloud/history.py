@@ -189,6 +189,7 @@ class HistoryImporter:
                     for series, series_blocks in blocks.items()
                 },
             )
+            await self._hourly.async_store()
 
     async def _async_fetch_all(
         self, station_id: int, days: list[date]

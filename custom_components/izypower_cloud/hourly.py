@@ -179,7 +179,11 @@ class HourlyStatistics:
     async def async_save(self) -> None:
         """Store the open days now (at unload), once the rows being written are."""
         async with self.lock:
-            await self._store.async_save(self._as_dict())
+            await self.async_store()
+
+    async def async_store(self) -> None:
+        """Store the open days now; the caller holds `lock`."""
+        await self._store.async_save(self._as_dict())
 
     def _as_dict(self) -> dict[str, Any]:
         return {"days": {str(k): day.as_dict() for k, day in self._days.items()}}
@@ -190,12 +194,16 @@ class HourlyStatistics:
         return None if day is None else day.day
 
     def raise_sums(self, station_id: int, energy: dict[EnergySeries, float]) -> None:
-        """Raise the running sums of a station: days were imported before them."""
+        """Raise the running sums of a station: days were imported before them.
+
+        The caller holds `lock` and stores the open days at once (`async_store`):
+        rows already raised in the recorder and an old running sum after a crash
+        would make the sums fall.
+        """
         if (open_day := self._days.get(station_id)) is None:
             return
         for series, cursor in open_day.cursors.items():
             cursor.base += energy.get(series, 0.0)
-        self._store.async_delay_save(self._as_dict, SAVE_DELAY)
 
     async def async_process(self, data: IzypowerData) -> None:
         """Write the rows of one refresh's readings (stations one after the other)."""
