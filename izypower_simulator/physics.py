@@ -38,7 +38,8 @@ MAX_STEPS_PER_ADVANCE = 20_000
 STATION_STEP_BUDGET = 200_000
 # Micro-inverter temperatures and CT clamp rows are sampled on this grid.
 SAMPLE_PERIOD_S = 300
-DAY_HISTORY_KEPT = 62
+# Archived days: the report of any past day stays answerable (20 years of them).
+DAY_HISTORY_KEPT = 20 * 366
 WH_PER_KWH = 1000.0
 S_PER_H = 3600.0
 

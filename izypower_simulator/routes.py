@@ -196,8 +196,7 @@ async def report(request: web.Request) -> web.Response:
     elif search == current[time_type]:
         values = {series: shown[series, time_type] for series in SERIES}
     else:
-        archived = station.history.get((time_type, search), {})
-        values = {series: archived.get(series, 0) for series in SERIES}
+        values = dict(simulator.past.totals(station, time_type, search))
     return answer(render.report(values, station.ev_share))
 
 

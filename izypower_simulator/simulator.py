@@ -12,6 +12,7 @@ from . import controls, physics
 from .auth import TokenRegistry
 from .clock import SimClock
 from .faults import FaultConfig, FaultInjector
+from .history import PastReports
 from .model import Account
 from .stats import RequestStats
 
@@ -56,6 +57,8 @@ class Simulator:
         self.tokens = TokenRegistry(clock.wall_time, config.token_lifetime_s)
         self.faults = FaultInjector(config.faults, seed=config.seed, sleep=sleep)
         self.stats = RequestStats()
+        # Taken before any clock jump: the past is what the starting counters hold.
+        self.past = PastReports(account)
 
     def state_instant(self, now: datetime) -> datetime:
         """Instant of the last cloud refresh at or before `now`."""

@@ -15,6 +15,8 @@ from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
+from .energy_history import async_remove_energy_history, async_setup_energy_history
+from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
 from .services import async_setup_export_data
@@ -34,6 +36,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions: once per Home Assistant, not per account."""
     async_setup_export_data(hass)
+    async_setup_import_history(hass)
     return True
 
 
@@ -55,6 +58,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     entry.runtime_data = coordinator
     # Devices first, once for all platforms: every entity then finds its device.
     async_setup_devices(entry)
+    await async_setup_energy_history(hass, entry)
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -99,6 +103,11 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
-    """Delete what the entry left besides itself: guard memory, repair issue."""
+    """Delete what the entry left besides itself (the statistics stay).
+
+    That is the energy guard's memory, the open days of its statistics and its repair
+    issue.
+    """
     await energy_guard_store(hass, entry.entry_id).async_remove()
+    await async_remove_energy_history(hass, entry.entry_id)
     ir.async_delete_issue(hass, DOMAIN, no_station_issue_id(entry.entry_id))

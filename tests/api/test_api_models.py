@@ -257,6 +257,7 @@ def test_every_model_survives_garbage(payload: object) -> None:
     assert info.device_types == {}
     assert info.last_update is None
     assert set(EnergyReport.from_json(payload, Period.DAY).rates.values()) == {None}
+    assert set(EnergyReport.from_json(payload, Period.DAY).energy.values()) == {None}
     assert WifiInfo.from_json(payload) == WifiInfo(None, None, None)
     page = BatteryPage.from_json(payload)
     assert page.links == ()
@@ -598,3 +599,16 @@ def test_enum_helpers() -> None:
     assert ClusterMode.from_code("1000") is ClusterMode.MASTER
     assert ClusterMode.from_code("1000.5") is ClusterMode.NONE
     assert ClusterMode.from_code(None) is ClusterMode.NONE
+
+
+def test_energy_report_totals() -> None:
+    """A report carries the period's totals per series, read from its top level."""
+    report = EnergyReport.from_json(load("report_81234_day.json"), Period.DAY)
+    assert report.energy == {
+        EnergySeries.PRODUCTION: 9.84,
+        EnergySeries.CONSUMPTION: 7.12,
+        EnergySeries.GRID_IMPORT: 1.06,
+        EnergySeries.GRID_EXPORT: 0.58,
+        EnergySeries.BATTERY_CHARGE: 4.35,
+        EnergySeries.BATTERY_DISCHARGE: 1.15,
+    }

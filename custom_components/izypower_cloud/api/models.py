@@ -5,7 +5,7 @@ Every ``from_json`` accepts any JSON value and reads what it cannot understand a
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 import re
 from typing import Self
@@ -63,6 +63,17 @@ _RATE_KEYS = {
     Rate.BATTERY_DISCHARGE: "storage_out_rate",
     Rate.CONSUMPTION_FROM_PV: "consumption_rate",
     Rate.GRID_IMPORT: "meter_energy_p_rate",
+}
+
+# Report keys of each period total in kWh (docs/api.md §7.3); the cloud's own
+# "consumption from PV" (`consumption`) is not a counter of ours.
+_REPORT_ENERGY_KEYS = {
+    EnergySeries.PRODUCTION: "energy",
+    EnergySeries.CONSUMPTION: "total_consumption",
+    EnergySeries.GRID_IMPORT: "meter_energy_p",
+    EnergySeries.GRID_EXPORT: "meter_energy_n",
+    EnergySeries.BATTERY_CHARGE: "storage_in",
+    EnergySeries.BATTERY_DISCHARGE: "storage_out",
 }
 
 
@@ -179,7 +190,7 @@ class StationInfo:
 
 @dataclass(frozen=True, slots=True)
 class EnergyReport:
-    """Percentages of one period (energy report endpoint)."""
+    """Percentages and energy totals of one period (energy report endpoint)."""
 
     period: Period
     rates: Mapping[Rate, float | None]
@@ -187,6 +198,9 @@ class EnergyReport:
     # its share of consumption (%). Not in `rates`: only stations with a charger.
     ev_energy: float | None = None
     ev_rate: float | None = None
+    # kWh of the period per series (every series but the derived
+    # CONSUMPTION_FROM_PV); for a past period these are its final totals.
+    energy: Mapping[EnergySeries, float | None] = field(default_factory=dict)
 
     @property
     def reports_ev(self) -> bool:
@@ -195,7 +209,7 @@ class EnergyReport:
 
     @classmethod
     def from_json(cls, body: object, period: Period) -> Self:
-        """Parse the whole response body (the rates sit at its top level)."""
+        """Parse the whole response body (rates and totals sit at its top level)."""
         top = json_object(body)
         return cls(
             period=period,
@@ -204,6 +218,10 @@ class EnergyReport:
             },
             ev_energy=parse_number(top.get("ev")),
             ev_rate=parse_number(top.get("ev_rate")),
+            energy={
+                series: parse_number(top.get(key))
+                for series, key in _REPORT_ENERGY_KEYS.items()
+            },
         )
 
 

@@ -1,0 +1,129 @@
+"""Energy history of one config entry: hourly rows after each refresh, past imports.
+
+Hooked to the coordinator as a listener (nothing in the coordinator knows about it):
+after each successful refresh the readings are turned into hourly rows (hourly.py), one
+refresh after the other. When a station gets its first day, the days of its current
+month before it are imported in the background (history.py), so setup never waits.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
+from functools import partial
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+
+from .api import EnergyReport, Period
+from .const import DOMAIN, LOGGER
+from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .history import HistoryImporter, ImportResult
+from .hourly import HourlyStatistics, statistics_store
+from .statistics import recorder_ready, station_zone
+
+# Config entry id -> its energy history (runtime_data is the coordinator itself).
+ENERGY_HISTORY: HassKey[dict[str, EnergyHistory]] = HassKey(f"{DOMAIN}_energy_history")
+
+
+@dataclass(slots=True)
+class EnergyHistory:
+    """The statistic writers of one config entry."""
+
+    coordinator: IzypowerCoordinator
+    hourly: HourlyStatistics
+    importer: HistoryImporter
+
+    def station_zone(self, station_id: int) -> tzinfo:
+        """Return the station's time zone as its latest `lastUpdate` tells."""
+        data = self.coordinator.data.stations.get(station_id)
+        info = None if data is None else data.info
+        if info is None or info.last_update is None:
+            return dt_util.get_default_time_zone()
+        return station_zone(self.coordinator.hass, info.last_update)
+
+    def last_importable_day(self, station_id: int) -> date:
+        """Return the station's yesterday, or the day before its open day if earlier."""
+        today = dt_util.now(self.station_zone(station_id)).date()
+        open_day = self.hourly.open_day(station_id)
+        return min(today, open_day or today) - timedelta(days=1)
+
+    def station_name(self, station_id: int) -> str:
+        """Return the station's name as the cloud lists it."""
+        data = self.coordinator.data.stations.get(station_id)
+        return str(station_id) if data is None else data.station.name
+
+    async def async_import(
+        self, station_id: int, first: date, last: date
+    ) -> ImportResult:
+        """Import a range of past days of one station."""
+        return await self.importer.async_import(
+            station_id,
+            self.station_name(station_id),
+            self.station_zone(station_id),
+            first,
+            last,
+        )
+
+
+async def async_setup_energy_history(
+    hass: HomeAssistant, entry: IzypowerConfigEntry
+) -> None:
+    """Start writing the entry's statistics (after its first refresh)."""
+    coordinator = entry.runtime_data
+    fetch = partial(_fetch_day_report, coordinator)
+
+    @callback
+    def first_day(station_id: int, day: date) -> None:
+        if day.day > 1:
+            entry.async_create_background_task(
+                hass,
+                _async_import_month(history, station_id, day),
+                f"{DOMAIN} history of station {station_id}",
+            )
+
+    hourly = HourlyStatistics(hass, entry.entry_id, fetch, first_day)
+    history = EnergyHistory(coordinator, hourly, HistoryImporter(hass, fetch, hourly))
+    await history.hourly.async_load()
+    hass.data.setdefault(ENERGY_HISTORY, {})[entry.entry_id] = history
+
+    @callback
+    def refreshed() -> None:
+        if coordinator.last_update_success and recorder_ready(hass):
+            entry.async_create_background_task(
+                hass, hourly.async_process(coordinator.data), f"{DOMAIN} statistics"
+            )
+
+    async def unload() -> None:
+        hass.data[ENERGY_HISTORY].pop(entry.entry_id, None)
+        await hourly.async_save()
+
+    entry.async_on_unload(coordinator.async_add_listener(refreshed))
+    entry.async_on_unload(unload)
+    refreshed()
+
+
+async def async_remove_energy_history(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete what the entry stored for its statistics (the statistics stay)."""
+    await statistics_store(hass, entry_id).async_remove()
+
+
+async def _fetch_day_report(
+    coordinator: IzypowerCoordinator, station_id: int, day: date
+) -> EnergyReport:
+    return await coordinator.client.get_energy_report(station_id, Period.DAY, day)
+
+
+async def _async_import_month(
+    history: EnergyHistory, station_id: int, day: date
+) -> None:
+    """Import the days of the month before a station's first day (first setup)."""
+    result = await history.async_import(
+        station_id, day.replace(day=1), day - timedelta(days=1)
+    )
+    LOGGER.info(
+        "Izypower history of station %s imported: %s days, %s without data, %s failed",
+        station_id,
+        len(result.imported),
+        len(result.skipped),
+        len(result.failed),
+    )

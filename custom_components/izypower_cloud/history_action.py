@@ -1,0 +1,137 @@
+"""The action `izypower_cloud.import_history` (energy history, history.py).
+
+Registered once in `async_setup` (not per entry), so automations that call it validate
+even while no entry is loaded; the target is checked when the action runs.
+"""
+
+from datetime import date
+from typing import Any, Final
+
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
+import probatio as vol
+
+from .const import DOMAIN, LOGGER
+from .energy_history import ENERGY_HISTORY, EnergyHistory
+from .history import ImportResult
+from .identifiers import STATION_PREFIX
+from .statistics import recorder_ready
+
+SERVICE_IMPORT_HISTORY: Final = "import_history"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+# The longest range one call imports (about twenty years of days).
+MAX_IMPORT_DAYS: Final = 20 * 366
+
+IMPORT_HISTORY_SCHEMA: Final = vol.All(
+    vol.Schema(
+        {
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Optional(ATTR_DEVICE_ID): cv.string,
+            vol.Required(ATTR_START): cv.date,
+            vol.Optional(ATTR_END): cv.date,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID),
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory, int]]:
+    """Return the (entry history, station id) pairs the call is about."""
+    histories = hass.data.get(ENERGY_HISTORY, {})
+    if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
+        device = dr.async_get(hass).async_get(device_id)
+        stations = [
+            int(name.removeprefix(STATION_PREFIX))
+            for domain, name in (device.identifiers if device else set())
+            if domain == DOMAIN and name.startswith(STATION_PREFIX)
+        ]
+        history = histories.get(device.config_entry_id or "") if device else None
+        if not stations or history is None:
+            raise _invalid("not_a_station")
+        return [(history, stations[0])]
+    history = histories.get(call.data[ATTR_CONFIG_ENTRY_ID])
+    if history is None:
+        raise _invalid("entry_not_loaded")
+    return [(history, station_id) for station_id in history.coordinator.data.stations]
+
+
+def _range(
+    call: ServiceCall, history: EnergyHistory, station_id: int
+) -> tuple[date, date]:
+    """Return the station's days to import; the end never reaches its current day."""
+    first: date = call.data[ATTR_START]
+    latest = history.last_importable_day(station_id)
+    last: date = min(call.data.get(ATTR_END, latest), latest)
+    if first > last:
+        raise _invalid("invalid_range", start=str(first), end=str(last))
+    if (last - first).days >= MAX_IMPORT_DAYS:
+        raise _invalid("range_too_long", days=str(MAX_IMPORT_DAYS))
+    return first, last
+
+
+async def _async_import_history(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    if not recorder_ready(hass):
+        raise _invalid("recorder_not_running")
+    targets = _targets(hass, call)
+    ranges = [_range(call, history, station_id) for history, station_id in targets]
+    translations = await async_get_translations(
+        hass, hass.config.language, "exceptions", [DOMAIN]
+    )
+    template = translations[
+        f"component.{DOMAIN}.exceptions.import_history_done.message"
+    ]
+    stations: dict[str, Any] = {}
+    messages: list[str] = []
+    for (history, station_id), (first, last) in zip(targets, ranges, strict=True):
+        result = await history.async_import(station_id, first, last)
+        stations[str(station_id)] = _result_json(result)
+        messages.append(
+            template.format(
+                station=history.station_name(station_id),
+                imported=len(result.imported),
+                present=len(result.present),
+                skipped=len(result.skipped),
+                failed=len(result.failed),
+            )
+        )
+    message = "\n".join(messages)
+    LOGGER.info("%s", message)
+    return {"message": message, "stations": stations}
+
+
+def _result_json(result: ImportResult) -> dict[str, Any]:
+    return {
+        "imported": len(result.imported),
+        "already_present": len(result.present),
+        "skipped": [day.isoformat() for day in result.skipped],
+        "failed": [day.isoformat() for day in result.failed],
+    }
+
+
+def async_setup_import_history(hass: HomeAssistant) -> None:
+    """Register `izypower_cloud.import_history`."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_IMPORT_HISTORY,
+        _async_import_history,
+        schema=IMPORT_HISTORY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

@@ -1,0 +1,207 @@
+"""Long-term energy statistics that the integration writes itself (external statistics).
+
+One statistic per station and series, `izypower_cloud:station_<stationsId>_<series>`,
+in kWh, with one row per hour (docs/design.md §8). Rules every writer follows:
+
+* Hours and days are the station's own: its day starts at its local midnight, read from
+  the UTC offset of its `lastUpdate` (Home Assistant's time zone is used when it has
+  that offset at that moment, so daylight-saving changes fall on the right hour). A day
+  boundary that is not on a whole UTC hour (a half-hour zone) is rounded down to one.
+* A row's `sum` is the running total of the series, `state` the energy of the row's
+  station-local day up to the row's end. Only differences of `sum` mean anything: the
+  sums of the first hour written live start from the last row before it (0 without
+  one), and days imported later, before that hour, get lower (possibly negative) sums.
+* Energy whose hour is unknown (a day imported from its report, the hours Home
+  Assistant was down) is spread evenly over the hours it belongs to.
+
+This module holds what the hourly writer (hourly.py) and the importer (history.py)
+share: ids, metadata, the station's hour grid and the recorder calls.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, Final
+
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
+    get_last_statistics,
+    statistics_during_period,
+)
+from homeassistant.const import UnitOfEnergy
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from .api import EnergySeries
+from .const import DOMAIN
+
+# The series that have a statistic, in the order of the Energy dashboard's sections.
+STATISTIC_SERIES: Final = (
+    EnergySeries.PRODUCTION,
+    EnergySeries.GRID_IMPORT,
+    EnergySeries.GRID_EXPORT,
+    EnergySeries.BATTERY_CHARGE,
+    EnergySeries.BATTERY_DISCHARGE,
+    EnergySeries.CONSUMPTION,
+)
+
+HOUR: Final = timedelta(hours=1)
+# Digits of kWh kept in rows.
+DECIMALS: Final = 6
+
+type Totals = Mapping[EnergySeries, float]
+
+
+def statistic_id(station_id: int, series: EnergySeries) -> str:
+    """Return the id of one station's statistic of one series."""
+    return f"{DOMAIN}:station_{station_id}_{series}"
+
+
+def recorder_ready(hass: HomeAssistant) -> bool:
+    """Tell whether the recorder runs (without it there is nowhere to write)."""
+    return "recorder" in hass.config.components
+
+
+def station_zone(hass: HomeAssistant, measured_at: datetime) -> tzinfo:
+    """Return the station's time zone as far as its UTC offset tells.
+
+    Home Assistant's zone when it has the same offset at that moment (it then also
+    knows the daylight-saving changes), otherwise the fixed offset itself.
+    """
+    offset = measured_at.utcoffset()
+    zone = dt_util.get_default_time_zone()
+    if offset is None or zone.utcoffset(measured_at.replace(tzinfo=None)) == offset:
+        return zone
+    return measured_at.tzinfo or zone
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Return the UTC hour at which a station-local day starts (rounded down)."""
+    start = dt_util.as_utc(datetime.combine(day, time(0), zone))
+    return start.replace(minute=0, second=0, microsecond=0)
+
+
+def day_hours(day: date, zone: tzinfo) -> list[datetime]:
+    """Return the UTC start of every hour of a station-local day (23 to 25 of them)."""
+    start = day_start(day, zone)
+    count = round((day_start(day + timedelta(days=1), zone) - start) / HOUR)
+    return [start + n * HOUR for n in range(count)]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One hourly row of one statistic."""
+
+    start: datetime
+    sum: float
+    state: float
+
+    def data(self) -> StatisticData:
+        """Return the row as the recorder takes it.
+
+        Rounded to the Wh's thousandth: sums computed along different paths (a day's
+        last hour, the next day's base) then agree exactly, and rounding never turns
+        a rise into a fall.
+        """
+        return StatisticData(
+            start=self.start,
+            sum=round(self.sum, DECIMALS),
+            state=round(self.state, DECIMALS),
+        )
+
+
+def spread_day(hours: Sequence[datetime], total: float, base: float) -> list[Row]:
+    """Return a day's rows with its total spread evenly over its hours."""
+    count = len(hours)
+    return [
+        Row(start, base + total * (n + 1) / count, total * (n + 1) / count)
+        for n, start in enumerate(hours[:-1])
+    ] + [Row(hours[-1], base + total, total)]
+
+
+async def async_metadata(
+    hass: HomeAssistant, station_id: int, station_name: str
+) -> dict[EnergySeries, StatisticMetaData]:
+    """Return the metadata of a station's statistics, named in the user's language."""
+    translations = await async_get_translations(
+        hass, hass.config.language, "entity", [DOMAIN]
+    )
+    metadata: dict[EnergySeries, StatisticMetaData] = {}
+    for series in STATISTIC_SERIES:
+        key = f"component.{DOMAIN}.entity.sensor.{series}_total.name"
+        metadata[series] = StatisticMetaData(
+            has_sum=True,
+            mean_type=StatisticMeanType.NONE,
+            name=f"{station_name} {translations.get(key, series)}",
+            source=DOMAIN,
+            statistic_id=statistic_id(station_id, series),
+            unit_class=EnergyConverter.UNIT_CLASS,
+            unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        )
+    return metadata
+
+
+def write_rows(
+    hass: HomeAssistant, metadata: StatisticMetaData, rows: Iterable[Row]
+) -> None:
+    """Queue rows for the recorder (rows with the same start are replaced)."""
+    data = [row.data() for row in rows]
+    if data:
+        async_add_external_statistics(hass, metadata, data)
+
+
+def _rows(found: Iterable[Mapping[str, Any]]) -> list[Row]:
+    return [
+        Row(
+            dt_util.utc_from_timestamp(item["start"]),
+            float(item.get("sum") or 0.0),
+            float(item.get("state") or 0.0),
+        )
+        for item in found
+    ]
+
+
+async def async_read_rows(
+    hass: HomeAssistant, ids: set[str], start: datetime
+) -> dict[str, list[Row]]:
+    """Return every row of these statistics from `start` on, oldest first.
+
+    Waits for the writes already queued, so what was just written is read back.
+    """
+    recorder = get_instance(hass)
+    await recorder.async_block_till_done()
+    found = await recorder.async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start,
+        None,
+        ids,
+        "hour",
+        None,
+        {"sum", "state"},
+    )
+    return {key: _rows(found.get(key, [])) for key in ids}
+
+
+async def async_sum_before(
+    hass: HomeAssistant, stat_id: str, before: datetime
+) -> float:
+    """Return the sum of the last row that starts before `before` (0 without one).
+
+    A day has at most 25 hours, so the last 26 rows reach before any day's start.
+    """
+    recorder = get_instance(hass)
+    await recorder.async_block_till_done()
+    found = await recorder.async_add_executor_job(
+        get_last_statistics, hass, 26, stat_id, False, {"sum"}
+    )
+    earlier = [row for row in _rows(found.get(stat_id, [])) if row.start < before]
+    return earlier[0].sum if earlier else 0.0

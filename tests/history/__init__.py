@@ -1,0 +1,1 @@
+"""Energy history with Home Assistant's real recorder (statistics, imports)."""

@@ -1,0 +1,138 @@
+"""Fixtures of the energy history tests: a real recorder, the simulator in process.
+
+Every test here runs Home Assistant with its recorder, started before Home Assistant's
+other fixtures (it must come first). The simulator runs on a loopback test server
+inside the test's event loop; its clock is frozen and moved together with Home
+Assistant's (`SimulatedCloud.advance`), so the cloud's `lastUpdate`, its midnight
+rollovers and Home Assistant's timers agree.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.izypower_cloud.api import wire as wire_module
+from custom_components.izypower_cloud.const import (
+    CONF_API_URL,
+    CONF_REFRESH_PERIOD,
+    DOMAIN,
+)
+from izypower_simulator import SimClock, SimulatorConfig, create_app, load_account
+from izypower_simulator.simulator import SIMULATOR_KEY, Simulator
+from tests.conftest import ACCOUNT_DIR
+
+TIME_ZONE = "Europe/Paris"
+PASSWORD = "izypower-demo"
+STEP = timedelta(minutes=15)
+
+
+@dataclass
+class SimulatedCloud:
+    """A running simulator and the clock it shares with Home Assistant."""
+
+    hass: HomeAssistant
+    freezer: FrozenDateTimeFactory
+    simulator: Simulator
+    url: str
+
+    def entry(self, refresh_minutes: int = 15) -> MockConfigEntry:
+        """Return a config entry of the simulated account."""
+        username = self.simulator.username
+        return MockConfigEntry(
+            domain=DOMAIN,
+            title=username,
+            unique_id=username,
+            data={
+                CONF_USERNAME: username,
+                CONF_PASSWORD: PASSWORD,
+                CONF_API_URL: self.url,
+            },
+            options={CONF_REFRESH_PERIOD: refresh_minutes},
+        )
+
+    def jump(self, delta: timedelta) -> None:
+        """Move both clocks without letting Home Assistant's timers run."""
+        self.freezer.tick(delta)
+        self.simulator.clock.advance(delta.total_seconds())
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move both clocks and let every refresh and statistic write finish."""
+        self.jump(delta)
+        async_fire_time_changed(self.hass)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def advance_by(self, delta: timedelta, step: timedelta = STEP) -> None:
+        """Advance in refresh-sized steps."""
+        while delta > timedelta(0):
+            await self.advance(min(step, delta))
+            delta -= step
+
+
+type CloudFactory = Callable[..., Awaitable[SimulatedCloud]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """Start the recorder before Home Assistant's other fixtures."""
+
+
+@pytest.fixture
+async def start_cloud(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_enabled: None,
+) -> AsyncIterator[CloudFactory]:
+    """Start simulators serving the fixture account moved to a start instant.
+
+    Home Assistant is in Paris at that instant. The event loop's clock is frozen too:
+    a simulated latency needs a `sleep` that waits in real time.
+    """
+    monkeypatch.setattr(wire_module, "BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(wire_module, "BACKOFF_JITTER", 0.0)
+    await hass.config.async_set_time_zone(TIME_ZONE)
+    servers: list[TestServer] = []
+
+    async def start(
+        at: datetime, sleep: Callable[[float], Awaitable[None]] | None = None
+    ) -> SimulatedCloud:
+        freezer.move_to(at)
+        account = load_account(ACCOUNT_DIR, start=at)
+        clock = SimClock(account.time, time_scale=0.0)
+        kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
+        app = create_app(account, clock, SimulatorConfig(), **kwargs)
+        # No access log: aiohttp's reads the local time zone, which freezegun breaks.
+        server = TestServer(app, access_log=None)
+        await server.start_server()
+        servers.append(server)
+        return SimulatedCloud(
+            hass, freezer, app[SIMULATOR_KEY], str(server.make_url("/photo_voltaic"))
+        )
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+def report_totals(cloud: SimulatedCloud, station_id: int, day: str) -> dict[str, Any]:
+    """Return the simulator's truth for a closed day, as its report serves it."""
+    station = cloud.simulator.account.station(station_id)
+    assert station is not None
+    return {
+        series: round(float(value), 2)
+        for series, value in cloud.simulator.past.totals(station, "day", day).items()
+    }

@@ -1,0 +1,305 @@
+"""Energy statistics with Home Assistant's real recorder, against the simulator.
+
+The issue's acceptance test: import 60 past days, run two days forward through a
+5-hour outage across midnight and the autumn daylight-saving change, then compare every
+station's, series' and day's statistics with the simulator's own daily totals.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from homeassistant.components.recorder.statistics import (
+    list_statistic_ids,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+
+from .conftest import CloudFactory, SimulatedCloud, report_totals
+
+PARIS = ZoneInfo("Europe/Paris")
+# Saturday 10:00; the clocks go back on Sunday 25 October at 03:00.
+START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
+STATIONS = (81234, 81235)
+IDS = {statistic_id(s, series) for s in STATIONS for series in STATISTIC_SERIES}
+
+
+@pytest.fixture
+async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
+    """Start the simulator at START, Home Assistant with a recorder on its clock."""
+    return await start_cloud(START)
+
+
+async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, Any]:
+    await async_wait_recording_done(hass)
+    return await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2026, 1, 1, tzinfo=PARIS),
+        None,
+        IDS,
+        period,
+        None,
+        types,
+    )
+
+
+async def _setup(hass: HomeAssistant, cloud: SimulatedCloud) -> MockConfigEntry:
+    """Set up the simulated account and wait for the first import to finish."""
+    entry = cloud.entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return entry
+
+
+async def _import(hass: HomeAssistant, entry_id: str, start: date) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"config_entry_id": entry_id, "start": start.isoformat()},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return response
+
+
+async def test_sixty_days_then_two_days_forward(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Every day's change equals the cloud's day total; sums never decrease."""
+    entry = await _setup(hass, cloud)
+
+    # First setup imported the current month in the background.
+    daily = await _rows(hass, "day", {"change"})
+    # 1..23 October imported, the 24th written live.
+    assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 24
+
+    first = START.date() - timedelta(days=60)
+    response = await _import(hass, entry.entry_id, first)
+    assert response["stations"]["81234"]["imported"] == 37  # 25 Aug .. 30 Sep
+    assert response["stations"]["81234"]["already_present"] == 23
+    assert "37" in response["message"]
+
+    # Saturday 10:00 -> 23:00: refreshes every 15 minutes.
+    await cloud.advance_by(timedelta(hours=13))
+    # Home Assistant is down 23:00 -> 03:00 (after the clocks went back: 5 hours).
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    cloud.jump(timedelta(hours=5))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # Until Monday 10:00.
+    await cloud.advance_by(timedelta(hours=31))
+
+    daily = await _rows(hass, "day", {"change"})
+    checked = 0
+    for station_id in STATIONS:
+        for day_offset in range(60 + 2):
+            day = first + timedelta(days=day_offset)
+            truth = report_totals(cloud, station_id, day.isoformat())
+            for series in STATISTIC_SERIES:
+                rows = daily[statistic_id(station_id, series)]
+                change = {
+                    datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
+                    for row in rows
+                }
+                assert change[day] == pytest.approx(truth[series], abs=0.01), (
+                    station_id,
+                    series,
+                    day,
+                )
+                checked += 1
+    assert checked == 2 * 62 * 6
+
+    hourly = await _rows(hass, "hour", {"sum", "state"})
+    for stat_id, rows in hourly.items():
+        sums = [row["sum"] for row in rows]
+        assert sums == sorted(sums), stat_id
+        starts = [row["start"] for row in rows]
+        # One row per hour, no gap, from the first imported day on.
+        assert all(b - a == 3600 for a, b in zip(starts, starts[1:], strict=False))
+
+    # Re-running the import changes no row.
+    again = await _import(hass, entry.entry_id, first)
+    assert again["stations"]["81234"]["imported"] == 0
+    assert await _rows(hass, "hour", {"sum", "state"}) == hourly
+
+    metadata = await get_instance(hass).async_add_executor_job(
+        list_statistic_ids, hass, IDS
+    )
+    assert {item["statistic_id"] for item in metadata} == IDS
+
+
+async def test_cloud_failures_and_days_without_data(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Days without data are skipped; unanswered days are failed, then importable."""
+    entry = await _setup(hass, cloud)
+    station = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, "station_81234"), entry.entry_id
+    )
+    assert station is not None
+
+    # Before the station existed (the simulator has nothing before late 2022).
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"device_id": station.id, "start": "2015-01-01", "end": "2015-01-03"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {
+        "message": response["message"],
+        "stations": {
+            "81234": {
+                "imported": 0,
+                "already_present": 0,
+                "skipped": ["2015-01-01", "2015-01-02", "2015-01-03"],
+                "failed": [],
+            }
+        },
+    }
+
+    # The cloud stops answering reports: the import reports the days as failed, and
+    # the day that ends meanwhile stays open until its report comes.
+    cloud.simulator.faults.config.failing_endpoints = ["report"]
+    failed = await _import(hass, entry.entry_id, date(2026, 9, 1))
+    assert failed["stations"]["81235"]["failed"][:2] == ["2026-09-01", "2026-09-02"]
+    await cloud.advance_by(timedelta(hours=15))
+    cloud.simulator.faults.config.failing_endpoints = []
+    await cloud.advance_by(timedelta(minutes=30))
+    again = await _import(hass, entry.entry_id, date(2026, 9, 1))
+    assert again["stations"]["81235"]["imported"] == 30
+
+    daily = await _rows(hass, "day", {"change"})
+    for station_id in STATIONS:
+        truth = report_totals(cloud, station_id, "2026-10-24")
+        for series in STATISTIC_SERIES:
+            change = {
+                datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
+                for row in daily[statistic_id(station_id, series)]
+            }
+            assert change[date(2026, 10, 24)] == pytest.approx(truth[series], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"start": "2026-10-24"}, "invalid_range"),
+        ({"start": "1990-01-01"}, "range_too_long"),
+    ],
+)
+async def test_import_range_checked(
+    hass: HomeAssistant, cloud: SimulatedCloud, data: dict[str, str], key: str
+) -> None:
+    """The range must end before the station's current day and stay reasonable."""
+    entry = await _setup(hass, cloud)
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "import_history",
+            {"config_entry_id": entry.entry_id, **data},
+            blocking=True,
+        )
+    assert caught.value.translation_key == key
+
+
+async def test_import_target_checked(
+    hass: HomeAssistant, cloud: SimulatedCloud
+) -> None:
+    """Only a station device of a loaded entry, or a loaded entry, is a target."""
+    entry = await _setup(hass, cloud)
+    registry = dr.async_get(hass)
+    titan = next(
+        device
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        if device.via_device_id is not None
+    )
+    for target, key in (
+        ({"device_id": titan.id}, "not_a_station"),
+        ({"device_id": "unknown"}, "not_a_station"),
+        ({"config_entry_id": "unknown"}, "entry_not_loaded"),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN,
+                "import_history",
+                {**target, "start": "2026-10-01"},
+                blocking=True,
+            )
+        assert caught.value.translation_key == key
+
+
+async def test_first_day_of_a_month_imports_nothing(
+    hass: HomeAssistant, start_cloud: CloudFactory
+) -> None:
+    """Set up on the 1st, there is no earlier day of the month to import."""
+    await _setup(hass, await start_cloud(datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)))
+    daily = await _rows(hass, "day", {"change"})
+    assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
+
+
+async def test_energy_dashboard_accepts_the_statistics(
+    hass: HomeAssistant,
+    cloud: SimulatedCloud,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """After setup the month's statistics exist; the Energy dashboard takes them."""
+    await _setup(hass, cloud)
+    assert await async_setup_component(hass, "energy", {})
+    daily = await _rows(hass, "day", {"change"})
+    assert all(len(daily[stat_id]) == 24 for stat_id in IDS)
+
+    def stat(series: str) -> str:
+        return f"{DOMAIN}:station_81234_{series}"
+
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "energy/save_prefs",
+            "energy_sources": [
+                {
+                    "type": "grid",
+                    "stat_energy_from": stat("grid_import"),
+                    "stat_energy_to": stat("grid_export"),
+                    "stat_cost": None,
+                    "entity_energy_price": None,
+                    "number_energy_price": None,
+                    "stat_compensation": None,
+                    "entity_energy_price_export": None,
+                    "number_energy_price_export": None,
+                    "cost_adjustment_day": 0,
+                },
+                {
+                    "type": "solar",
+                    "stat_energy_from": stat("production"),
+                    "config_entry_solar_forecast": None,
+                },
+                {
+                    "type": "battery",
+                    "stat_energy_from": stat("battery_discharge"),
+                    "stat_energy_to": stat("battery_charge"),
+                },
+            ],
+        }
+    )
+    saved = await client.receive_json()
+    assert saved["success"], saved
+    await client.send_json_auto_id({"type": "energy/validate"})
+    validation = await client.receive_json()
+    assert validation["success"], validation
+    assert validation["result"]["energy_sources"] == [[], [], []]
