@@ -3,13 +3,18 @@
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
-from .const import CONF_API_URL
+from .battery_mode import async_setup_battery_mode, async_setup_holds
+from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
+from .mode_holds import holds_store
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -20,6 +25,12 @@ PLATFORMS: list[Platform] = [
     Platform.SWITCH,
     Platform.TIME,
 ]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions: they exist even while no entry is loaded."""
+    async_setup_battery_mode(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> bool:
@@ -43,6 +54,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the entities: a stored battery mode hold may end (and write) at once.
+    await async_setup_holds(hass, entry)
     return True
 
 
@@ -66,5 +79,6 @@ async def async_remove_config_entry_device(
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
-    """Delete what the entry stored besides itself: the energy guard's memory."""
+    """Delete what the entry stored besides itself: energy guard, battery mode holds."""
     await energy_guard_store(hass, entry.entry_id).async_remove()
+    await holds_store(hass, entry.entry_id).async_remove()
