@@ -177,17 +177,14 @@ def _titan(hass: HomeAssistant, device_id: str) -> Titan:
     name = device_id
     if device_entry is not None:
         name = device_entry.name_by_user or device_entry.name or device_id
-        for entry_id in device_entry.config_entries:
-            entry = hass.config_entries.async_get_entry(entry_id)
-            if (
-                entry is None
-                or entry.domain != DOMAIN
-                or entry.state is not ConfigEntryState.LOADED
-            ):
-                continue
-            found = _find(entry, device_entry)
-            if found is not None:
-                return Titan(entry, found, name)
+        entry = hass.config_entries.async_get_entry(device_entry.config_entry_id or "")
+        if (
+            entry is not None
+            and entry.domain == DOMAIN
+            and entry.state is ConfigEntryState.LOADED
+            and (found := _find(entry, device_entry)) is not None
+        ):
+            return Titan(entry, found, name)
     raise _refused("not_titan", device=name)
 
 
@@ -220,7 +217,7 @@ def _validate(
         raise _refused(
             "slave_unit_master",
             device=titan_.name,
-            master=_master_name(hass, station),
+            master=_master_name(hass, titan_, station),
         )
     if mode is BatteryMode.INTELLIGENT and not station_has_meter(device, station):
         raise _refused("no_meter", device=titan_.name)
@@ -240,12 +237,14 @@ def _validate(
         raise _refused("mode_unknown", device=titan_.name)
 
 
-def _master_name(hass: HomeAssistant, station: StationData | None) -> str:
+def _master_name(
+    hass: HomeAssistant, titan_: Titan, station: StationData | None
+) -> str:
     """Return the name of the master unit in a slave's station, as the user sees it."""
     registry = dr.async_get(hass)
     for device in [] if station is None else station.devices.values():
-        entry = registry.async_get_device(
-            identifiers={device_identifier(device.device.device_id)}
+        entry = registry.async_get_device_by_identifier(
+            device_identifier(device.device.device_id), titan_.entry.entry_id
         )
         if device.device.cluster_mode is ClusterMode.MASTER and entry is not None:
             return entry.name_by_user or entry.name or ""

@@ -154,8 +154,12 @@ class BatteryModeHolds:
         self._holds[hold.device_id] = hold
         if hold.ends is not None:
             self._timers[hold.device_id] = async_track_point_in_utc_time(
-                self._hass, lambda _: self.check(), hold.ends
+                self._hass, self._ended, hold.ends
             )
+
+    @callback
+    def _ended(self, _now: datetime) -> None:
+        self.check()
 
     def _untrack(self, device_id: int) -> Hold | None:
         if (cancel := self._timers.pop(device_id, None)) is not None:

@@ -118,7 +118,7 @@ def manual_fields(value: ManualValue) -> dict[str, object]:
     return {
         "control_mode": ControlMode.MANUAL,
         "manual_mode": mode,
-        "manual_power": 0 if mode is ManualMode.STANDBY else power,
+        "manual_power": 0.0 if mode is ManualMode.STANDBY else float(power),
     }
 
 

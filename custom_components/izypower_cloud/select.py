@@ -85,7 +85,7 @@ def _manual_value(device: DeviceData, option: str) -> ManualValue:
         and settings.manual_power is not None
     ):
         return mode, settings.manual_power
-    return mode, 0
+    return mode, 0.0
 
 
 CONTROL_MODE = IzypowerSelectDescription(
