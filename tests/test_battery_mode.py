@@ -6,7 +6,9 @@ in intelligent mode with a smart meter in its station; the slave is 640102.
 
 from dataclasses import replace
 from datetime import timedelta
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,6 +16,7 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.service import async_get_all_descriptions
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -39,6 +42,7 @@ pytestmark = pytest.mark.usefixtures("cloud_clock")
 MASTER = 640101
 SLAVE = 640102
 METER = 640103
+INTEGRATION = Path(__file__).parents[1] / "custom_components" / DOMAIN
 TO_MANUAL = ("mode", {"ctr_mode": 1})
 TO_INTELLIGENT = ("mode", {"ctr_mode": 0})
 
@@ -662,3 +666,24 @@ async def test_restore_write_issue_uses_device_name(
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {"name": "Titan Maître"}
     assert entity_state(hass, CONTROL) == "manual"
+
+
+async def test_services_yaml_described_and_translated(
+    hass: HomeAssistant, loaded: MockCloud
+) -> None:
+    """services.yaml loads; every field and selector option is named in each language."""
+    descriptions = await async_get_all_descriptions(hass)
+    fields = descriptions[DOMAIN]["set_battery_mode"]["fields"]
+    assert set(fields) == {"mode", "power", "duration", "until_soc"}
+    options = fields["mode"]["selector"]["select"]["options"]
+    for path in (
+        INTEGRATION / "strings.json",
+        *(INTEGRATION / "translations").glob("*.json"),
+    ):
+        strings = json.loads(path.read_text())
+        service = strings["services"]["set_battery_mode"]
+        assert set(service["fields"]) == set(fields), path
+        assert all(f["name"] and f["description"] for f in service["fields"].values())
+        assert set(strings["selector"]["battery_mode"]["options"]) == set(options)
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    assert icons["services"]["set_battery_mode"]["service"].startswith("mdi:")
