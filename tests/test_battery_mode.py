@@ -10,6 +10,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_DEVICE_ID
@@ -20,8 +21,10 @@ from homeassistant.helpers.service import async_get_all_descriptions
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.izypower_cloud.battery_mode import HOLDS
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.identifiers import device_identifier
+from custom_components.izypower_cloud.modes import BatteryMode
 from custom_components.izypower_cloud.pending import CONFIRM_TIMEOUT
 
 from .cloud_mock import (
@@ -687,3 +690,48 @@ async def test_services_yaml_described_and_translated(
         assert set(strings["selector"]["battery_mode"]["options"]) == set(options)
     icons = json.loads((INTEGRATION / "icons.json").read_text())
     assert icons["services"]["set_battery_mode"]["service"].startswith("mdi:")
+
+
+async def test_until_soc_zero_is_a_hold(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """An `until_soc` of 0 % still restores the previous mode (not read as missing)."""
+    await set_mode(hass, mode="discharge", until_soc=0)
+
+    (hold,) = hass_storage[storage_key(mock_config_entry)]["data"]["holds"]
+    assert (hold["until_soc"], hold["restore"], hold["ends"]) == (
+        0,
+        "intelligent",
+        None,
+    )
+
+
+async def test_hold_replaced_during_its_restore_stays(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """An action answered while a restore is being sent keeps its own, newer hold."""
+    await set_mode(hass, mode="charge", duration={"minutes": 10})
+    holds = hass.data[HOLDS][mock_config_entry.entry_id]
+    current = holds.get(MASTER)
+    assert current is not None
+    newer = replace(current, mode=BatteryMode.DISCHARGE, ends=None)
+
+    async def set_mode_meanwhile(*_: Any) -> None:
+        await holds.async_hold(newer)
+
+    with patch(
+        "custom_components.izypower_cloud.mode_holds.async_set_mode",
+        set_mode_meanwhile,
+    ):
+        await advance_time(hass, cloud_clock, timedelta(minutes=10))
+
+    assert holds.get(MASTER) == newer
+    (stored,) = hass_storage[storage_key(mock_config_entry)]["data"]["holds"]
+    assert stored["mode"] == "discharge"

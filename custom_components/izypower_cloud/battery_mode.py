@@ -111,11 +111,11 @@ async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None
         for option, given in ((ATTR_POWER, power), (ATTR_UNTIL_SOC, until_soc)):
             if given is not None:
                 raise _refused("option_not_applicable", option=option)
+    # Not truthiness: an `until_soc` of 0 % is one.
+    timed = duration is not None or until_soc is not None
     titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
     for titan_ in titans:
-        _validate(
-            hass, titan_, mode, power, until_soc, restores=bool(duration or until_soc)
-        )
+        _validate(hass, titan_, mode, power, until_soc, restores=timed)
     for titan_ in titans:
         coordinator = titan_.entry.runtime_data
         holds = hass.data[HOLDS][titan_.entry.entry_id]
@@ -126,7 +126,7 @@ async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None
             await async_set_mode(
                 coordinator, titan_.target, titan_.name, mode, power or 0
             )
-        if not (duration or until_soc) or restore is None:
+        if not timed or restore is None:
             await holds.async_release(titan_.target.device_id)
             continue
         settings = device.settings
