@@ -735,3 +735,46 @@ async def test_hold_replaced_during_its_restore_stays(
     assert holds.get(MASTER) == newer
     (stored,) = hass_storage[storage_key(mock_config_entry)]["data"]["holds"]
     assert stored["mode"] == "discharge"
+
+
+async def test_unreadable_stored_holds_are_ignored(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A stored hold that cannot be read is dropped with a warning; the others resume."""
+    good = {
+        "station_id": 81234,
+        "device_id": MASTER,
+        "name": "Titan Maître",
+        "mode": "charge",
+        "restore": "calendar",
+        "restore_power": 0,
+        "ends": "2026-07-14T11:00:00+00:00",
+        "until_soc": None,
+    }
+    key = storage_key(mock_config_entry)
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "holds": [
+                {**good, "mode": "turbo"},
+                {**good, "ends": "not a time"},
+                {key: value for key, value in good.items() if key != "name"},
+                {**good, "device_id": None},
+                good,
+            ]
+        },
+    }
+    caplog.set_level(logging.WARNING)
+
+    await setup_integration(hass, mock_config_entry)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    # The readable hold ended before this start: restored at once.
+    assert bodies(mock_cloud) == [("mode", {"ctr_mode": 2})]
+    assert caplog.text.count("Ignoring a stored battery mode hold") == 4

@@ -75,16 +75,26 @@ class Hold:
 
     @classmethod
     def from_json(cls, stored: dict[str, Any]) -> Hold:
-        """Return a stored hold (written by `to_json`)."""
-        ends = stored.get("ends")
-        return cls(
-            **{
-                **stored,
-                "mode": BatteryMode(stored["mode"]),
-                "restore": BatteryMode(stored["restore"]),
-                "ends": None if ends is None else dt_util.parse_datetime(ends),
-            }
-        )
+        """Return a stored hold (written by `to_json`); `ValueError` if unreadable."""
+        try:
+            ends = stored["ends"]
+            until_soc = stored["until_soc"]
+            hold = cls(
+                station_id=int(stored["station_id"]),
+                device_id=int(stored["device_id"]),
+                name=str(stored["name"]),
+                mode=BatteryMode(stored["mode"]),
+                restore=BatteryMode(stored["restore"]),
+                restore_power=float(stored["restore_power"]),
+                ends=None if ends is None else dt_util.parse_datetime(ends),
+                until_soc=None if until_soc is None else float(until_soc),
+            )
+        except (KeyError, TypeError) as err:
+            raise ValueError(err) from err
+        if hold.ends is None and hold.until_soc is None:
+            # Nothing would ever end it (an unreadable end time).
+            raise ValueError("a hold without an end")
+        return hold
 
 
 def holds_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -118,7 +128,10 @@ class BatteryModeHolds:
         """Resume the stored holds, and listen to the refreshes to end them."""
         stored = await self._store.async_load() or {}
         for item in stored.get("holds", []):
-            self._track(Hold.from_json(item))
+            try:
+                self._track(Hold.from_json(item))
+            except ValueError as err:
+                LOGGER.warning("Ignoring a stored battery mode hold: %s", err)
         self._entry.async_on_unload(self.coordinator.async_add_listener(self.check))
         self._entry.async_on_unload(self._cancel_timers)
         self.check()

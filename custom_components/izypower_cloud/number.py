@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -114,13 +114,8 @@ def _discharge_value(device: DeviceData) -> float | None:
     return value
 
 
-def _max_power(
-    direction: PowerDirection,
-    value_fn: Callable[[DeviceData], float | None],
-    field: Callable[[DeviceData], str],
-) -> IzypowerNumberDescription:
-    """Describe the maximum charge or discharge power of a master or standalone unit."""
-    key = f"max_{direction.name.lower()}_power"
+def _cluster_power(key: str, **description: Any) -> IzypowerNumberDescription:
+    """Describe a power (W) of a master or standalone unit, bounded by its cluster."""
     return IzypowerNumberDescription(
         key=key,
         translation_key=key,
@@ -133,6 +128,18 @@ def _max_power(
         max_fn=max_power,
         exists_fn=cluster_titan,
         feed=Feed.SETTINGS,
+        **description,
+    )
+
+
+def _max_power(
+    direction: PowerDirection,
+    value_fn: Callable[[DeviceData], float | None],
+    field: Callable[[DeviceData], str],
+) -> IzypowerNumberDescription:
+    """Describe the maximum charge or discharge power of a master or standalone unit."""
+    return _cluster_power(
+        f"max_{direction.name.lower()}_power",
         value_fn=value_fn,
         fields_fn=lambda device, value: {field(device): value},
         rules=(master_or_standalone,),
@@ -144,19 +151,10 @@ def _manual_power(mode: ManualMode) -> IzypowerNumberDescription:
     """Describe the power of manual charge or discharge (0 W: the current maximum)."""
     key = f"manual_{mode.option}_power"
     active = manual_active(mode)
-    return IzypowerNumberDescription(
-        key=key,
-        translation_key=key,
-        device_class=NumberDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        native_min_value=0,
-        native_max_value=UNIT_MAX_POWER,
-        native_step=50,
-        mode=NumberMode.BOX,
+    return _cluster_power(
+        key,
+        # Not a configuration: what automations change most.
         entity_category=None,
-        max_fn=max_power,
-        exists_fn=cluster_titan,
-        feed=Feed.SETTINGS,
         available_fn=active,
         value_fn=lambda device: (
             settings_value("manual_power")(device) if active(device) else None
