@@ -21,8 +21,10 @@ from homeassistant.helpers.service import async_get_all_descriptions
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.izypower_cloud.api import DeviceType
 from custom_components.izypower_cloud.battery_mode import HOLDS
 from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.devices import EQUIPMENT_MODELS
 from custom_components.izypower_cloud.identifiers import device_identifier
 from custom_components.izypower_cloud.modes import BatteryMode
 from custom_components.izypower_cloud.pending import CONFIRM_TIMEOUT
@@ -676,7 +678,14 @@ async def test_services_yaml_described_and_translated(
 ) -> None:
     """services.yaml loads; every field and selector option is named in each language."""
     descriptions = await async_get_all_descriptions(hass)
-    fields = descriptions[DOMAIN]["set_battery_mode"]["fields"]
+    described = descriptions[DOMAIN]["set_battery_mode"]
+    # The picker lists the integration's Titans only (the model the registry shows).
+    (device_filter,) = described["target"]["device"]
+    assert device_filter == {
+        "integration": DOMAIN,
+        "model": EQUIPMENT_MODELS[DeviceType.BATTERY],
+    }
+    fields = described["fields"]
     assert set(fields) == {"mode", "power", "duration", "until_soc"}
     options = fields["mode"]["selector"]["select"]["options"]
     for path in (
