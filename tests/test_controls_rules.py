@@ -256,6 +256,20 @@ async def test_failed_settings_read(
     assert raised.value.translation_key == "control_unavailable"
 
 
+async def test_failed_meter_read(
+    hass: HomeAssistant, loaded: MockCloud, cloud_clock: FrozenDateTimeFactory
+) -> None:
+    """A failing export limitation read makes only the meter's controls unavailable."""
+    loaded.fail(Endpoint.METER_BASE_INFO, 640103)
+    # Past the age the last good limitation is shown for.
+    for _ in range(21):
+        await advance_time(hass, cloud_clock, STEP)
+
+    for case in ("injection_control", "injection_limit"):
+        assert entity_state(hass, CASES[case].entity_id) == STATE_UNAVAILABLE
+    assert entity_state(hass, CASES["min_soc"].entity_id) == "10.0"
+
+
 async def test_unknown_when_not_sent(
     hass: HomeAssistant, loaded: MockCloud, cloud_clock: FrozenDateTimeFactory
 ) -> None:
