@@ -175,6 +175,16 @@ CASES = {
         "30",
         _set("fullCharge.days", 30),
     ),
+    "control_mode": Case(
+        "select.titan_maitre_control_mode",
+        "select.select_option",
+        {"option": "calendar"},
+        *_battery("mode"),
+        {"ctr_mode": 2},
+        "intelligent",
+        "calendar",
+        _set("mode.ctr_mode", 2),
+    ),
     "calibration_time": Case(
         "time.titan_maitre_calibration_time",
         "time.set_value",

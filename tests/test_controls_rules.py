@@ -240,7 +240,12 @@ async def test_failed_settings_read(
     ]
     assert {
         state.entity_id for state in master if state.state == STATE_UNAVAILABLE
-    } == {case.entity_id for case in CASES.values() if "maitre" in case.entity_id}
+    } == {case.entity_id for case in CASES.values() if "maitre" in case.entity_id} | {
+        # Unavailable anyway: the fixture's master is in intelligent mode.
+        "select.titan_maitre_manual_mode",
+        "number.titan_maitre_manual_charge_power",
+        "number.titan_maitre_manual_discharge_power",
+    }
     # The LED buttons do not read the settings; the slave and the meter are fine.
     assert entity_state(hass, "button.titan_maitre_leds_on") == STATE_UNKNOWN
     assert entity_state(hass, "number.titan_esclave_discharge_floor") == "10.0"
@@ -249,6 +254,20 @@ async def test_failed_settings_read(
     with pytest.raises(HomeAssistantError) as raised:
         await control_entity(hass, CASES["min_soc"].entity_id).async_write(20.0)
     assert raised.value.translation_key == "control_unavailable"
+
+
+async def test_failed_meter_read(
+    hass: HomeAssistant, loaded: MockCloud, cloud_clock: FrozenDateTimeFactory
+) -> None:
+    """A failing export limitation read makes only the meter's controls unavailable."""
+    loaded.fail(Endpoint.METER_BASE_INFO, 640103)
+    # Past the age the last good limitation is shown for.
+    for _ in range(21):
+        await advance_time(hass, cloud_clock, STEP)
+
+    for case in ("injection_control", "injection_limit"):
+        assert entity_state(hass, CASES[case].entity_id) == STATE_UNAVAILABLE
+    assert entity_state(hass, CASES["min_soc"].entity_id) == "10.0"
 
 
 async def test_unknown_when_not_sent(

@@ -12,6 +12,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
+from .battery_mode import async_setup_battery_mode, async_setup_holds
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
@@ -19,6 +20,7 @@ from .energy_history import async_remove_energy_history, async_setup_energy_hist
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
+from .mode_holds import holds_store
 from .services import async_setup_export_data
 
 PLATFORMS: list[Platform] = [
@@ -34,7 +36,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions: once per Home Assistant, not per account."""
+    """Register the actions: once per Home Assistant, even while no entry is loaded."""
+    async_setup_battery_mode(hass)
     async_setup_export_data(hass)
     async_setup_import_history(hass)
     return True
@@ -62,6 +65,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the entities: a stored battery mode hold may end (and write) at once.
+    await async_setup_holds(hass, entry)
     return True
 
 
@@ -105,9 +110,10 @@ async def async_remove_config_entry_device(
 async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
     """Delete what the entry left besides itself (the statistics stay).
 
-    That is the energy guard's memory, the open days of its statistics and its repair
-    issue.
+    That is the energy guard's memory, the open days of its statistics, its battery
+    mode holds and its repair issue.
     """
     await energy_guard_store(hass, entry.entry_id).async_remove()
     await async_remove_energy_history(hass, entry.entry_id)
+    await holds_store(hass, entry.entry_id).async_remove()
     ir.async_delete_issue(hass, DOMAIN, no_station_issue_id(entry.entry_id))

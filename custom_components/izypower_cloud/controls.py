@@ -28,6 +28,7 @@ import homeassistant.util.dt as dt_util
 
 from .api import ClusterMode, DeviceType, IzypowerClient, IzypowerConnectionError
 from .const import DOMAIN
+from .coordinator import IzypowerCoordinator
 from .data import DeviceData, Feed
 from .entity import IzypowerEntity, IzypowerEntityDescription, always
 from .helpers import IzypowerValidationError, izypower_exception_handler
@@ -90,6 +91,20 @@ def master_or_standalone(device: DeviceData, value: object, setting: str) -> Non
         raise IzypowerValidationError(setting, value, "", translation_key="slave_unit")
 
 
+def check_range(
+    setting: str, value: float, low: float, high: float, step: float | None
+) -> None:
+    """Refuse a value out of `low`–`high` or off the `step` counted from `low`."""
+    off_step = (
+        step is not None
+        and abs((value - low) / step - round((value - low) / step)) > 1e-6
+    )
+    if not low <= value <= high or off_step:
+        raise IzypowerValidationError(
+            setting, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
+        )
+
+
 def setting_on(attribute: str) -> Callable[[DeviceData], bool]:
     """Return whether a Titan's on/off setting (e.g. `calibration`) is on."""
 
@@ -112,7 +127,13 @@ def settings_value(attribute: str) -> Callable[[DeviceData], Any]:
 
 def requires(attribute: str, translation_key: str) -> Rule[Any]:
     """Return a rule refusing a write while a parent setting is not on."""
-    is_on = setting_on(attribute)
+    return requires_state(setting_on(attribute), translation_key)
+
+
+def requires_state(
+    is_on: Callable[[DeviceData], bool], translation_key: str
+) -> Rule[Any]:
+    """Return a rule refusing a write while the device is not in the state `is_on`."""
 
     def rule(device: DeviceData, value: object, setting: str) -> None:
         if not is_on(device):
@@ -190,37 +211,65 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
                 translation_domain=DOMAIN, translation_key="control_unavailable"
             )
         self.validate(device, value)
-        description = self.entity_description
-        coordinator = self.coordinator
-        target = self._target
-        try:
-            await description.write_fn(coordinator.client, device, value)
-        except IzypowerConnectionError:
-            if description.fields_fn is None:
-                raise
-            # A timeout may hide a write the cloud applied: look before failing.
-            feed = description.feed or Feed.SETTINGS
-            fresh = await coordinator.async_reread(
-                target.station_id, target.device_id, feed
-            )
-            if fresh is None or not shows(
-                fresh, feed, description.fields_fn(device, value)
-            ):
-                raise
-            coordinator.pending.confirmed(self.unique_id or "")
-            return
-        if description.fields_fn is None:
-            return
-        coordinator.pending.add(
-            PendingWrite(
-                control_id=self.unique_id or "",
-                name=self.full_name,
-                station_id=target.station_id,
-                device_id=target.device_id,
-                feed=description.feed or Feed.SETTINGS,
-                fields=description.fields_fn(device, value),
-                deadline=dt_util.utcnow() + CONFIRM_TIMEOUT,
-            )
+        await async_send(
+            self.coordinator,
+            self._target,
+            Writer(self.unique_id or "", self.full_name, self.entity_description),
+            device,
+            value,
         )
-        # Sibling controls of the same resource show the pending value too.
-        coordinator.async_update_listeners()
+
+
+@dataclass(frozen=True, slots=True)
+class Writer[ValueT]:
+    """Who writes: the pending write's control id and name, and its description."""
+
+    control_id: str
+    name: str
+    description: IzypowerControlDescription[ValueT]
+
+
+async def async_send[ValueT](
+    coordinator: IzypowerCoordinator,
+    target: EquipmentTarget,
+    writer: Writer[ValueT],
+    device: DeviceData,
+    value: ValueT,
+) -> None:
+    """Send a validated write, then keep its value pending until the cloud shows it.
+
+    Steps 2 to 4 of the write path, shared by the entities and the actions; the
+    caller has validated the value against `device` (as shown) and maps the errors.
+    """
+    description = writer.description
+    try:
+        await description.write_fn(coordinator.client, device, value)
+    except IzypowerConnectionError:
+        if description.fields_fn is None:
+            raise
+        # A timeout may hide a write the cloud applied: look before failing.
+        feed = description.feed or Feed.SETTINGS
+        fresh = await coordinator.async_reread(
+            target.station_id, target.device_id, feed
+        )
+        if fresh is None or not shows(
+            fresh, feed, description.fields_fn(device, value)
+        ):
+            raise
+        coordinator.pending.confirmed(writer.control_id)
+        return
+    if description.fields_fn is None:
+        return
+    coordinator.pending.add(
+        PendingWrite(
+            control_id=writer.control_id,
+            name=writer.name,
+            station_id=target.station_id,
+            device_id=target.device_id,
+            feed=description.feed or Feed.SETTINGS,
+            fields=description.fields_fn(device, value),
+            deadline=dt_util.utcnow() + CONFIRM_TIMEOUT,
+        )
+    )
+    # Sibling controls of the same resource show the pending value too.
+    coordinator.async_update_listeners()

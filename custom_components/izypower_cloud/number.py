@@ -1,8 +1,8 @@
-"""Number controls: export limit, discharge floor, maximum powers, calibration interval."""
+"""Number controls: export limit, discharge floor, powers, calibration interval."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -14,14 +14,16 @@ from homeassistant.const import PERCENTAGE, UnitOfPower, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ClusterMode, IzypowerClient, PowerDirection
+from .api import ClusterMode, IzypowerClient, ManualMode, PowerDirection
 from .controls import (
     IzypowerControlDescription,
     IzypowerControlEntity,
+    check_range,
     cluster_titan,
     master_or_standalone,
     meter,
     requires,
+    requires_state,
     serial,
     setting_on,
     settings_value,
@@ -30,7 +32,7 @@ from .controls import (
 from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, Feed
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
-from .helpers import IzypowerValidationError
+from .modes import manual_active, manual_fields, write_manual
 from .targets import EquipmentTarget
 
 # One control at a time: each is a cloud write.
@@ -112,13 +114,8 @@ def _discharge_value(device: DeviceData) -> float | None:
     return value
 
 
-def _max_power(
-    direction: PowerDirection,
-    value_fn: Callable[[DeviceData], float | None],
-    field: Callable[[DeviceData], str],
-) -> IzypowerNumberDescription:
-    """Describe the maximum charge or discharge power of a master or standalone unit."""
-    key = f"max_{direction.name.lower()}_power"
+def _cluster_power(key: str, **description: Any) -> IzypowerNumberDescription:
+    """Describe a power (W) of a master or standalone unit, bounded by its cluster."""
     return IzypowerNumberDescription(
         key=key,
         translation_key=key,
@@ -131,10 +128,42 @@ def _max_power(
         max_fn=max_power,
         exists_fn=cluster_titan,
         feed=Feed.SETTINGS,
+        **description,
+    )
+
+
+def _max_power(
+    direction: PowerDirection,
+    value_fn: Callable[[DeviceData], float | None],
+    field: Callable[[DeviceData], str],
+) -> IzypowerNumberDescription:
+    """Describe the maximum charge or discharge power of a master or standalone unit."""
+    return _cluster_power(
+        f"max_{direction.name.lower()}_power",
         value_fn=value_fn,
         fields_fn=lambda device, value: {field(device): value},
         rules=(master_or_standalone,),
         write_fn=_max_power_write(direction),
+    )
+
+
+def _manual_power(mode: ManualMode) -> IzypowerNumberDescription:
+    """Describe the power of manual charge or discharge (0 W: the current maximum)."""
+    key = f"manual_{mode.option}_power"
+    active = manual_active(mode)
+    return _cluster_power(
+        key,
+        # Not a configuration: what automations change most.
+        entity_category=None,
+        available_fn=active,
+        value_fn=lambda device: (
+            settings_value("manual_power")(device) if active(device) else None
+        ),
+        fields_fn=lambda _, value: manual_fields((mode, value)),
+        rules=(master_or_standalone, requires_state(active, f"{key}_inactive")),
+        write_fn=lambda client, device, value: write_manual(
+            client, device, (mode, value)
+        ),
     )
 
 
@@ -192,6 +221,8 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
             serial(device), round(value)
         ),
     ),
+    _manual_power(ManualMode.CHARGE),
+    _manual_power(ManualMode.DISCHARGE),
 )
 
 TABLES: EntityTables[IzypowerNumberDescription] = (
@@ -232,15 +263,13 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
     @override
     def validate(self, device: DeviceData, value: float) -> None:
         """Refuse a value out of range or off the step, then the control's rules."""
-        low, high, step = self.native_min_value, self.native_max_value, self.native_step
-        off_step = (
-            step is not None
-            and abs((value - low) / step - round((value - low) / step)) > 1e-6
+        check_range(
+            self.setting_name,
+            value,
+            self.native_min_value,
+            self.native_max_value,
+            self.native_step,
         )
-        if not low <= value <= high or off_step:
-            raise IzypowerValidationError(
-                self.setting_name, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
-            )
         super().validate(device, value)
 
     @override

@@ -100,9 +100,24 @@ class PendingWrites:
     def add(self, write: PendingWrite) -> None:
         """Show `write`'s value from now on, and look at the cloud again later.
 
-        A newer write of the same control replaces the older one and its timers.
+        A newer write of the same control replaces the older one and its timers; a
+        newer write of another control setting the same fields (the battery mode set
+        by its select, then by the action) takes those fields from the older one,
+        which the cloud will never show: one left with no field is dropped.
         """
         self._drop(write.control_id)
+        for older in list(self._writes.values()):
+            if (older.device_id, older.feed) != (write.device_id, write.feed):
+                continue
+            kept = {
+                name: value
+                for name, value in older.fields.items()
+                if name not in write.fields
+            }
+            if not kept:
+                self._drop(older.control_id)
+            elif len(kept) < len(older.fields):
+                self._writes[older.control_id] = replace(older, fields=kept)
         self._writes[write.control_id] = write
         look_again = partial(self._async_look_again, write)
         self._timers[write.control_id] = [

@@ -1,0 +1,220 @@
+"""Battery modes set for a while: restore the previous mode when the hold ends.
+
+`set_battery_mode` with a `duration` or an `until_soc` leaves a *hold* on the device:
+the mode the action replaced, and when to set it back. A hold ends at its end time
+(a timer, and every refresh checks it too) or, for charge and discharge, at the first
+refresh that shows the battery at the `until_soc` level; whichever comes first. Then
+the previous mode (with its manual power) is set again, through the same write path
+as the action, and the hold is dropped.
+
+Holds survive a Home Assistant restart: they are stored (`helpers.storage.Store`, one
+file per config entry) and resumed at setup. A hold whose end passed while Home
+Assistant was stopped is restored at the first check after setup: a battery left
+charging from the grid after a cheap-tariff window would cost the user money. These
+are the only writes not sent during a user action, and each one finishes what an
+action asked for.
+
+A restore that fails (cloud unreachable) keeps the hold, with a warning, and is tried
+again at the next refresh; a device gone from the account drops its hold.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+import homeassistant.util.dt as dt_util
+
+from .api import IzypowerError
+from .const import DOMAIN, LOGGER
+from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .modes import BatteryMode, async_set_mode, battery_level
+from .targets import EquipmentTarget
+
+STORAGE_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hold:
+    """A mode set by the action, and what to set back when it ends."""
+
+    station_id: int
+    device_id: int
+    # The device's name for a repair issue if the restore is never shown.
+    name: str
+    mode: BatteryMode
+    restore: BatteryMode
+    # The manual power (W) of the mode to restore (0: the current maximum).
+    restore_power: float
+    ends: datetime | None = None
+    until_soc: float | None = None
+
+    @property
+    def target(self) -> EquipmentTarget:
+        """The device the hold is on."""
+        return EquipmentTarget(self.station_id, self.device_id)
+
+    def due(self, level: float | None, now: datetime) -> bool:
+        """Tell whether the hold has ended, given the battery level shown."""
+        if self.ends is not None and now >= self.ends:
+            return True
+        if self.until_soc is None or level is None:
+            return False
+        if self.mode is BatteryMode.CHARGE:
+            return level >= self.until_soc
+        return level <= self.until_soc
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the hold as stored."""
+        stored = asdict(self)
+        stored["ends"] = None if self.ends is None else self.ends.isoformat()
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: dict[str, Any]) -> Hold:
+        """Return a stored hold (written by `to_json`); `ValueError` if unreadable."""
+        try:
+            ends = stored["ends"]
+            until_soc = stored["until_soc"]
+            hold = cls(
+                station_id=int(stored["station_id"]),
+                device_id=int(stored["device_id"]),
+                name=str(stored["name"]),
+                mode=BatteryMode(stored["mode"]),
+                restore=BatteryMode(stored["restore"]),
+                restore_power=float(stored["restore_power"]),
+                ends=None if ends is None else dt_util.parse_datetime(ends),
+                until_soc=None if until_soc is None else float(until_soc),
+            )
+        except (KeyError, TypeError) as err:
+            raise ValueError(err) from err
+        if hold.ends is None and hold.until_soc is None:
+            # Nothing would ever end it (an unreadable end time).
+            raise ValueError("a hold without an end")
+        return hold
+
+
+def holds_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Return the store of one config entry's holds."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.battery_mode")
+
+
+class BatteryModeHolds:
+    """The holds of one config entry: stored, timed, checked at every refresh."""
+
+    def __init__(self, hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
+        """Keep nothing yet: `async_load` reads the stored holds."""
+        self._hass = hass
+        self._entry = entry
+        self._store = holds_store(hass, entry.entry_id)
+        self._holds: dict[int, Hold] = {}
+        self._timers: dict[int, CALLBACK_TYPE] = {}
+        # Devices whose restore is being sent: never twice at once.
+        self._restoring: set[int] = set()
+
+    @property
+    def coordinator(self) -> IzypowerCoordinator:
+        """The coordinator of the entry."""
+        return self._entry.runtime_data
+
+    def get(self, device_id: int) -> Hold | None:
+        """Return the hold of a device, if any."""
+        return self._holds.get(device_id)
+
+    async def async_load(self) -> None:
+        """Resume the stored holds, and listen to the refreshes to end them."""
+        stored = await self._store.async_load() or {}
+        for item in stored.get("holds", []):
+            try:
+                self._track(Hold.from_json(item))
+            except ValueError as err:
+                LOGGER.warning("Ignoring a stored battery mode hold: %s", err)
+        self._entry.async_on_unload(self.coordinator.async_add_listener(self.check))
+        self._entry.async_on_unload(self._cancel_timers)
+        self.check()
+
+    async def async_hold(self, hold: Hold) -> None:
+        """Start (or replace) the hold of a device."""
+        self._track(hold)
+        await self._async_save()
+
+    async def async_release(self, device_id: int) -> None:
+        """Forget the hold of a device (the user set a mode with no end)."""
+        if self._untrack(device_id) is not None:
+            await self._async_save()
+
+    @callback
+    def check(self) -> None:
+        """Restore the mode of every hold that has ended (at each refresh)."""
+        now = dt_util.utcnow()
+        data = self.coordinator.data
+        for hold in list(self._holds.values()):
+            device = hold.target.source(data)
+            level = None if device is None else battery_level(device)
+            if hold.device_id not in self._restoring and hold.due(level, now):
+                self._restoring.add(hold.device_id)
+                self._entry.async_create_background_task(
+                    self._hass,
+                    self._async_restore(hold),
+                    f"{DOMAIN} restore battery mode",
+                )
+
+    def _track(self, hold: Hold) -> None:
+        self._untrack(hold.device_id)
+        self._holds[hold.device_id] = hold
+        if hold.ends is not None:
+            self._timers[hold.device_id] = async_track_point_in_utc_time(
+                self._hass, self._ended, hold.ends
+            )
+
+    @callback
+    def _ended(self, _now: datetime) -> None:
+        self.check()
+
+    def _untrack(self, device_id: int) -> Hold | None:
+        if (cancel := self._timers.pop(device_id, None)) is not None:
+            cancel()
+        return self._holds.pop(device_id, None)
+
+    @callback
+    def _cancel_timers(self) -> None:
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+
+    async def _async_restore(self, hold: Hold) -> None:
+        """Set the previous mode back; keep the hold to retry when that fails."""
+        try:
+            await async_set_mode(
+                self.coordinator,
+                hold.target,
+                hold.name,
+                hold.restore,
+                hold.restore_power,
+            )
+        except IzypowerError, HomeAssistantError:
+            if hold.target.source(self.coordinator.data) is not None:
+                LOGGER.warning(
+                    "Could not set the battery mode of device %s back to %s; "
+                    "trying again at the next refresh",
+                    hold.device_id,
+                    hold.restore,
+                )
+                return
+            LOGGER.warning(
+                "Device %s is gone: its battery mode is no longer restored",
+                hold.device_id,
+            )
+        finally:
+            self._restoring.discard(hold.device_id)
+        # Only the hold that ended: a newer action may have replaced it meanwhile.
+        if self._holds.get(hold.device_id) == hold:
+            await self.async_release(hold.device_id)
+
+    async def _async_save(self) -> None:
+        await self._store.async_save(
+            {"holds": [hold.to_json() for hold in self._holds.values()]}
+        )
