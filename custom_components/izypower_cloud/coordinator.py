@@ -122,7 +122,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
         # Writes waiting for the cloud to show them (pending.py).
         self.pending = PendingWrites(hass, self.async_reread)
-        self._fetcher.pending = self.pending.is_pending
+        self._fetcher.controls.pending = self.pending.is_pending
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
         self._snapshot = SnapshotAssembler(self._fetcher, self.energy_guard)
@@ -144,7 +144,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """Read one control resource again now and publish it (after a write)."""
         if (old := self.data.device(station_id, device_id)) is None:
             return None
-        fresh = await self._fetcher.reread(old, feed)
+        fresh = await self._fetcher.controls.reread(old, feed)
         data = self.data.with_device(station_id, fresh)
         self.pending.observe(data)
         self.async_set_updated_data(data)

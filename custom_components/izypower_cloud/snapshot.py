@@ -137,7 +137,7 @@ class SnapshotAssembler:
             failed.add(Feed.BATTERY)
         if device_id in own.temperature_failed:
             failed.add(Feed.TEMPERATURE)
-        settings, meter_control, controls_failed = self._fetcher.control_state(device)
+        settings, meter_control, controls_failed = self._fetcher.controls.state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
             pv_strings=(
