@@ -270,6 +270,28 @@ async def test_failed_meter_read(
     assert entity_state(hass, CASES["min_soc"].entity_id) == "10.0"
 
 
+async def test_pending_write_whose_read_expires(
+    hass: HomeAssistant, loaded: MockCloud, cloud_clock: FrozenDateTimeFactory
+) -> None:
+    """A pending value is not shown over nothing: with no read left, unavailable."""
+    limit = CASES["injection_limit"].entity_id
+    loaded.fail(Endpoint.METER_BASE_INFO, 640103)
+    # Still within the age the last good limitation is shown for: writable.
+    for _ in range(18):
+        await advance_time(hass, cloud_clock, STEP)
+    assert entity_state(hass, limit) == "600.0"
+    await call(hass, CASES["injection_limit"])
+    assert entity_state(hass, limit) == "1000.0"
+
+    # The last good read is now too old, while the write still waits.
+    for _ in range(3):
+        await advance_time(hass, cloud_clock, STEP)
+
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    assert coordinator.pending.is_pending(640103)
+    assert entity_state(hass, limit) == STATE_UNAVAILABLE
+
+
 async def test_unknown_when_not_sent(
     hass: HomeAssistant, loaded: MockCloud, cloud_clock: FrozenDateTimeFactory
 ) -> None:

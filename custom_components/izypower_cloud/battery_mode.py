@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -22,6 +21,7 @@ import homeassistant.util.dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 import probatio
 
+from .action_targets import action_target
 from .api import BatterySettings, ClusterMode
 from .const import DOMAIN
 from .controls import check_range, titan
@@ -173,18 +173,15 @@ def _shown(titan_: Titan) -> DeviceData:
 
 def _titan(hass: HomeAssistant, device_id: str) -> Titan:
     """Find a targeted device in a loaded entry's snapshot; refuse anything else."""
-    device_entry = dr.async_get(hass).async_get(device_id)
+    target = action_target(hass, device_id)
     name = device_id
-    if device_entry is not None:
-        name = device_entry.name_by_user or device_entry.name or device_id
-        entry = hass.config_entries.async_get_entry(device_entry.config_entry_id or "")
+    if target is not None:
+        name = target.device.name_by_user or target.device.name or device_id
         if (
-            entry is not None
-            and entry.domain == DOMAIN
-            and entry.state is ConfigEntryState.LOADED
-            and (found := _find(entry, device_entry)) is not None
+            target.entry is not None
+            and (found := _find(target.entry, target.device)) is not None
         ):
-            return Titan(entry, found, name)
+            return Titan(target.entry, found, name)
     raise _refused("not_titan", device=name)
 
 

@@ -34,8 +34,7 @@ so that it survives restarts.
 """
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Mapping
-import dataclasses
+from collections.abc import Awaitable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
@@ -49,11 +48,8 @@ import homeassistant.util.dt as dt_util
 
 from .api import (
     Device,
-    DeviceType,
-    EnergyReport,
     IzypowerAuthenticationError,
     IzypowerClient,
-    Period,
     Station,
     StationInfo,
 )
@@ -64,11 +60,9 @@ from .const import (
     LOGGER,
     SLOW_REFRESH_INTERVAL,
 )
-from .data import REPORT_FEEDS, DeviceData, Feed, IzypowerData, StationData
-from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard
-from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
-from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls, gather_keyed
-from .identifiers import device_identifier, station_identifier
+from .data import DeviceData, Feed, IzypowerData, StationData
+from .energy_guard import EnergyGuard
+from .fetch import CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .issues import check_station_list
 from .pending import PendingWrites
 from .refresh_guard import (
@@ -78,6 +72,7 @@ from .refresh_guard import (
     RefreshGuard,
     known,
 )
+from .snapshot import SnapshotAssembler
 from .stale_devices import StaleDevices
 from .station_clock import StationClocks
 
@@ -127,11 +122,10 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
         # Writes waiting for the cloud to show them (pending.py).
         self.pending = PendingWrites(hass, self.async_reread)
-        self._fetcher.pending = self.pending.is_pending
+        self._fetcher.controls.pending = self.pending.is_pending
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
-        # What each station was seen with (data.py `has_battery`, `has_ev`).
-        self._features = StationFeatures()
+        self._snapshot = SnapshotAssembler(self._fetcher, self.energy_guard)
         self._clocks = StationClocks()
         self._stale = StaleDevices()
         # When the last refresh succeeded (system health).
@@ -150,7 +144,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """Read one control resource again now and publish it (after a write)."""
         if (old := self.data.device(station_id, device_id)) is None:
             return None
-        fresh = await self._fetcher.reread(old, feed)
+        fresh = await self._fetcher.controls.reread(old, feed)
         data = self.data.with_device(station_id, fresh)
         self.pending.observe(data)
         self.async_set_updated_data(data)
@@ -276,7 +270,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         info = await pending_info
         calls = StationCalls(info, *own_calls.result(), listed)
         measured_at = self._clocks.measured_at(station_id, info)
-        return self._station_data(station, calls, devices, own, measured_at)
+        return self._snapshot.station_data(station, calls, devices, own, measured_at)
 
     async def _async_device_calls(
         self,
@@ -309,144 +303,6 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
             device.device_id not in known for device in devices
         )
         return devices, new_devices
-
-    # --------------------------------------------------------------- snapshot
-
-    def _station_data(
-        self,
-        station: Station,
-        calls: StationCalls,
-        devices: list[Device],
-        own: DeviceCalls,
-        measured_at: datetime,
-    ) -> StationData:
-        """Assemble one station's part of the snapshot from this refresh's results."""
-        station_id = station.station_id
-        firmware = self._fetcher.firmware.get(station_id)
-        pv_by_serial = calls.pv_by_serial()
-        device_data = {
-            device.device_id: self._device_data(
-                device, own, firmware, pv_by_serial, measured_at
-            )
-            for device in devices
-        }
-        reports = self._reports(station_id, calls.day_report)
-        info = calls.info
-        has_battery = self._features.has(
-            Feature.BATTERY, station_id, shown=shows_battery(devices, info)
-        )
-        has_ev = self._features.has(
-            Feature.EV_CHARGER,
-            station_id,
-            shown=shows_ev_charger(devices, info, reports),
-        )
-        owner = station_identifier(station_id)[1]
-        return StationData(
-            station=station,
-            info=info,
-            energy=(
-                {}
-                if info is None
-                else self.energy_guard.station_energy(
-                    owner,
-                    info.energy,
-                    measured_at,
-                    has_battery=has_battery,
-                )
-            ),
-            reports=reports,
-            devices=device_data,
-            firmware_update=(
-                None
-                if firmware is None
-                else any(item.firmware_update for item in device_data.values())
-            ),
-            has_battery=has_battery,
-            has_ev=has_ev,
-            ev_energy=self.energy_guard.period_counters(
-                owner,
-                "ev",
-                {period: report.ev_energy for period, report in reports.items()},
-                measured_at,
-            )
-            if has_ev
-            else {},
-            failed=calls.failed()
-            | {REPORT_FEEDS[period] for period in Period if period not in reports}
-            | ({Feed.FIRMWARE} if firmware is None else set()),
-        )
-
-    def _reports(
-        self, station_id: int, day_report: EnergyReport | None
-    ) -> dict[Period, EnergyReport]:
-        """Return the reports to show: today's, and the slow ones carried over."""
-        reports: dict[Period, EnergyReport] = {}
-        if day_report is not None:
-            reports[Period.DAY] = day_report
-        for period in SLOW_PERIODS:
-            if (report := self._fetcher.reports.get((station_id, period))) is not None:
-                reports[period] = report
-        return reports
-
-    def _device_data(
-        self,
-        device: Device,
-        own: DeviceCalls,
-        firmware: Mapping[str, bool] | None,
-        pv_by_serial: Mapping[str, dict[str, float | None]] | None,
-        measured_at: datetime,
-    ) -> DeviceData:
-        """Assemble one device's part of the snapshot."""
-        device_id = device.device_id
-        wifi = self._fetcher.wifi.get(device_id)
-        battery = own.battery.get(device_id)
-        failed: set[Feed] = set()
-        if device.serial is not None and wifi is None:
-            failed.add(Feed.WIFI)
-        # Also without a serial: a Titan whose page is missing has not listed its
-        # Link modules (no evidence that they are gone).
-        if device.device_type is DeviceType.BATTERY and battery is None:
-            failed.add(Feed.BATTERY)
-        if device_id in own.temperature_failed:
-            failed.add(Feed.TEMPERATURE)
-        settings, meter_control, controls_failed = self._fetcher.control_state(device)
-        return DeviceData(
-            device=self._guarded_meter(device, measured_at),
-            pv_strings=(
-                None
-                if pv_by_serial is None
-                else pv_by_serial.get(device.serial or "", {})
-            ),
-            wifi=wifi,
-            battery=battery,
-            temperature=own.temperature.get(device_id),
-            firmware_update=(
-                firmware.get(device.serial)
-                if firmware is not None and device.serial
-                else None
-            ),
-            settings=settings,
-            meter_control=meter_control,
-            failed=frozenset(failed) | controls_failed,
-        )
-
-    # ---------------------------------------------------------------- helpers
-
-    def _guarded_meter(self, device: Device, measured_at: datetime) -> Device:
-        """Return the device with its meter's lifetime counters through the guard."""
-        guarded = self.energy_guard.apply(
-            device_identifier(device.device_id)[1],
-            {
-                METER_IMPORT_TOTAL: device.meter_import_total,
-                METER_EXPORT_TOTAL: device.meter_export_total,
-            },
-            measured_at,
-        )
-        return dataclasses.replace(
-            device,
-            meter_import_total=guarded[METER_IMPORT_TOTAL],
-            meter_export_total=guarded[METER_EXPORT_TOTAL],
-        )
 
 
 def _auth_failed() -> ConfigEntryAuthFailed:

@@ -10,7 +10,6 @@ Slow calls go through one `SlowCache` per kind, which decides whether each is du
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -18,14 +17,12 @@ from typing import Any
 
 from .api import (
     BatteryPage,
-    BatterySettings,
     Device,
     DeviceType,
     EnergyReport,
     IzypowerAuthenticationError,
     IzypowerClient,
     IzypowerError,
-    MeterControl,
     Period,
     PvString,
     Station,
@@ -33,7 +30,8 @@ from .api import (
     WifiInfo,
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
-from .data import DeviceData, Feed
+from .control_reads import ControlReads
+from .data import Feed
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
@@ -103,21 +101,11 @@ class CloudFetcher:
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
-        # The controls' current values, by device id.
-        self.settings = SlowCache[int, BatterySettings](slow_max_age)
-        self.meter_control = SlowCache[int, MeterControl](slow_max_age)
-        # Devices with a write waiting for confirmation: their settings are due at
-        # every refresh until the cloud shows the value (controls.py).
-        self.pending: Callable[[int], bool] = lambda _: False
+        # The controls' current values, by device id (control_reads.py).
+        self.controls = ControlReads(client, slow_max_age, self._caller)
 
     def _caches(self) -> tuple[SlowCache[Any, Any], ...]:
-        return (
-            self.reports,
-            self.firmware,
-            self.wifi,
-            self.settings,
-            self.meter_control,
-        )
+        return (self.reports, self.firmware, self.wifi, *self.controls.caches())
 
     @contextmanager
     def refresh(self, guard: RefreshGuard) -> Iterator[None]:
@@ -139,73 +127,6 @@ class CloudFetcher:
         """End a successful refresh: forget the slow results of what is gone."""
         for cache in self._caches():
             cache.prune()
-
-    def control_state(
-        self, device: Device
-    ) -> tuple[BatterySettings | None, MeterControl | None, frozenset[Feed]]:
-        """Return a device's settings, meter control and which of their reads failed.
-
-        Only devices with a serial have controls (every write is addressed by serial).
-        """
-        settings = self.settings.get(device.device_id)
-        meter_control = self.meter_control.get(device.device_id)
-        failed: set[Feed] = set()
-        if _reads_settings(device) and settings is None:
-            failed.add(Feed.SETTINGS)
-        if _reads_meter_control(device) and meter_control is None:
-            failed.add(Feed.METER_CONTROL)
-        return settings, meter_control, frozenset(failed)
-
-    async def reread(self, device: DeviceData, feed: Feed) -> DeviceData:
-        """Read one control resource of a device again now (after a write).
-
-        Returns the device's part of the snapshot with that resource as just read.
-        """
-        try:
-            async with asyncio.TaskGroup() as group:
-                self._schedule_controls(group, device.device, True, only=feed)
-        except ExceptionGroup as errors:
-            # One call only: a refused login, as a caller expects it, not wrapped.
-            raise errors.exceptions[0] from None
-        settings, meter_control, failed = self.control_state(device.device)
-        return dataclasses.replace(
-            device,
-            settings=settings,
-            meter_control=meter_control,
-            failed=device.failed - {Feed.SETTINGS, Feed.METER_CONTROL} | failed,
-        )
-
-    def _schedule_controls(
-        self,
-        group: asyncio.TaskGroup,
-        device: Device,
-        slow: bool,
-        *,
-        only: Feed | None = None,
-    ) -> None:
-        """Start a device's control reads that are due (`only`: just that one)."""
-        device_id = device.device_id
-        due = slow or self.pending(device_id)
-        if _reads_settings(device) and only in (None, Feed.SETTINGS):
-            self.settings.schedule(
-                group,
-                device_id,
-                due,
-                self._caller(
-                    f"battery settings of device {device_id}",
-                    partial(self.client.get_battery_settings, device.serial or ""),
-                ),
-            )
-        if _reads_meter_control(device) and only in (None, Feed.METER_CONTROL):
-            self.meter_control.schedule(
-                group,
-                device_id,
-                due,
-                self._caller(
-                    f"meter control of device {device_id}",
-                    partial(self.client.get_meter_control, device_id),
-                ),
-            )
 
     async def station_list(self, slow: bool) -> dict[int, Station] | None:
         """Return the account's stations by id; None while no list was ever received.
@@ -323,7 +244,7 @@ class CloudFetcher:
                 f"Wi-Fi of device {device_id}", partial(client.get_wifi, serial)
             ),
         )
-        self._schedule_controls(group, device, slow)
+        self.controls.schedule(group, device, slow)
         if device.device_type is DeviceType.BATTERY:
             battery[device_id] = self._start(
                 group,
@@ -398,15 +319,6 @@ async def gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[
     async with asyncio.TaskGroup() as group:
         tasks = {key: group.create_task(call) for key, call in calls.items()}
     return {key: task.result() for key, task in tasks.items()}
-
-
-def _reads_settings(device: Device) -> bool:
-    return device.device_type is DeviceType.BATTERY and device.serial is not None
-
-
-def _reads_meter_control(device: Device) -> bool:
-    # Read by device id, but written by serial: without one there is no control.
-    return device.device_type is DeviceType.METER and device.serial is not None
 
 
 def _temperature_label(device_id: int) -> str:

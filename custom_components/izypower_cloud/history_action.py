@@ -15,14 +15,14 @@ from homeassistant.core import (
     SupportsResponse,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
+from .action_targets import action_target, loaded_entry
 from .const import DOMAIN, LOGGER
 from .energy_history import ENERGY_HISTORY, EnergyHistory
 from .history import ImportResult
-from .identifiers import STATION_PREFIX
 from .statistics import recorder_ready
 
 SERVICE_IMPORT_HISTORY: Final = "import_history"
@@ -56,18 +56,17 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory
     """Return the (entry history, station id) pairs the call is about."""
     histories = hass.data.get(ENERGY_HISTORY, {})
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
-        device = dr.async_get(hass).async_get(device_id)
-        stations = [
-            int(name.removeprefix(STATION_PREFIX))
-            for domain, name in (device.identifiers if device else set())
-            if domain == DOMAIN and name.startswith(STATION_PREFIX)
-        ]
-        history = histories.get(device.config_entry_id or "") if device else None
-        if not stations or history is None:
+        target = action_target(hass, device_id)
+        if (
+            target is None
+            or target.station_id is None
+            or target.entry is None
+            or (history := histories.get(target.entry.entry_id)) is None
+        ):
             raise _invalid("not_a_station")
-        return [(history, stations[0])]
-    history = histories.get(call.data[ATTR_CONFIG_ENTRY_ID])
-    if history is None:
+        return [(history, target.station_id)]
+    entry = loaded_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    if entry is None or (history := histories.get(entry.entry_id)) is None:
         raise _invalid("entry_not_loaded")
     return [(history, station_id) for station_id in history.coordinator.data.stations]
 

@@ -9,7 +9,6 @@ its own function, called from `async_setup`.
 from datetime import date
 from typing import cast
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_DEVICE_ID, CONF_USERNAME
 from homeassistant.core import (
     HomeAssistant,
@@ -18,17 +17,17 @@ from homeassistant.core import (
     SupportsResponse,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import config_validation as cv
 import homeassistant.util.dt as dt_util
 from homeassistant.util.json import JsonValueType
 import probatio
 
+from .action_targets import action_target
 from .anonymize import Anonymizer
 from .api import IzypowerError, station_reads
 from .const import DOMAIN
 from .coordinator import IzypowerConfigEntry
 from .data import StationData
-from .identifiers import STATION_PREFIX
 
 SERVICE_EXPORT_DATA = "export_data"
 EXPORT_DATA_SCHEMA = probatio.Schema({probatio.Required(CONF_DEVICE_ID): cv.string})
@@ -78,28 +77,18 @@ def async_setup_export_data(hass: HomeAssistant) -> None:
 
 def _station_of(hass: HomeAssistant, device_id: str) -> tuple[IzypowerConfigEntry, int]:
     """Return the loaded entry and the station id of a station device."""
-    device = dr.async_get(hass).async_get(device_id)
-    identifiers = device.identifiers if device is not None else set()
-    station_id = next(
-        (
-            int(identifier.removeprefix(STATION_PREFIX))
-            for domain, identifier in identifiers
-            if domain == DOMAIN and identifier.startswith(STATION_PREFIX)
-        ),
-        None,
-    )
-    if device is None or station_id is None:
+    target = action_target(hass, device_id)
+    if target is None or target.station_id is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="export_not_a_station",
             translation_placeholders={"device": device_id},
         )
-    entry = hass.config_entries.async_get_entry(device.config_entry_id or "")
-    if entry is None or entry.state is not ConfigEntryState.LOADED:
+    if target.entry is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="export_entry_not_loaded"
         )
-    return entry, station_id
+    return target.entry, target.station_id
 
 
 def _anonymizer(entry: IzypowerConfigEntry, station: StationData) -> Anonymizer:

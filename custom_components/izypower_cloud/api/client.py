@@ -134,6 +134,10 @@ class IzypowerClient(SettingWrites):
         )
 
     @override
+    async def _write(self, template: str, serial: str, body: dict[str, object]) -> None:
+        """Send one setting write; an error envelope in the answer is a refusal."""
+        await self._request("POST", template, serial, body=body, envelope=None)
+
     async def _request(
         self,
         method: str,

@@ -355,16 +355,25 @@ class Wire:
             ) from err
         except (TimeoutError, aiohttp.ClientError) as err:
             raise _TransientError(type(err).__name__) from err
-        if (
-            status >= HTTPStatus.INTERNAL_SERVER_ERROR
-            or status == HTTPStatus.TOO_MANY_REQUESTS
-        ):
-            raise _TransientError(f"HTTP {status}")
-        if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES or not raw.strip():
-            return status, None
-        try:
-            return status, json.loads(raw)
-        except (ValueError, RecursionError) as err:
-            # HTML error pages of proxies and truncated bodies: usually transient.
-            # Nesting too deep for the decoder's stack fails with RecursionError.
-            raise _TransientError("body is not JSON") from err
+        return _answer(status, raw)
+
+
+def _answer(status: int, raw: bytes) -> tuple[int, object]:
+    """Return the status and decoded JSON of an answer; raise when worth retrying.
+
+    5xx and 429 are transient; other statuses are left to the caller, without a body
+    unless 2xx (``None`` for an empty body).
+    """
+    if (
+        status >= HTTPStatus.INTERNAL_SERVER_ERROR
+        or status == HTTPStatus.TOO_MANY_REQUESTS
+    ):
+        raise _TransientError(f"HTTP {status}")
+    if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES or not raw.strip():
+        return status, None
+    try:
+        return status, json.loads(raw)
+    except (ValueError, RecursionError) as err:
+        # HTML error pages of proxies and truncated bodies: usually transient.
+        # Nesting too deep for the decoder's stack fails with RecursionError.
+        raise _TransientError("body is not JSON") from err

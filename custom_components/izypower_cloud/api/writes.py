@@ -10,14 +10,11 @@ cloud is minutes behind the equipment, so a read right after a write may still s
 the old value (the caller decides when to read back). Paths and bodies: docs/api.md §8.
 """
 
-from collections.abc import Mapping
 from datetime import time
 import math
-from typing import TYPE_CHECKING
 
 from .enums import BackupOutletMode, ControlMode, ManualMode, PowerDirection
 from .exceptions import IzypowerError
-from .wire import IN_DATA, Envelope
 
 _BATTERY = "/api/v2/device/yz/battery/"
 
@@ -30,24 +27,11 @@ def _watts(value: float) -> int:
 
 
 class SettingWrites:
-    """The write methods of :class:`~.client.IzypowerClient` (a mixin)."""
-
-    if TYPE_CHECKING:
-
-        async def _request(
-            self,
-            method: str,
-            template: str,
-            *path_args: object,
-            params: Mapping[str, str | int] | None = None,
-            body: Mapping[str, object] | None = None,
-            envelope: Envelope | None = IN_DATA,
-        ) -> object:
-            """Send one call through the client's one request path."""
+    """The write methods of :class:`~.client.IzypowerClient` (a mixin; it sends `_write`)."""
 
     async def _write(self, template: str, serial: str, body: dict[str, object]) -> None:
-        """Send one setting write; an error envelope in the answer is a refusal."""
-        await self._request("POST", template, serial, body=body, envelope=None)
+        """Send one setting write through the client's one request path (client.py)."""
+        raise NotImplementedError
 
     async def set_meter_control(
         self, serial: str, *, enabled: bool, limit: float
