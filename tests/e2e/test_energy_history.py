@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 
 from custom_components.izypower_cloud.const import DOMAIN
 from devtools import ha_harness
 from devtools.benchmark import CLOUD_PASSWORD, CLOUD_USERNAME, OWNER
+
+from .started import Simulator, started_demo
 
 pytestmark = [
     pytest.mark.e2e,
@@ -30,37 +31,22 @@ def _stat(series: str) -> str:
 
 async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
     """Setup imports the month in the background; energy/validate finds no issue."""
-    simulator = ha_harness.start_simulator(
-        ha_harness.free_port(),
-        tmp_path / "simulator.log",
-        extra_args=[
-            *("--start", "now", "--time-scale", "0"),
-            *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
-        ],
-    )
-    ha_port = ha_harness.free_port()
-    config_dir = ha_harness.write_config(
-        tmp_path / "config", ha_port, extra_integrations=["recorder", "energy"]
-    )
-    hass = ha_harness.start_home_assistant(config_dir, tmp_path / "hass.log")
-    base_url = f"http://{ha_harness.LOOPBACK}:{ha_port}"
     today = datetime.now(ZoneInfo("Europe/Paris")).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    async with aiohttp.ClientSession() as session:
-        api_url = await ha_harness.wait_for_simulator(simulator)
-        await ha_harness.wait_for_home_assistant(session, base_url, hass)
-        client = ha_harness.HomeAssistantClient(session, base_url)
-        await client.create_owner(OWNER)
-        await ha_harness.wait_until_running(client, hass)
-        await client.run_config_flow(
-            DOMAIN,
-            {
-                "username": CLOUD_USERNAME,
-                "password": CLOUD_PASSWORD,
-                "api_url": api_url,
-            },
-        )
+    async with started_demo(
+        tmp_path,
+        (
+            *("--start", "now", "--time-scale", "0"),
+            *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
+        ),
+        Simulator,
+        extra_integrations=["recorder", "energy"],
+        login={"username": CLOUD_USERNAME, "password": CLOUD_PASSWORD},
+        owner=OWNER,
+    ) as demo:
+        hass = demo.hass
+        client, _ = await demo.add_entry()
 
         async def month_written() -> list[dict[str, float]] | None:
             found = await client.websocket_command(
@@ -115,10 +101,3 @@ async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
         )
         validation = await client.websocket_command({"type": "energy/validate"})
         assert validation["energy_sources"] == [[], [], []]
-    problems = [
-        line
-        for line in hass.log_text().splitlines()
-        if f"custom_components.{DOMAIN}" in line
-        and (" ERROR " in line or " WARNING " in line)
-    ]
-    assert not problems, "\n".join(problems)
