@@ -98,20 +98,32 @@ class Demo[SimulatorT: Simulator]:
         return self.hass, self.simulator_process
 
     async def add_entry(self) -> tuple[HomeAssistantClient, dict[str, Any]]:
-        """Onboard the owner and add the entry over REST; return the client and entry.
-
-        Only the owner is created: finishing onboarding would set up integrations that
-        go online.
-        """
+        """Wait for Home Assistant, then onboard the owner and add the entry over REST."""
         await ha_harness.wait_for_home_assistant(self.session, self.base_url, self.hass)
         self.answered = time.monotonic()
-        client = HomeAssistantClient(self.session, self.base_url)
-        await client.create_owner(self.owner)
-        await ha_harness.wait_until_running(client, self.hass)
-        entry = await client.run_config_flow(
-            ha_harness.DOMAIN, {**self.login, "api_url": self.simulator.api_url}
+        return await add_entry(
+            HomeAssistantClient(self.session, self.base_url),
+            self.hass,
+            owner=self.owner,
+            login={**self.login, "api_url": self.simulator.api_url},
         )
-        return client, entry
+
+
+async def add_entry(
+    client: HomeAssistantClient,
+    hass: ha_harness.ManagedProcess,
+    *,
+    owner: Owner,
+    login: Mapping[str, str],
+) -> tuple[HomeAssistantClient, dict[str, Any]]:
+    """Onboard `owner` in Home Assistant (answering) and add the entry with `login`.
+
+    Only the owner is created: finishing onboarding would set up integrations that go
+    online. Returns the client and the entry.
+    """
+    await client.create_owner(owner)
+    await ha_harness.wait_until_running(client, hass)
+    return client, await client.run_config_flow(ha_harness.DOMAIN, login)
 
 
 def assert_no_log_problems(hass: ha_harness.ManagedProcess) -> None:
