@@ -1035,46 +1035,43 @@ async def test_options_saved_unchanged_do_not_reload(
 
 
 @pytest.mark.usefixtures("cloud_clock")
-async def test_reauth_of_a_loaded_entry_reloads_it_quietly(
+@pytest.mark.parametrize(
+    ("flow", "user_input", "reason"),
+    [
+        pytest.param(
+            "reauth",
+            {CONF_PASSWORD: NEW_PASSWORD},
+            "reauth_successful",
+            id="reauth",
+        ),
+        pytest.param(
+            "reconfigure",
+            _account_input(username=CLOUD_USERNAME, password=NEW_PASSWORD),
+            "reconfigure_successful",
+            id="reconfigure",
+        ),
+    ],
+)
+async def test_reauth_or_reconfigure_of_a_loaded_entry_reloads_it_quietly(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    *,
+    flow: str,
+    user_input: dict[str, Any],
+    reason: str,
 ) -> None:
-    """The reload after a reauth raises no update-listener deprecation notice."""
+    """The reload after a reauth or a reconfiguration raises no update-listener notice."""
     before = await _loaded_entry(hass, mock_config_entry)
-    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await getattr(mock_config_entry, f"start_{flow}_flow")(hass)
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+        result["flow_id"], user_input
     )
     await hass.async_block_till_done()
 
-    _assert_abort(result, "reauth_successful")
-    assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data is not before
-    assert UPDATE_LISTENER_WARNING not in caplog.text
-
-
-@pytest.mark.usefixtures("cloud_clock")
-async def test_reconfigure_of_a_loaded_entry_reloads_it_quietly(
-    hass: HomeAssistant,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The reload after a reconfiguration raises no update-listener notice either."""
-    before = await _loaded_entry(hass, mock_config_entry)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        _account_input(username=CLOUD_USERNAME, password=NEW_PASSWORD),
-    )
-    await hass.async_block_till_done()
-
-    _assert_abort(result, "reconfigure_successful")
+    _assert_abort(result, reason)
     assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data is not before
