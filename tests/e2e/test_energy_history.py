@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.izypower_cloud.const import DOMAIN
 from devtools import ha_harness
 from devtools.benchmark import CLOUD_PASSWORD, CLOUD_USERNAME, OWNER
+from tests.energy_dashboard import save_prefs_command, station_statistic
 
 from .started import Simulator, started_demo
 
@@ -26,7 +26,7 @@ STATION = 81234
 
 
 def _stat(series: str) -> str:
-    return f"{DOMAIN}:station_{STATION}_{series}"
+    return station_statistic(STATION, series)
 
 
 async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
@@ -70,34 +70,6 @@ async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
         )
         assert all(day["change"] > 0 for day in days)
 
-        await client.websocket_command(
-            {
-                "type": "energy/save_prefs",
-                "energy_sources": [
-                    {
-                        "type": "grid",
-                        "stat_energy_from": _stat("grid_import"),
-                        "stat_energy_to": _stat("grid_export"),
-                        "stat_cost": None,
-                        "entity_energy_price": None,
-                        "number_energy_price": None,
-                        "stat_compensation": None,
-                        "entity_energy_price_export": None,
-                        "number_energy_price_export": None,
-                        "cost_adjustment_day": 0,
-                    },
-                    {
-                        "type": "solar",
-                        "stat_energy_from": _stat("production"),
-                        "config_entry_solar_forecast": None,
-                    },
-                    {
-                        "type": "battery",
-                        "stat_energy_from": _stat("battery_discharge"),
-                        "stat_energy_to": _stat("battery_charge"),
-                    },
-                ],
-            }
-        )
+        await client.websocket_command(save_prefs_command(STATION))
         validation = await client.websocket_command({"type": "energy/validate"})
         assert validation["energy_sources"] == [[], [], []]
