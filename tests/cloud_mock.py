@@ -63,6 +63,9 @@ TITAN_MASTER_SN = "IZT24A000101"
 TITAN_SLAVE_SN = "IZT24A000102"
 METER_SN = "IZM24M000301"
 MICRO_SNS = ("IZV08B000501", "IZV08B000502")
+# The stations' sensor entity ids start with their names (Home Assistant's slugs).
+TILLEULS = "sensor.maison_des_tilleuls"
+VERGER = "sensor.atelier_du_verger"
 
 
 class Endpoint(StrEnum):

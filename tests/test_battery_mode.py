@@ -79,6 +79,20 @@ def bodies(cloud: MockCloud) -> list[tuple[str, Any]]:
     return [(write.key[0], write.json) for write in writes(cloud)]
 
 
+async def assert_restored_after(
+    hass: HomeAssistant,
+    cloud: MockCloud,
+    clock: FrozenDateTimeFactory,
+    quiet: timedelta,
+    then: timedelta,
+) -> None:
+    """Check that nothing is written for `quiet`, and intelligent mode `then` later."""
+    await advance_time(hass, clock, quiet)
+    assert writes(cloud) == []
+    await advance_time(hass, clock, then)
+    assert bodies(cloud) == [TO_INTELLIGENT]
+
+
 def soc(cloud: MockCloud, level: str) -> None:
     """Make the device list show the master's battery level."""
     cloud.device_record(81234, MASTER)["dataDtos"][0]["value"] = level
@@ -427,11 +441,13 @@ async def test_duration_restores_the_previous_mode(
     manual(loaded, 1, 1200)
     loaded.reset_counts()
 
-    await advance_time(hass, cloud_clock, timedelta(hours=1, minutes=59))
-    assert writes(loaded) == []
-    await advance_time(hass, cloud_clock, timedelta(minutes=1))
-
-    assert bodies(loaded) == [TO_INTELLIGENT]
+    await assert_restored_after(
+        hass,
+        loaded,
+        cloud_clock,
+        timedelta(hours=1, minutes=59),
+        timedelta(minutes=1),
+    )
     assert entity_state(hass, CONTROL) == "intelligent"
     assert hass_storage[storage_key(mock_config_entry)]["data"]["holds"] == []
     await advance_time(hass, cloud_clock, timedelta(hours=2))
@@ -491,10 +507,9 @@ async def test_hold_survives_a_restart(
     await hass.async_block_till_done()
     loaded.reset_counts()
 
-    await advance_time(hass, cloud_clock, timedelta(minutes=59))
-    assert writes(loaded) == []
-    await advance_time(hass, cloud_clock, timedelta(minutes=1))
-    assert bodies(loaded) == [TO_INTELLIGENT]
+    await assert_restored_after(
+        hass, loaded, cloud_clock, timedelta(minutes=59), timedelta(minutes=1)
+    )
 
 
 async def test_hold_ended_while_stopped_restores_at_setup(
@@ -574,10 +589,9 @@ async def test_until_soc_waits_for_a_known_level(
     loaded.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=500)
     loaded.reset_counts()
 
-    await advance_time(hass, cloud_clock, timedelta(minutes=57))
-    assert writes(loaded) == []
-    await advance_time(hass, cloud_clock, timedelta(minutes=3))
-    assert bodies(loaded) == [TO_INTELLIGENT]
+    await assert_restored_after(
+        hass, loaded, cloud_clock, timedelta(minutes=57), timedelta(minutes=3)
+    )
 
 
 async def test_failed_restore_is_retried(

@@ -1,6 +1,7 @@
 """Tests of the config, reauthentication, reconfiguration and options flows."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 import json
 from pathlib import Path
@@ -567,36 +568,6 @@ async def test_reauth_updates_the_password(
     assert len(mock_setup_entry.mock_calls) == 1
 
 
-@pytest.mark.usefixtures("mock_setup_entry")
-@pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
-async def test_reauth_error_then_success(
-    hass: HomeAssistant,
-    mock_client: MagicMock,
-    mock_entry: MockConfigEntry,
-    exception: Exception,
-    error: str,
-) -> None:
-    """A still-wrong password (or an outage) lets the user try again."""
-    mock_client.return_value.login.side_effect = exception
-    result = await mock_entry.start_reauth_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: "still-wrong"}
-    )
-
-    _assert_form_error(result, "reauth_confirm", error)
-    assert mock_entry.data[CONF_PASSWORD] == PASSWORD
-
-    mock_client.return_value.login.side_effect = None
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
-    )
-    await hass.async_block_till_done()
-
-    _assert_abort(result, "reauth_successful")
-    assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
-
-
 async def test_reauth_of_an_entry_keyed_to_another_account_aborts(
     hass: HomeAssistant, mock_client: MagicMock
 ) -> None:
@@ -715,33 +686,80 @@ async def test_reconfigure_with_another_account_aborts(
     mock_client.assert_not_called()
 
 
+@dataclass(frozen=True)
+class _Retry:
+    """How a flow of an existing entry fails, then succeeds."""
+
+    flow: str
+    # The client's call that fails first.
+    failing_call: str
+    first_input: dict[str, Any]
+    retry_input: dict[str, Any]
+    # The form shown again with the error, and the flow's end once it succeeds.
+    step_id: str
+    reason: str
+
+
+RETRIES = [
+    pytest.param(
+        _Retry(
+            "reauth",
+            "login",
+            {CONF_PASSWORD: "still-wrong"},
+            {CONF_PASSWORD: NEW_PASSWORD},
+            "reauth_confirm",
+            "reauth_successful",
+        ),
+        id="reauth",
+    ),
+    pytest.param(
+        _Retry(
+            "reconfigure",
+            "get_stations",
+            _account_input(password=NEW_PASSWORD),
+            _account_input(password=NEW_PASSWORD),
+            "reconfigure",
+            "reconfigure_successful",
+        ),
+        id="reconfigure",
+    ),
+]
+
+
 @pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("retry", RETRIES)
 @pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
-async def test_reconfigure_error_then_success(
+async def test_reauth_or_reconfigure_error_then_success(
     hass: HomeAssistant,
     mock_client: MagicMock,
     mock_entry: MockConfigEntry,
+    *,
+    retry: _Retry,
     exception: Exception,
     error: str,
 ) -> None:
-    """A failed check leaves the entry untouched and lets the user retry."""
-    mock_client.return_value.get_stations.side_effect = exception
-    result = await mock_entry.start_reconfigure_flow(hass)
+    """A still-wrong password or a failed check (or an outage) lets the user retry.
+
+    The entry is left untouched until the retry succeeds.
+    """
+    failing_call = getattr(mock_client.return_value, retry.failing_call)
+    failing_call.side_effect = exception
+    result = await getattr(mock_entry, f"start_{retry.flow}_flow")(hass)
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _account_input(password=NEW_PASSWORD)
+        result["flow_id"], retry.first_input
     )
 
-    _assert_form_error(result, "reconfigure", error)
+    _assert_form_error(result, retry.step_id, error)
     assert mock_entry.data[CONF_PASSWORD] == PASSWORD
 
-    mock_client.return_value.get_stations.side_effect = None
+    failing_call.side_effect = None
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _account_input(password=NEW_PASSWORD)
+        result["flow_id"], retry.retry_input
     )
     await hass.async_block_till_done()
 
-    _assert_abort(result, "reconfigure_successful")
+    _assert_abort(result, retry.reason)
     assert mock_entry.data[CONF_PASSWORD] == NEW_PASSWORD
 
 
@@ -1017,46 +1035,43 @@ async def test_options_saved_unchanged_do_not_reload(
 
 
 @pytest.mark.usefixtures("cloud_clock")
-async def test_reauth_of_a_loaded_entry_reloads_it_quietly(
+@pytest.mark.parametrize(
+    ("flow", "user_input", "reason"),
+    [
+        pytest.param(
+            "reauth",
+            {CONF_PASSWORD: NEW_PASSWORD},
+            "reauth_successful",
+            id="reauth",
+        ),
+        pytest.param(
+            "reconfigure",
+            _account_input(username=CLOUD_USERNAME, password=NEW_PASSWORD),
+            "reconfigure_successful",
+            id="reconfigure",
+        ),
+    ],
+)
+async def test_reauth_or_reconfigure_of_a_loaded_entry_reloads_it_quietly(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    *,
+    flow: str,
+    user_input: dict[str, Any],
+    reason: str,
 ) -> None:
-    """The reload after a reauth raises no update-listener deprecation notice."""
+    """The reload after a reauth or a reconfiguration raises no update-listener notice."""
     before = await _loaded_entry(hass, mock_config_entry)
-    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await getattr(mock_config_entry, f"start_{flow}_flow")(hass)
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_PASSWORD: NEW_PASSWORD}
+        result["flow_id"], user_input
     )
     await hass.async_block_till_done()
 
-    _assert_abort(result, "reauth_successful")
-    assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data is not before
-    assert UPDATE_LISTENER_WARNING not in caplog.text
-
-
-@pytest.mark.usefixtures("cloud_clock")
-async def test_reconfigure_of_a_loaded_entry_reloads_it_quietly(
-    hass: HomeAssistant,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The reload after a reconfiguration raises no update-listener notice either."""
-    before = await _loaded_entry(hass, mock_config_entry)
-    result = await mock_config_entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        _account_input(username=CLOUD_USERNAME, password=NEW_PASSWORD),
-    )
-    await hass.async_block_till_done()
-
-    _assert_abort(result, "reconfigure_successful")
+    _assert_abort(result, reason)
     assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data is not before

@@ -14,6 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .cloud_mock import (
+    VERGER,
     Endpoint,
     MockCloud,
     advance_time,
@@ -25,7 +26,6 @@ from .cloud_mock import (
 pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
-VERGER = "sensor.atelier_du_verger"
 EV_KEYS = {
     "ev_power",
     *(

@@ -39,6 +39,19 @@ NEW_SIM_PASSWORD = "changed-in-the-app"
 OUR_LOGGERS = "custom_components.izypower_cloud"
 
 
+def _our_records_without_secrets(
+    caplog: pytest.LogCaptureFixture,
+) -> list[logging.LogRecord]:
+    """Return the records our code logged, once checked free of personal data."""
+    ours = [r for r in caplog.records if r.name.startswith(OUR_LOGGERS)]
+    text = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in ours
+    )
+    leaked = sorted(secret for secret in fixture_secrets() if secret in text)
+    assert leaked == []
+    return ours
+
+
 async def test_logs_never_hold_personal_data(
     hass: HomeAssistant,
     cloud_clock: FrozenDateTimeFactory,
@@ -76,13 +89,8 @@ async def test_logs_never_hold_personal_data(
         for flow in hass.config_entries.flow.async_progress()
     )
 
-    ours = [r for r in caplog.records if r.name.startswith(OUR_LOGGERS)]
+    ours = _our_records_without_secrets(caplog)
     assert len(ours) > 5, "the scenario should make our code log"
-    text = "\n".join(
-        f"{record.getMessage()} {record.exc_text or ''}" for record in ours
-    )
-    leaked = sorted(secret for secret in fixture_secrets() if secret in text)
-    assert leaked == []
 
 
 async def test_write_paths_never_log_personal_data(
@@ -124,13 +132,8 @@ async def test_write_paths_never_log_personal_data(
     mock_cloud.fail(Endpoint.METER_BASE_INFO, status=401)
     await advance_time(hass, cloud_clock, timedelta(seconds=20))
 
-    ours = [r for r in caplog.records if r.name.startswith(OUR_LOGGERS)]
+    ours = _our_records_without_secrets(caplog)
     assert any(r.levelno == logging.WARNING for r in ours)
-    text = "\n".join(
-        f"{record.getMessage()} {record.exc_text or ''}" for record in ours
-    )
-    leaked = sorted(secret for secret in fixture_secrets() if secret in text)
-    assert leaked == []
 
 
 def _record_text(record: logging.LogRecord) -> str:

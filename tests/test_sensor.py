@@ -19,8 +19,10 @@ from custom_components.izypower_cloud.identifiers import station_identifier
 
 from .cloud_mock import (
     MICRO_SNS,
+    TILLEULS,
     TITAN_MASTER_SN,
     TITAN_SLAVE_SN,
+    VERGER,
     Endpoint,
     MockCloud,
     advance_time,
@@ -37,8 +39,6 @@ pytestmark = pytest.mark.usefixtures("cloud_clock")
 
 MASTER = "sensor.titan_maitre"
 SLAVE = "sensor.titan_esclave"
-TILLEULS = "sensor.maison_des_tilleuls"
-VERGER = "sensor.atelier_du_verger"
 
 
 load_sensors_only = only_platforms(Platform.SENSOR)

@@ -18,6 +18,7 @@ from custom_components.izypower_cloud.api import StationInfo
 from custom_components.izypower_cloud.identifiers import device_identifier
 
 from .cloud_mock import (
+    VERGER,
     Endpoint,
     MockCloud,
     advance_time,
@@ -29,7 +30,6 @@ from .cloud_mock import (
 pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
-VERGER = "sensor.atelier_du_verger"
 BATTERY_KEYS = (
     "battery_power",
     "battery_pv_power",

@@ -11,13 +11,13 @@ mode back by itself.
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from devtools import ha_harness
 from devtools.ha_harness import HomeAssistantClient, Owner
 
-from .test_end_to_end import MASTER_TITAN, SIMULATOR_LOGIN, Simulator, _device
+from .started import FROZEN_TODAY, Simulator, simulated_device, started_demo
+from .test_end_to_end import MASTER_TITAN
 
 pytestmark = [
     pytest.mark.e2e,
@@ -39,7 +39,9 @@ def _station(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _settings(state: dict[str, Any]) -> dict[str, Any]:
-    settings: dict[str, Any] = _device(state, MASTER_TITAN)["battery"]["settings"]
+    settings: dict[str, Any] = simulated_device(state, MASTER_TITAN)["battery"][
+        "settings"
+    ]
     return settings
 
 
@@ -55,36 +57,17 @@ async def _titan_device_id(client: HomeAssistantClient) -> str:
 
 async def test_charge_for_a_while_then_intelligent_again(tmp_path: Path) -> None:
     """Charge 1,200 W from the grid for a duration; intelligent mode comes back."""
-    simulator_port, ha_port = ha_harness.free_port(), ha_harness.free_port()
-    simulator_process = ha_harness.start_simulator(
-        simulator_port,
-        tmp_path / "simulator.log",
-        extra_args=[
-            *("--start", "now", "--time-scale", "0", "--refresh-interval", "0"),
-            *("--write-lag", "0"),
-        ],
-    )
-    config_dir = ha_harness.write_config(tmp_path / "config", ha_port)
-    hass = ha_harness.start_home_assistant(config_dir, tmp_path / "home-assistant.log")
-    base_url = f"http://{ha_harness.LOOPBACK}:{ha_port}"
-
-    async with aiohttp.ClientSession() as session:
-        simulator = Simulator(
-            session, await ha_harness.wait_for_simulator(simulator_process)
-        )
+    async with started_demo(
+        tmp_path, (*FROZEN_TODAY, "--write-lag", "0"), Simulator, owner=OWNER
+    ) as demo:
+        simulator, hass = demo.simulator, demo.hass
         night = await simulator.state(
             {"stations": {str(STATION): {"pv_power": 0, "consumption": HOUSE_LOAD}}}
         )
         assert _settings(night)["mode"] == {"ctr_mode": 0}
-        soc_before = _device(night, MASTER_TITAN)["battery"]["soc"]
+        soc_before = simulated_device(night, MASTER_TITAN)["battery"]["soc"]
 
-        await ha_harness.wait_for_home_assistant(session, base_url, hass)
-        client = HomeAssistantClient(session, base_url)
-        await client.create_owner(OWNER)
-        await ha_harness.wait_until_running(client, hass)
-        await client.run_config_flow(
-            ha_harness.DOMAIN, {**SIMULATOR_LOGIN, "api_url": simulator.api_url}
-        )
+        client, _ = await demo.add_entry()
         entities = await ha_harness.wait_for_entities(
             client, hass, required_unique_ids=[CONTROL_MODE]
         )
@@ -110,7 +93,7 @@ async def test_charge_for_a_while_then_intelligent_again(tmp_path: Path) -> None
         # Half an hour of simulated charging from the grid.
         await simulator.advance(1800)
         charged = await simulator.state()
-        assert _device(charged, MASTER_TITAN)["battery"]["soc"] > soc_before
+        assert simulated_device(charged, MASTER_TITAN)["battery"]["soc"] > soc_before
 
         async def back_to_intelligent() -> bool | None:
             state = await simulator.state()
@@ -120,18 +103,10 @@ async def test_charge_for_a_while_then_intelligent_again(tmp_path: Path) -> None
             "Home Assistant to set intelligent mode back",
             back_to_intelligent,
             give_up_after=DURATION_S + 60,
-            watch=[hass, simulator_process],
+            watch=list(demo.processes),
         )
         assert _station(await simulator.state())["battery_power"] >= 0
         shown = await ha_harness.wait_for_entities(
             client, hass, required_unique_ids=[CONTROL_MODE]
         )
         assert shown[CONTROL_MODE]["state"] == "intelligent"
-
-    problems = [
-        line
-        for line in hass.log_text().splitlines()
-        if f"[custom_components.{ha_harness.DOMAIN}" in line
-        and (" ERROR " in line or " WARNING " in line)
-    ]
-    assert not problems, "\n".join(problems)

@@ -23,6 +23,8 @@ import pytest
 from devtools import develop, ha_harness
 from devtools.ha_harness import HomeAssistantClient, Owner
 
+from .started import add_entry
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.timeout(ha_harness.FIRST_START_TIMEOUT + 300),
@@ -88,12 +90,11 @@ async def _demo(
     async with aiohttp.ClientSession() as session:
         api_url = await children.start_simulator()
         await ha_harness.wait_for_home_assistant(session, base_url, children.hass)
-        client = HomeAssistantClient(session, base_url)
-        await client.create_owner(OWNER)
-        await ha_harness.wait_until_running(client, children.hass)
-        await client.run_config_flow(
-            ha_harness.DOMAIN,
-            {
+        client, _ = await add_entry(
+            HomeAssistantClient(session, base_url),
+            children.hass,
+            owner=OWNER,
+            login={
                 "username": develop.SIMULATOR_USERNAME,
                 "password": develop.SIMULATOR_PASSWORD,
                 "api_url": api_url,

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 
-from custom_components.izypower_cloud.const import DOMAIN
 from devtools import ha_harness
 from devtools.benchmark import CLOUD_PASSWORD, CLOUD_USERNAME, OWNER
+from tests.energy_dashboard import save_prefs_command, station_statistic
+
+from .started import Simulator, started_demo
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,42 +26,27 @@ STATION = 81234
 
 
 def _stat(series: str) -> str:
-    return f"{DOMAIN}:station_{STATION}_{series}"
+    return station_statistic(STATION, series)
 
 
 async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
     """Setup imports the month in the background; energy/validate finds no issue."""
-    simulator = ha_harness.start_simulator(
-        ha_harness.free_port(),
-        tmp_path / "simulator.log",
-        extra_args=[
-            *("--start", "now", "--time-scale", "0"),
-            *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
-        ],
-    )
-    ha_port = ha_harness.free_port()
-    config_dir = ha_harness.write_config(
-        tmp_path / "config", ha_port, extra_integrations=["recorder", "energy"]
-    )
-    hass = ha_harness.start_home_assistant(config_dir, tmp_path / "hass.log")
-    base_url = f"http://{ha_harness.LOOPBACK}:{ha_port}"
     today = datetime.now(ZoneInfo("Europe/Paris")).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    async with aiohttp.ClientSession() as session:
-        api_url = await ha_harness.wait_for_simulator(simulator)
-        await ha_harness.wait_for_home_assistant(session, base_url, hass)
-        client = ha_harness.HomeAssistantClient(session, base_url)
-        await client.create_owner(OWNER)
-        await ha_harness.wait_until_running(client, hass)
-        await client.run_config_flow(
-            DOMAIN,
-            {
-                "username": CLOUD_USERNAME,
-                "password": CLOUD_PASSWORD,
-                "api_url": api_url,
-            },
-        )
+    async with started_demo(
+        tmp_path,
+        (
+            *("--start", "now", "--time-scale", "0"),
+            *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
+        ),
+        Simulator,
+        extra_integrations=["recorder", "energy"],
+        login={"username": CLOUD_USERNAME, "password": CLOUD_PASSWORD},
+        owner=OWNER,
+    ) as demo:
+        hass = demo.hass
+        client, _ = await demo.add_entry()
 
         async def month_written() -> list[dict[str, float]] | None:
             found = await client.websocket_command(
@@ -84,41 +70,6 @@ async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
         )
         assert all(day["change"] > 0 for day in days)
 
-        await client.websocket_command(
-            {
-                "type": "energy/save_prefs",
-                "energy_sources": [
-                    {
-                        "type": "grid",
-                        "stat_energy_from": _stat("grid_import"),
-                        "stat_energy_to": _stat("grid_export"),
-                        "stat_cost": None,
-                        "entity_energy_price": None,
-                        "number_energy_price": None,
-                        "stat_compensation": None,
-                        "entity_energy_price_export": None,
-                        "number_energy_price_export": None,
-                        "cost_adjustment_day": 0,
-                    },
-                    {
-                        "type": "solar",
-                        "stat_energy_from": _stat("production"),
-                        "config_entry_solar_forecast": None,
-                    },
-                    {
-                        "type": "battery",
-                        "stat_energy_from": _stat("battery_discharge"),
-                        "stat_energy_to": _stat("battery_charge"),
-                    },
-                ],
-            }
-        )
+        await client.websocket_command(save_prefs_command(STATION))
         validation = await client.websocket_command({"type": "energy/validate"})
         assert validation["energy_sources"] == [[], [], []]
-    problems = [
-        line
-        for line in hass.log_text().splitlines()
-        if f"custom_components.{DOMAIN}" in line
-        and (" ERROR " in line or " WARNING " in line)
-    ]
-    assert not problems, "\n".join(problems)

@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+from tests.energy_dashboard import save_prefs_command
 
 from .conftest import CloudFactory, SimulatedCloud, report_totals
 
@@ -264,39 +265,8 @@ async def test_energy_dashboard_accepts_the_statistics(
     daily = await _rows(hass, "day", {"change"})
     assert all(len(daily[stat_id]) == 24 for stat_id in IDS)
 
-    def stat(series: str) -> str:
-        return f"{DOMAIN}:station_81234_{series}"
-
     client = await hass_ws_client(hass)
-    await client.send_json_auto_id(
-        {
-            "type": "energy/save_prefs",
-            "energy_sources": [
-                {
-                    "type": "grid",
-                    "stat_energy_from": stat("grid_import"),
-                    "stat_energy_to": stat("grid_export"),
-                    "stat_cost": None,
-                    "entity_energy_price": None,
-                    "number_energy_price": None,
-                    "stat_compensation": None,
-                    "entity_energy_price_export": None,
-                    "number_energy_price_export": None,
-                    "cost_adjustment_day": 0,
-                },
-                {
-                    "type": "solar",
-                    "stat_energy_from": stat("production"),
-                    "config_entry_solar_forecast": None,
-                },
-                {
-                    "type": "battery",
-                    "stat_energy_from": stat("battery_discharge"),
-                    "stat_energy_to": stat("battery_charge"),
-                },
-            ],
-        }
-    )
+    await client.send_json_auto_id(save_prefs_command(81234))
     saved = await client.receive_json()
     assert saved["success"], saved
     await client.send_json_auto_id({"type": "energy/validate"})
