@@ -10,6 +10,7 @@ rollovers and Home Assistant's timers agree.
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import logging
 from typing import Any
 
 from aiohttp.test_utils import TestServer
@@ -32,6 +33,10 @@ from custom_components.izypower_cloud.const import (
 from izypower_simulator import SimClock, SimulatorConfig, create_app, load_account
 from izypower_simulator.simulator import SIMULATOR_KEY, Simulator
 from tests.conftest import ACCOUNT_DIR
+
+# pytest-homeassistant-custom-component sets the SQL engine's logger to INFO when it is
+# imported: the recorder's statements (tens of thousands here) would flood the output.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 TIME_ZONE = "Europe/Paris"
 PASSWORD = "izypower-demo"
