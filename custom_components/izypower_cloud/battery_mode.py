@@ -3,8 +3,9 @@
 It targets Titan devices (a cluster master or a standalone unit) and sets one mode:
 intelligent, standby, charge, discharge or calendar, with an optional power (W) for
 charge and discharge. With a `duration` or an `until_soc` the previous mode is set back
-afterwards (mode_holds.py; the holds are in the entry's runtime data). Everything is checked for every targeted device before
-anything is sent: a refusal is a translated `ServiceValidationError` and no request.
+afterwards (mode_holds.py; the holds are in the entry's runtime data, runtime.py).
+Everything is checked for every targeted device before anything is sent: a refusal is
+a translated `ServiceValidationError` and no request.
 The writes then go through the controls' one write path (pending until the cloud shows
 them, translated errors); see modes.py for their order.
 """
