@@ -22,7 +22,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.api import DeviceType
-from custom_components.izypower_cloud.battery_mode import HOLDS
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.devices import EQUIPMENT_MODELS
 from custom_components.izypower_cloud.identifiers import device_identifier
@@ -224,7 +223,7 @@ async def test_supersedes_a_control_write(
         blocking=True,
     )
     await set_mode(hass, mode="intelligent")
-    pending = mock_config_entry.runtime_data.pending
+    pending = mock_config_entry.runtime_data.coordinator.pending
     assert entity_state(hass, CONTROL) == "intelligent"
     assert entity_state(hass, MANUAL) == "unavailable"
 
@@ -631,7 +630,7 @@ async def test_gone_device_drops_its_hold(
     await set_mode(hass, mode="charge", duration={"minutes": 10})
     loaded.reset_counts()
     caplog.set_level(logging.WARNING)
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     station = coordinator.data.stations[81234]
     devices = {k: v for k, v in station.devices.items() if k != MASTER}
 
@@ -741,7 +740,7 @@ async def test_hold_replaced_during_its_restore_stays(
 ) -> None:
     """An action answered while a restore is being sent keeps its own, newer hold."""
     await set_mode(hass, mode="charge", duration={"minutes": 10})
-    holds = hass.data[HOLDS][mock_config_entry.entry_id]
+    holds = mock_config_entry.runtime_data.holds
     current = holds.get(MASTER)
     assert current is not None
     newer = replace(current, mode=BatteryMode.DISCHARGE, ends=None)

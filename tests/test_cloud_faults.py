@@ -37,7 +37,7 @@ async def _set_up(hass: HomeAssistant, sim_cloud: SimCloud) -> IzypowerCoordinat
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    coordinator: IzypowerCoordinator = entry.runtime_data
+    coordinator: IzypowerCoordinator = entry.runtime_data.coordinator
     sim_cloud.reset()
     return coordinator
 
@@ -214,7 +214,7 @@ async def test_large_account_setup_is_prompt(
         # Plus the snapshot of 1,000 devices, built after the deadline.
         assert first_refresh < deadline.total_seconds() + 2
         assert "calls were not answered within the refresh deadline" in caplog.text
-        stations = entry.runtime_data.data.stations
+        stations = entry.runtime_data.coordinator.data.stations
         assert len(stations) == 100
         assert all(len(station.devices) == 10 for station in stations.values())
         assert er.async_entries_for_config_entry(entity_registry, entry.entry_id)

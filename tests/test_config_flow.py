@@ -975,7 +975,7 @@ async def _loaded_entry(
     """Set the entry up for real and return its coordinator."""
     await setup_integration(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    coordinator: IzypowerCoordinator = entry.runtime_data
+    coordinator: IzypowerCoordinator = entry.runtime_data.coordinator
     return coordinator
 
 
@@ -999,7 +999,7 @@ async def test_options_change_reloads_the_loaded_entry(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    after: IzypowerCoordinator = mock_config_entry.runtime_data
+    after: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     assert after is not before
     assert after.update_interval == timedelta(minutes=7)
     assert mock_cloud.count(Endpoint.LOGIN) == 1
@@ -1030,7 +1030,7 @@ async def test_options_saved_unchanged_do_not_reload(
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert mock_config_entry.runtime_data is before
+    assert mock_config_entry.runtime_data.coordinator is before
     assert mock_cloud.count() == 0
 
 
@@ -1074,7 +1074,7 @@ async def test_reauth_or_reconfigure_of_a_loaded_entry_reloads_it_quietly(
     _assert_abort(result, reason)
     assert mock_config_entry.data[CONF_PASSWORD] == NEW_PASSWORD
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data is not before
+    assert mock_config_entry.runtime_data.coordinator is not before
     assert UPDATE_LISTENER_WARNING not in caplog.text
 
 

@@ -266,7 +266,7 @@ async def test_write_pending_then_confirmed(
     assert entity_state(hass, case.entity_id) == case.after
     assert not hass.config_entries.async_entries(DOMAIN)[
         0
-    ].runtime_data.pending.is_pending(write_device(case))
+    ].runtime_data.coordinator.pending.is_pending(write_device(case))
     # Long after, nothing is undone and nothing is reported.
     await advance_time(hass, cloud_clock, CONFIRM_TIMEOUT)
     assert entity_state(hass, case.entity_id) == case.after

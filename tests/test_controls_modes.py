@@ -200,7 +200,7 @@ async def test_sub_mode_in_manual(
     assert entity_state(hass, MANUAL) == option
     settings(mock_cloud)["manual"] = body
     await advance_time(hass, cloud_clock, STEP)
-    runtime = mock_config_entry.runtime_data
+    runtime = mock_config_entry.runtime_data.coordinator
     assert not runtime.pending.is_pending(640101)
     assert entity_state(hass, MANUAL) == option
 
@@ -226,7 +226,7 @@ async def test_manual_power_written_with_its_sub_mode(
     assert entity_state(hass, DISCHARGE_POWER) == "1250.0"
     manual(mock_cloud, 2, 1250)
     await advance_time(hass, cloud_clock, STEP)
-    assert not mock_config_entry.runtime_data.pending.is_pending(640101)
+    assert not mock_config_entry.runtime_data.coordinator.pending.is_pending(640101)
     assert entity_state(hass, DISCHARGE_POWER) == "1250.0"
 
 

@@ -194,7 +194,8 @@ async def test_led_buttons(
 
     (request,) = writes(loaded)
     assert (request.key, request.json) == (("led", TITAN_MASTER_SN), {"value": value})
-    pending = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.pending
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    pending = entry.runtime_data.coordinator.pending
     assert not pending.is_pending(640101)
 
 
@@ -287,7 +288,7 @@ async def test_pending_write_whose_read_expires(
     for _ in range(3):
         await advance_time(hass, cloud_clock, STEP)
 
-    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
     assert coordinator.pending.is_pending(640103)
     assert entity_state(hass, limit) == STATE_UNAVAILABLE
 
@@ -354,7 +355,7 @@ async def test_read_back_problems(
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
     """A refused login or a vanished device during a read-back breaks nothing."""
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     await call(hass, CASES["min_soc"])
     loaded.fail(Endpoint.BATTERY_CMD, status=401)
     loaded.reject_login()

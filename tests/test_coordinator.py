@@ -89,7 +89,7 @@ async def coordinator(
     """Return the coordinator of a loaded entry, request counters reset."""
     await setup_integration(hass, mock_config_entry)
     mock_cloud.reset_counts()
-    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     return coordinator
 
 
@@ -385,7 +385,7 @@ async def test_one_failing_call_only_blanks_what_it_feeds(
     mock_cloud.fail(endpoint, key, **failure)
     await setup_integration(hass, mock_config_entry)
 
-    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     assert coordinator.last_update_success
     check(coordinator.data)
 
@@ -574,7 +574,7 @@ async def test_slow_call_failing_from_the_start_is_retried(
     mock_cloud.fail(Endpoint.WIFI, TITAN_MASTER_SN, status=404)
     mock_cloud.fail(Endpoint.REPORT, (81234, "year"), status=404)
     await setup_integration(hass, mock_config_entry)
-    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     station = _data(coordinator).stations[81234]
     assert station.devices[640101].wifi is None
     assert Period.YEAR not in station.reports
@@ -705,7 +705,7 @@ async def test_station_local_date_drives_report_dates(
     assert day_requests[-1].url.query["searchTime"] == "2026-07-14"
 
     mock_cloud.reset_counts()
-    await mock_config_entry.runtime_data.async_refresh()
+    await mock_config_entry.runtime_data.coordinator.async_refresh()
     searched = {
         r.url.query["searchTime"]
         for r in mock_cloud.requests
@@ -752,7 +752,7 @@ async def test_missing_last_update_dates_values_in_the_station_zone(
     info["data"]["lastUpdate"] = None
     info["extraData"]["production"]["day"] = 9.5
     await advance_time(hass, cloud_clock, STEP)
-    station = _data(mock_config_entry.runtime_data).stations[81234]
+    station = _data(mock_config_entry.runtime_data.coordinator).stations[81234]
     assert station.energy[(EnergySeries.PRODUCTION, Period.DAY)] == 9.84
 
 
@@ -962,7 +962,7 @@ async def test_failed_listing_after_a_restart_removes_nothing(
     mock_cloud.fail(*failing, status=404)
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    restarted: IzypowerCoordinator = mock_config_entry.runtime_data
+    restarted: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     assert restarted is not coordinator
 
     for _ in range(3):

@@ -43,7 +43,7 @@ def registry_writes() -> Iterator[list[set[tuple[str, str]]]]:
 
 
 async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
 
 
@@ -103,7 +103,7 @@ async def test_failed_refresh_writes_nothing(
 
     mock_cloud.fail(Endpoint.STATION_INFO, status=404)
     await _refresh(hass, mock_config_entry)
-    assert not mock_config_entry.runtime_data.last_update_success
+    assert not mock_config_entry.runtime_data.coordinator.last_update_success
     assert registry_writes == []
 
 

@@ -481,7 +481,7 @@ async def test_deleted_entity_comes_back_with_its_device(
     await hass.async_block_till_done()
     assert hass.states.get(entity_id) is None
 
-    await mock_config_entry.runtime_data.async_refresh()
+    await mock_config_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert entity_state(hass, entity_id) == "66.0"
 
@@ -496,7 +496,7 @@ async def test_failed_refresh_makes_everything_unavailable(
     await setup_integration(hass, mock_config_entry)
 
     mock_cloud.fail(Endpoint.STATION_INFO, status=404)
-    await mock_config_entry.runtime_data.async_refresh()
+    await mock_config_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
 
     assert_unavailable(
@@ -583,7 +583,7 @@ async def test_devices_follow_the_cloud(
 
     # A firmware upgrade shows at the next refresh.
     mock_cloud.device_record(81234, 640101)["softwareVersion"] = "V1.4.00"
-    await mock_config_entry.runtime_data.async_refresh()
+    await mock_config_entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert _device_entry(device_registry, mock_config_entry, master).sw_version == (
         "V1.4.00"

@@ -66,7 +66,7 @@ async def _writer(
     hass: HomeAssistant, entry: MockConfigEntry, error: Exception | None
 ) -> _Writer:
     await setup_integration(hass, entry)
-    return _Writer(entry.runtime_data, error)
+    return _Writer(entry.runtime_data.coordinator, error)
 
 
 def _reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[Any]:

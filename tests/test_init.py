@@ -39,7 +39,7 @@ async def test_setup_and_unload(
     await setup_integration(hass, mock_config_entry)
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     assert isinstance(coordinator, IzypowerCoordinator)
     assert set(coordinator.data.stations) == {81234, 81235}
     assert coordinator.update_interval == timedelta(minutes=3)
@@ -143,7 +143,8 @@ async def test_remove_device_only_when_gone(
     mock_cloud.remove_device(81234, 640103)
     await advance_time(hass, cloud_clock, timedelta(minutes=3, seconds=5))
 
-    assert 640103 not in mock_config_entry.runtime_data.data.stations[81234].devices
+    stations = mock_config_entry.runtime_data.coordinator.data.stations
+    assert 640103 not in stations[81234].devices
     assert await async_remove_config_entry_device(hass, mock_config_entry, meter)
     assert not await async_remove_config_entry_device(hass, mock_config_entry, station)
     # A Link module whose battery page failed is not known to be gone.
@@ -152,10 +153,8 @@ async def test_remove_device_only_when_gone(
     )
     mock_cloud.fail(Endpoint.BATTERY, "IZT24A000101", status=404)
     await advance_time(hass, cloud_clock, timedelta(minutes=3, seconds=5))
-    assert (
-        mock_config_entry.runtime_data.data.stations[81234].devices[640101].battery
-        is None
-    )
+    stations = mock_config_entry.runtime_data.coordinator.data.stations
+    assert stations[81234].devices[640101].battery is None
     assert not await async_remove_config_entry_device(hass, mock_config_entry, link)
 
     unknown = device_registry.async_get_or_create(
@@ -235,7 +234,7 @@ async def test_energy_guard_memory_survives_a_restart(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
 
-    energy = mock_config_entry.runtime_data.data.stations[81234].energy
+    energy = mock_config_entry.runtime_data.coordinator.data.stations[81234].energy
     assert energy[(EnergySeries.PRODUCTION, Period.TOTAL)] == 14021.7
     assert energy[(EnergySeries.GRID_IMPORT, Period.TOTAL)] == 2455.0
 

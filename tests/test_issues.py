@@ -16,10 +16,10 @@ pytest_plugins = ["tests.cloud_mock"]
 
 async def _slow_refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Ask for a slow refresh, as a write does, and wait for it."""
-    await entry.runtime_data.async_request_slow_refresh()
+    await entry.runtime_data.coordinator.async_request_slow_refresh()
     await hass.async_block_till_done()
     # Past the request debouncer's cooldown, so the next request runs at once.
-    entry.runtime_data._debounced_refresh.async_cancel()
+    entry.runtime_data.coordinator._debounced_refresh.async_cancel()
 
 
 async def test_issue_follows_the_station_list(

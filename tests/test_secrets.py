@@ -190,7 +190,7 @@ async def test_home_assistant_logs_never_hold_credentials(
     # The password changed in the app: one refused login starts reauthentication.
     sim_cloud.simulator.password = NEW_SIM_PASSWORD
     sim_cloud.faults(force_401=1)
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     note_tasks()
     [flow] = hass.config_entries.flow.async_progress()

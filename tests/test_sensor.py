@@ -46,7 +46,7 @@ load_sensors_only = only_platforms(Platform.SENSOR)
 
 async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Run one fast refresh now."""
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
 
 

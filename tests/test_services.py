@@ -118,7 +118,7 @@ async def test_export_refuses_other_devices(
 
     station = _station_device(hass, 81234)
     mock_cloud.remove_station(81234)
-    coordinator = mock_config_entry.runtime_data
+    coordinator = mock_config_entry.runtime_data.coordinator
     coordinator.data = type(coordinator.data)(
         stations={81235: coordinator.data.stations[81235]}
     )

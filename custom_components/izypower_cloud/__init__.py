@@ -12,15 +12,20 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
-from .battery_mode import async_setup_battery_mode, async_setup_holds
+from .battery_mode import async_setup_battery_mode
 from .const import CONF_API_URL, DOMAIN
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator, energy_guard_store
+from .coordinator import IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
-from .energy_history import async_remove_energy_history, async_setup_energy_history
+from .energy_history import (
+    async_remove_energy_history,
+    async_setup_energy_history,
+    energy_history,
+)
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
-from .mode_holds import holds_store
+from .mode_holds import BatteryModeHolds, holds_store
+from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
 
 PLATFORMS: list[Platform] = [
@@ -58,7 +63,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     )
     coordinator = IzypowerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    entry.runtime_data = IzypowerRuntimeData(
+        coordinator,
+        energy_history(hass, entry, coordinator),
+        BatteryModeHolds(hass, entry),
+    )
     # Devices first, once for all platforms: every entity then finds its device.
     async_setup_devices(entry)
     await async_setup_energy_history(hass, entry)
@@ -66,7 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     # and reconfigure flows reload it through async_update_reload_and_abort.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the entities: a stored battery mode hold may end (and write) at once.
-    await async_setup_holds(hass, entry)
+    await entry.runtime_data.holds.async_load()
     return True
 
 
@@ -104,7 +113,7 @@ async def async_remove_config_entry_device(
     """
     if entry.state is not ConfigEntryState.LOADED:
         return True
-    return not entry.runtime_data.may_still_exist(device_entry)
+    return not entry.runtime_data.coordinator.may_still_exist(device_entry)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:

@@ -1,9 +1,11 @@
 """What an action's target is: a device of the registry, its loaded entry, its station.
 
 The actions (`export_data`, `import_history`, `set_battery_mode`) take devices of the
-registry (or a config entry); each needs the loaded Izypower entry behind it, and the
-station when the device is one. This is the one place that resolves them; each action
-keeps its own refusals (translation keys) for what does not resolve.
+registry (or a config entry); each needs the loaded Izypower entry behind it (its
+runtime data, runtime.py, holds the coordinator, the energy history and the battery
+mode holds), and the station when the device is one. This is the one place that
+resolves them; each action keeps its own refusals (translation keys) for what does not
+resolve.
 """
 
 from dataclasses import dataclass
@@ -13,8 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN
-from .coordinator import IzypowerConfigEntry
 from .identifiers import STATION_PREFIX
+from .runtime import IzypowerConfigEntry
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 It targets Titan devices (a cluster master or a standalone unit) and sets one mode:
 intelligent, standby, charge, discharge or calendar, with an optional power (W) for
 charge and discharge. With a `duration` or an `until_soc` the previous mode is set back
-afterwards (mode_holds.py). Everything is checked for every targeted device before
-anything is sent: a refusal is a translated `ServiceValidationError` and no request.
+afterwards (mode_holds.py; the holds are in the entry's runtime data, runtime.py).
+Everything is checked for every targeted device before anything is sent: a refusal is
+a translated `ServiceValidationError` and no request.
 The writes then go through the controls' one write path (pending until the cloud shows
 them, translated errors); see modes.py for their order.
 """
@@ -18,18 +19,16 @@ from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import homeassistant.util.dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 import probatio
 
 from .action_targets import action_target
 from .api import BatterySettings, ClusterMode
 from .const import DOMAIN
 from .controls import check_range, titan
-from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, StationData
 from .helpers import cloud_errors
 from .identifiers import device_identifier
-from .mode_holds import BatteryModeHolds, Hold
+from .mode_holds import Hold
 from .modes import (
     BatteryMode,
     async_set_mode,
@@ -38,6 +37,7 @@ from .modes import (
     station_has_meter,
 )
 from .number import max_power
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 SERVICE_SET_BATTERY_MODE: Final = "set_battery_mode"
@@ -46,9 +46,6 @@ ATTR_POWER: Final = "power"
 ATTR_DURATION: Final = "duration"
 ATTR_UNTIL_SOC: Final = "until_soc"
 POWER_STEP: Final = 50
-
-# The holds of each loaded config entry, by entry id.
-HOLDS: HassKey[dict[str, BatteryModeHolds]] = HassKey(f"{DOMAIN}_battery_mode")
 
 SCHEMA = probatio.Schema(
     {
@@ -88,19 +85,6 @@ def async_setup_battery_mode(hass: HomeAssistant) -> None:
     )
 
 
-async def async_setup_holds(hass: HomeAssistant, entry: IzypowerConfigEntry) -> None:
-    """Resume the entry's stored holds (after its first refresh)."""
-    holds = BatteryModeHolds(hass, entry)
-    hass.data.setdefault(HOLDS, {})[entry.entry_id] = holds
-
-    @callback
-    def forget() -> None:
-        hass.data[HOLDS].pop(entry.entry_id, None)
-
-    entry.async_on_unload(forget)
-    await holds.async_load()
-
-
 async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
     """Check every targeted Titan, then set the mode on each."""
     mode: BatteryMode = call.data[ATTR_MODE]
@@ -117,8 +101,8 @@ async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None
     for titan_ in titans:
         _validate(hass, titan_, mode, power, until_soc, restores=timed)
     for titan_ in titans:
-        coordinator = titan_.entry.runtime_data
-        holds = hass.data[HOLDS][titan_.entry.entry_id]
+        coordinator = titan_.entry.runtime_data.coordinator
+        holds = titan_.entry.runtime_data.holds
         device = _shown(titan_)
         previous = holds.get(titan_.target.device_id)
         restore = battery_mode(device) if previous is None else previous.restore
@@ -161,7 +145,7 @@ def _refused(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _shown(titan_: Titan) -> DeviceData:
     """Return the targeted device as shown (pending writes included)."""
-    coordinator = titan_.entry.runtime_data
+    coordinator = titan_.entry.runtime_data.coordinator
     source = titan_.target.source(coordinator.data)
     if source is None or source.settings is None:
         # Its settings could not be read: the mode cannot be checked.
@@ -189,7 +173,7 @@ def _find(
     entry: IzypowerConfigEntry, device_entry: dr.AnyDeviceEntry
 ) -> EquipmentTarget | None:
     """Return the Titan of the snapshot that the device registry entry is."""
-    for station_id, station in entry.runtime_data.data.stations.items():
+    for station_id, station in entry.runtime_data.coordinator.data.stations.items():
         for device_id, device in station.devices.items():
             if device_identifier(device_id) in device_entry.identifiers and titan(
                 device
@@ -208,7 +192,7 @@ def _validate(
     restores: bool,
 ) -> None:
     """Refuse what the cloud would refuse or what makes no sense, before any request."""
-    station = titan_.target.station(titan_.entry.runtime_data.data)
+    station = titan_.target.station(titan_.entry.runtime_data.coordinator.data)
     device = _shown(titan_)
     if device.device.cluster_mode not in (ClusterMode.MASTER, ClusterMode.STANDALONE):
         raise _refused(

@@ -15,7 +15,6 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, Feed, StationData
 from .entity import (
     EntityTable,
@@ -25,6 +24,7 @@ from .entity import (
     async_add_entities_dynamically,
     has_serial,
 )
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget, StationTarget
 
 # Read-only: every value comes from the coordinator's snapshot.

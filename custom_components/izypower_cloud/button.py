@@ -8,8 +8,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .controls import IzypowerControlDescription, IzypowerControlEntity, serial, titan
-from .coordinator import IzypowerConfigEntry
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 # One control at a time: each is a cloud write.

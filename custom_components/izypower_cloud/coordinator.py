@@ -72,11 +72,10 @@ from .refresh_guard import (
     RefreshGuard,
     known,
 )
+from .runtime import IzypowerConfigEntry
 from .snapshot import SnapshotAssembler
 from .stale_devices import StaleDevices
 from .station_clock import StationClocks
-
-type IzypowerConfigEntry = ConfigEntry[IzypowerCoordinator]
 
 # How long the last good result of a failing slow call stands in for it.
 SLOW_RESULT_MAX_AGE = 2 * SLOW_REFRESH_INTERVAL

@@ -21,8 +21,8 @@ from homeassistant.helpers.device_registry import DeviceInfo
 
 from .api import DeviceType
 from .const import MANUFACTURER
-from .coordinator import IzypowerConfigEntry
 from .data import IzypowerData, StationData
+from .runtime import IzypowerConfigEntry
 from .targets import (
     EquipmentTarget,
     LinkTarget,
@@ -129,7 +129,7 @@ class DeviceSync:
     def __init__(self, entry: IzypowerConfigEntry) -> None:
         """Prepare to register the devices of `entry`'s snapshots."""
         self._entry = entry
-        self._registry = dr.async_get(entry.runtime_data.hass)
+        self._registry = dr.async_get(entry.runtime_data.coordinator.hass)
         self._synced: IzypowerData | None = None
         # Per target: the description last written and the registry device id.
         self._written: dict[Target[Any], tuple[DeviceInfo, str]] = {}
@@ -137,7 +137,7 @@ class DeviceSync:
     @callback
     def async_sync(self) -> None:
         """Register the devices of the coordinator's latest snapshot."""
-        data = self._entry.runtime_data.data
+        data = self._entry.runtime_data.coordinator.data
         if data is self._synced:
             # A failed refresh keeps the last snapshot: nothing new to write.
             return
@@ -177,4 +177,6 @@ def async_setup_devices(entry: IzypowerConfigEntry) -> None:
     """
     devices = DeviceSync(entry)
     devices.async_sync()
-    entry.async_on_unload(entry.runtime_data.async_add_listener(devices.async_sync))
+    entry.async_on_unload(
+        entry.runtime_data.coordinator.async_add_listener(devices.async_sync)
+    )

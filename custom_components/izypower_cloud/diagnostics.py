@@ -10,7 +10,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .coordinator import IzypowerConfigEntry
+from .runtime import IzypowerConfigEntry
 
 # Keys (entry data and snapshot fields) whose values identify the owner, the place or
 # the hardware: credentials, postal address, network details and serial numbers.
@@ -30,7 +30,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: IzypowerConfigEntry
 ) -> dict[str, Any]:
     """Return what a bug report needs to reproduce the account's data."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),

@@ -4,6 +4,8 @@ Hooked to the coordinator as a listener (nothing in the coordinator knows about 
 after each successful refresh the readings are turned into hourly rows (hourly.py), one
 refresh after the other. When a station gets its first day, the days of its current
 month before it are imported in the background (history.py), so setup never waits.
+The writers are kept in the entry's runtime data (runtime.py), where `import_history`
+finds them.
 """
 
 from dataclasses import dataclass
@@ -12,17 +14,14 @@ from functools import partial
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
 from .api import EnergyReport, Period
 from .const import DOMAIN, LOGGER
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .coordinator import IzypowerCoordinator
 from .history import HistoryImporter, ImportResult
 from .hourly import HourlyStatistics, statistics_store
+from .runtime import IzypowerConfigEntry
 from .statistics import recorder_ready, station_zone
-
-# Config entry id -> its energy history (runtime_data is the coordinator itself).
-ENERGY_HISTORY: HassKey[dict[str, EnergyHistory]] = HassKey(f"{DOMAIN}_energy_history")
 
 
 @dataclass(slots=True)
@@ -65,11 +64,10 @@ class EnergyHistory:
         )
 
 
-async def async_setup_energy_history(
-    hass: HomeAssistant, entry: IzypowerConfigEntry
-) -> None:
-    """Start writing the entry's statistics (after its first refresh)."""
-    coordinator = entry.runtime_data
+def energy_history(
+    hass: HomeAssistant, entry: IzypowerConfigEntry, coordinator: IzypowerCoordinator
+) -> EnergyHistory:
+    """Build the entry's statistic writers; nothing is read or written yet."""
     fetch = partial(_fetch_day_report, coordinator)
 
     @callback
@@ -83,8 +81,16 @@ async def async_setup_energy_history(
 
     hourly = HourlyStatistics(hass, entry.entry_id, fetch, first_day)
     history = EnergyHistory(coordinator, hourly, HistoryImporter(hass, fetch, hourly))
-    await history.hourly.async_load()
-    hass.data.setdefault(ENERGY_HISTORY, {})[entry.entry_id] = history
+    return history
+
+
+async def async_setup_energy_history(
+    hass: HomeAssistant, entry: IzypowerConfigEntry
+) -> None:
+    """Start writing the entry's statistics (after its first refresh)."""
+    coordinator = entry.runtime_data.coordinator
+    hourly = entry.runtime_data.history.hourly
+    await hourly.async_load()
 
     @callback
     def refreshed() -> None:
@@ -93,12 +99,8 @@ async def async_setup_energy_history(
                 hass, hourly.async_process(coordinator.data), f"{DOMAIN} statistics"
             )
 
-    async def unload() -> None:
-        hass.data[ENERGY_HISTORY].pop(entry.entry_id, None)
-        await hourly.async_save()
-
     entry.async_on_unload(coordinator.async_add_listener(refreshed))
-    entry.async_on_unload(unload)
+    entry.async_on_unload(hourly.async_save)
     refreshed()
 
 

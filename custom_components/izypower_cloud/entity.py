@@ -16,9 +16,10 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .coordinator import IzypowerCoordinator
 from .data import DeviceData, Feed, IzypowerData, StationData
 from .devices import device_link
+from .runtime import IzypowerConfigEntry
 from .targets import Target, snapshot_targets
 
 
@@ -179,7 +180,7 @@ def async_add_entities_dynamically[DescriptionT: IzypowerEntityDescription[Any, 
     entity deleted from the registry (its device went stale) comes back the same way.
     Their devices are registered by `DeviceSync`, once for all platforms.
     """
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     added: set[str] = set()
 
     @callback

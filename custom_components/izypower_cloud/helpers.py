@@ -20,8 +20,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api import IzypowerAuthenticationError, IzypowerConnectionError, IzypowerError
 from .const import DOMAIN
-from .coordinator import IzypowerConfigEntry
 from .entity import IzypowerEntity
+from .runtime import IzypowerConfigEntry
 
 
 class IzypowerValidationError(Exception):

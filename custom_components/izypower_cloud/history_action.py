@@ -21,7 +21,7 @@ import probatio as vol
 
 from .action_targets import action_target, loaded_entry
 from .const import DOMAIN, LOGGER
-from .energy_history import ENERGY_HISTORY, EnergyHistory
+from .energy_history import EnergyHistory
 from .history import ImportResult
 from .statistics import recorder_ready
 
@@ -54,20 +54,15 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory, int]]:
     """Return the (entry history, station id) pairs the call is about."""
-    histories = hass.data.get(ENERGY_HISTORY, {})
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
         target = action_target(hass, device_id)
-        if (
-            target is None
-            or target.station_id is None
-            or target.entry is None
-            or (history := histories.get(target.entry.entry_id)) is None
-        ):
+        if target is None or target.station_id is None or target.entry is None:
             raise _invalid("not_a_station")
-        return [(history, target.station_id)]
+        return [(target.entry.runtime_data.history, target.station_id)]
     entry = loaded_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
-    if entry is None or (history := histories.get(entry.entry_id)) is None:
+    if entry is None:
         raise _invalid("entry_not_loaded")
+    history = entry.runtime_data.history
     return [(history, station_id) for station_id in history.coordinator.data.stations]
 
 

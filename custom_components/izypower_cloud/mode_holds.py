@@ -30,8 +30,9 @@ import homeassistant.util.dt as dt_util
 
 from .api import IzypowerError
 from .const import DOMAIN, LOGGER
-from .coordinator import IzypowerConfigEntry, IzypowerCoordinator
+from .coordinator import IzypowerCoordinator
 from .modes import BatteryMode, async_set_mode, battery_level
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 STORAGE_VERSION: Final = 1
@@ -118,7 +119,7 @@ class BatteryModeHolds:
     @property
     def coordinator(self) -> IzypowerCoordinator:
         """The coordinator of the entry."""
-        return self._entry.runtime_data
+        return self._entry.runtime_data.coordinator
 
     def get(self, device_id: int) -> Hold | None:
         """Return the hold of a device, if any."""

@@ -19,7 +19,6 @@ from .controls import (
     setting_on,
     titan,
 )
-from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, Feed, StationData
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
 from .modes import (
@@ -33,6 +32,7 @@ from .modes import (
     write_control,
     write_manual,
 )
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 # One control at a time: each is a cloud write.

@@ -6,7 +6,6 @@ from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import IzypowerConfigEntry
 from .entity import (
     EntityTable,
     EntityTables,
@@ -14,6 +13,7 @@ from .entity import (
     async_add_entities_dynamically,
 )
 from .equipment_sensors import EQUIPMENT_SENSORS, LINK_SENSORS, pv_string_sensors
+from .runtime import IzypowerConfigEntry
 from .sensor_description import IzypowerSensorEntityDescription, SensorValue
 from .station_sensors import STATION_SENSORS
 from .targets import EquipmentTarget, LinkTarget, StationTarget

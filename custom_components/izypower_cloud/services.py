@@ -26,8 +26,8 @@ from .action_targets import action_target
 from .anonymize import Anonymizer
 from .api import IzypowerError, station_reads
 from .const import DOMAIN
-from .coordinator import IzypowerConfigEntry
 from .data import StationData
+from .runtime import IzypowerConfigEntry
 
 SERVICE_EXPORT_DATA = "export_data"
 EXPORT_DATA_SCHEMA = probatio.Schema({probatio.Required(CONF_DEVICE_ID): cv.string})
@@ -38,7 +38,7 @@ def async_setup_export_data(hass: HomeAssistant) -> None:
 
     async def export_data(call: ServiceCall) -> ServiceResponse:
         entry, station_id = _station_of(hass, call.data[CONF_DEVICE_ID])
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         station = coordinator.data.stations.get(station_id)
         if station is None:
             raise ServiceValidationError(

@@ -16,9 +16,9 @@ from .controls import (
     settings_value,
     titan,
 )
-from .coordinator import IzypowerConfigEntry
 from .data import DeviceData, Feed
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 # One control at a time: each is a cloud write.

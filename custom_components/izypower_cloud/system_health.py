@@ -13,7 +13,7 @@ import homeassistant.util.dt as dt_util
 
 from .api import DEFAULT_BASE_URL
 from .const import CONF_API_URL, DOMAIN
-from .coordinator import IzypowerConfigEntry
+from .runtime import IzypowerConfigEntry
 
 
 @callback
@@ -31,7 +31,7 @@ async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
     )
     if not entries:
         return {}
-    coordinators = [entry.runtime_data for entry in entries]
+    coordinators = [entry.runtime_data.coordinator for entry in entries]
     refreshes = [c.last_success for c in coordinators if c.last_success is not None]
     expiries = [
         expiry

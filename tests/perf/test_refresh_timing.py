@@ -56,7 +56,7 @@ async def test_refresh_timing_at_100_ms_latency(
         )[0]
     )
 
-    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data
+    coordinator: IzypowerCoordinator = mock_config_entry.runtime_data.coordinator
     steady_times: list[float] = []
     steady_requests: list[int] = []
     for _ in range(REFRESHES):
