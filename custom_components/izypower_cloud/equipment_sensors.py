@@ -238,6 +238,26 @@ LINK_SENSORS: tuple[LinkSensor, ...] = (
 )
 
 
-def pv_string_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
-    """One power sensor per PV input the equipment reported (none if the call failed)."""
-    return map(pv_string_power, device.pv_strings or ())
+@cache
+def ct_power(name: str) -> EquipmentSensor:
+    """Power through one current clamp ("CT2", "CT3", ...) of a smart meter."""
+    return IzypowerSensorEntityDescription[DeviceData](
+        key=f"ct_power_{name}",
+        translation_key="ct_power",
+        translation_placeholders={"ct": name},
+        # Signed by the cloud like the grid power; a clamp missing from this cycle's
+        # row is unknown, not 0 W.
+        value_fn=lambda device: (device.ct_powers or {}).get(name),
+        # The layout-power call is the station's.
+        feed=Feed.CT_POWER,
+        **POWER,
+    )
+
+
+def input_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
+    """One power sensor per PV input and per current clamp the equipment reported.
+
+    None for the inputs of a call that failed: its entities stay, unavailable.
+    """
+    yield from map(pv_string_power, device.pv_strings or ())
+    yield from map(ct_power, device.ct_powers or ())
