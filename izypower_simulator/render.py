@@ -445,3 +445,46 @@ def meter_base_info(device: Device) -> Json:
 def layout_power(station: Station) -> Json:
     """CT clamp rows of the current day."""
     return success(data={"data": [{"extra": list(row)} for row in station.ct_rows]})
+
+
+# Power factor of the meter channels' loads and efficiency of an EV charger: plausible
+# constants, so apparent power and AC input differ from the active power as they do.
+_POWER_FACTOR = 0.95
+_CHARGER_EFFICIENCY = 0.94
+
+
+def _channel(power: float, voltage: float, mode: int) -> Json:
+    """One meter channel: active and apparent power, current at the grid voltage."""
+    apparent = abs(power) / _POWER_FACTOR
+    return {
+        "power": _power(power),
+        "apparent_power": _power(apparent),
+        "current": round(apparent / voltage, 2) if voltage else 0,
+        "voltage": round(voltage, 1),
+        "mode": mode,
+    }
+
+
+def meter_channels(station: Station, device: Device) -> Json:
+    """Return a meter's three channels (newer cloud versions): grid, solar, use."""
+    meter = device.meter
+    assert meter is not None
+    current = physics.flows(station)
+    voltage = float(meter.voltage)
+    return success(
+        data={
+            "items": [
+                _channel(current.grid, voltage, 0),
+                _channel(current.pv, voltage, 1),
+                _channel(current.consumption, voltage, 0),
+            ]
+        }
+    )
+
+
+def ev_charger(station: Station) -> Json:
+    """Return an EV charger's charging power and AC input (a share of the use)."""
+    power = physics.flows(station).consumption * (station.ev_share or 0.0)
+    return success(
+        data={"power": _power(power), "ac_power": _power(power / _CHARGER_EFFICIENCY)}
+    )

@@ -240,6 +240,22 @@ async def battery_page(request: web.Request) -> web.Response:
     return answer(render.battery_page(station, device))
 
 
+async def meter_channels(request: web.Request) -> web.Response:
+    """25. GET /izy/v2/meter/{sn} (newer cloud versions): a meter's three channels."""
+    station, device = _device(
+        synced_simulator(request), request.match_info["sn"], kind="meter"
+    )
+    return answer(render.meter_channels(station, device))
+
+
+async def ev_charger(request: web.Request) -> web.Response:
+    """26. GET /izy/v2/ev/{sn} (newer cloud versions): an EV charger's powers."""
+    station, _ = _device(
+        synced_simulator(request), request.match_info["sn"], kind="evse"
+    )
+    return answer(render.ev_charger(station))
+
+
 async def temperature(request: web.Request) -> web.Response:
     """9. GET /api/report/device/data/{sn} (dataFlag=temp)."""
     _, device = _device(synced_simulator(request), request.match_info["sn"])
@@ -380,6 +396,8 @@ ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
     "devices": ("GET", "/api/device/page", device_page),
     "wifi": ("GET", "/api/v3/device/wifi/{sn}", wifi),
     "battery": ("GET", "/izy/v2/battery/{sn}", battery_page),
+    "meter_channels": ("GET", "/izy/v2/meter/{sn}", meter_channels),
+    "ev_charger": ("GET", "/izy/v2/ev/{sn}", ev_charger),
     "temperature": ("GET", "/api/report/device/data/{sn}", temperature),
     "upgrade": ("GET", "/api/v3/device/upgrade/{station_id}", upgrade),
     "meter_info": ("GET", "/api/v2/device/baseInfo/{device_id}", meter_base_info),

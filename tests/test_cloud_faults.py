@@ -27,7 +27,7 @@ from .sim_cloud import USERNAME, SimCloud, start_sim_cloud
 pytest_plugins = ["tests.sim_cloud"]
 
 # Requests of a steady refresh of the fixture account when the cloud is healthy.
-STEADY_REQUESTS = 12
+STEADY_REQUESTS = 13
 PRODUCTION = "station_81234_production_total"
 
 
@@ -57,7 +57,7 @@ async def _timed_refresh(coordinator: IzypowerCoordinator) -> float:
 
 
 async def test_healthy_steady_refresh(hass: HomeAssistant, sim_cloud: SimCloud) -> None:
-    """The reference: a steady refresh of the fixture account sends 12 requests."""
+    """The reference: a steady refresh of the fixture account sends 13 requests (CT clamps included)."""
     coordinator = await _set_up(hass, sim_cloud)
     await coordinator.async_refresh()
     assert coordinator.last_update_success

@@ -52,6 +52,8 @@ FAST_COUNTS = Counter(
         Endpoint.DEVICE_PAGE: 2,
         Endpoint.BATTERY: 2,
         Endpoint.TEMPERATURE: 2,
+        # The CT clamps of the one station with a meter.
+        Endpoint.LAYOUT_POWER: 1,
     }
 )
 SLOW_EXTRA_COUNTS = Counter(

@@ -75,6 +75,7 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *sensor.EQUIPMENT_SENSORS,
     *sensor.LINK_SENSORS,
     equipment_sensors.pv_string_power("PV1"),
+    equipment_sensors.ct_power("CT2"),
 ]
 BINARY_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *binary_sensor.STATION_BINARY_SENSORS,

@@ -83,7 +83,8 @@ async def test_snapshot(
     # 5 more since issue 15: two Titan and three Link temperatures.
     assert entity_state(hass, f"{MASTER}_battery_temperature") == "27.4"
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
-    assert len(entity_registry.entities) == 176 + 5
+    # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter.
+    assert len(entity_registry.entities) == 176 + 5 + 1
 
 
 async def test_disabled_by_default(

@@ -1,19 +1,41 @@
-"""Button controls: a Titan's LEDs on or off (the cloud keeps no LED state to show)."""
+"""Buttons: a Titan's LEDs on or off, and each station's *Refresh now*.
+
+The cloud keeps no LED state to show. *Refresh now* is a support tool: it reads the
+cloud and writes nothing.
+"""
 
 from dataclasses import dataclass
-from typing import override
+from datetime import timedelta
+import math
+from typing import Final, override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+import homeassistant.util.dt as dt_util
 
+from .const import DOMAIN
 from .controls import IzypowerControlDescription, IzypowerControlEntity, serial, titan
-from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .data import StationData
+from .entity import (
+    EntityTable,
+    EntityTables,
+    IzypowerEntity,
+    IzypowerEntityDescription,
+    async_add_entities_dynamically,
+)
 from .runtime import IzypowerConfigEntry
-from .targets import EquipmentTarget
+from .targets import EquipmentTarget, StationTarget
 
-# One control at a time: each is a cloud write.
+# One press at a time: the LED buttons are cloud writes, and a refresh is the whole
+# account's (the coordinator's debouncer merges what comes in meanwhile).
 PARALLEL_UPDATES = 1
+
+# The cloud itself refreshes about every 3 minutes: a refresh less than a minute after
+# the last successful one would only cost requests.
+REFRESH_NOW_MIN_AGE: Final = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,13 +71,34 @@ TABLES: EntityTables[IzypowerButtonDescription] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class IzypowerRefreshDescription(
+    IzypowerEntityDescription[StationData, None], ButtonEntityDescription
+):
+    """A station's button that reads the cloud (no write, no value)."""
+
+
+REFRESH_NOW = IzypowerRefreshDescription(
+    key="refresh_now",
+    translation_key="refresh_now",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda _: None,
+)
+STATION_TABLES: EntityTables[IzypowerRefreshDescription] = (
+    EntityTable(StationTarget, (REFRESH_NOW,)),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: IzypowerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the LED buttons of every Titan, now and later."""
+    """Add the LED buttons of every Titan and each station's refresh, now and later."""
     async_add_entities_dynamically(entry, async_add_entities, TABLES, IzypowerButton)
+    async_add_entities_dynamically(
+        entry, async_add_entities, STATION_TABLES, IzypowerRefreshButton
+    )
 
 
 class IzypowerButton(ButtonEntity, IzypowerControlEntity[None]):
@@ -67,3 +110,36 @@ class IzypowerButton(ButtonEntity, IzypowerControlEntity[None]):
     async def async_press(self) -> None:
         """Send the write."""
         await self.async_write(None)
+
+
+class IzypowerRefreshButton(IzypowerEntity[None], ButtonEntity):
+    """Refresh the account now (every station: one coordinator reads them all)."""
+
+    entity_description: IzypowerRefreshDescription
+
+    @override
+    @property
+    def available(self) -> bool:
+        """Available while the station is known, also after a failed refresh.
+
+        That is when a user wants to try again; the refresh's own limits still hold.
+        """
+        return self._target.source(self.coordinator.data) is not None
+
+    @override
+    async def async_press(self) -> None:
+        """Ask for a refresh, unless the last successful one is under a minute old."""
+        last = self.coordinator.last_success
+        if last is not None:
+            age = dt_util.utcnow() - last
+            if age < REFRESH_NOW_MIN_AGE:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="refresh_too_soon",
+                    translation_placeholders={
+                        "seconds": str(
+                            math.ceil((REFRESH_NOW_MIN_AGE - age).total_seconds())
+                        )
+                    },
+                )
+        await self.coordinator.async_request_refresh()

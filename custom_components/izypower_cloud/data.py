@@ -38,6 +38,8 @@ class Feed(StrEnum):
     # `dataDtos` values).
     DEVICE_LIST = "device_list"
     PV_STRINGS = "pv_strings"
+    # The layout-power call: the current clamps of the station's smart meters.
+    CT_POWER = "ct_power"
     FIRMWARE = "firmware"
     # A device's own calls, in `DeviceData.failed`.
     WIFI = "wifi"
@@ -68,6 +70,9 @@ class DeviceData:
     device: Device
     # PV input name ("PV1", "PV2", ...) -> W; `None` when the PV-string call failed.
     pv_strings: Mapping[str, float | None] | None = None
+    # A smart meter's clamp name ("CT2", "CT3", ...) -> W (signed by the cloud like
+    # the grid power); `None` for other devices and when the layout-power call failed.
+    ct_powers: Mapping[str, float | None] | None = None
     wifi: WifiInfo | None = None
     battery: BatteryPage | None = None
     temperature: float | None = None

@@ -1,6 +1,6 @@
 """Sensors of equipment (Titan, micro-inverter, meter) and of battery Link modules."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from operator import attrgetter
 
@@ -197,18 +197,36 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
 )
 
 
+def _input_power(
+    key: str,
+    placeholder: str,
+    name: str,
+    inputs: Callable[[DeviceData], Mapping[str, float | None] | None],
+    feed: Feed,
+) -> EquipmentSensor:
+    """Live power of one named input of an equipment, read from a station-wide call.
+
+    An input missing from this cycle's answer is unknown, not 0 W.
+    """
+    return IzypowerSensorEntityDescription[DeviceData](
+        key=f"{key}_{name}",
+        translation_key=key,
+        translation_placeholders={placeholder: name},
+        value_fn=lambda device: (inputs(device) or {}).get(name),
+        feed=feed,
+        **POWER,
+    )
+
+
 @cache
 def pv_string_power(name: str) -> EquipmentSensor:
     """Live power of one PV input ("PV1", "PV2", ...) of an equipment."""
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=f"pv_string_power_{name}",
-        translation_key="pv_string_power",
-        translation_placeholders={"pv_string": name},
-        # An input missing from this cycle's list is unknown, not 0 W.
-        value_fn=lambda device: (device.pv_strings or {}).get(name),
-        # The PV-string list is the station's.
-        feed=Feed.PV_STRINGS,
-        **POWER,
+    return _input_power(
+        "pv_string_power",
+        "pv_string",
+        name,
+        attrgetter("pv_strings"),
+        Feed.PV_STRINGS,
     )
 
 
@@ -238,6 +256,19 @@ LINK_SENSORS: tuple[LinkSensor, ...] = (
 )
 
 
-def pv_string_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
-    """One power sensor per PV input the equipment reported (none if the call failed)."""
-    return map(pv_string_power, device.pv_strings or ())
+@cache
+def ct_power(name: str) -> EquipmentSensor:
+    """Power through one current clamp ("CT2", "CT3", ...) of a smart meter.
+
+    Signed by the cloud like the grid power, and shown as sent.
+    """
+    return _input_power("ct_power", "ct", name, attrgetter("ct_powers"), Feed.CT_POWER)
+
+
+def input_sensors(device: DeviceData) -> Iterator[EquipmentSensor]:
+    """One power sensor per PV input and per current clamp the equipment reported.
+
+    None for the inputs of a call that failed: its entities stay, unavailable.
+    """
+    yield from map(pv_string_power, device.pv_strings or ())
+    yield from map(ct_power, device.ct_powers or ())

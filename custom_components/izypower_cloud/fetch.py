@@ -17,6 +17,7 @@ from typing import Any
 
 from .api import (
     BatteryPage,
+    CtPower,
     Device,
     DeviceType,
     EnergyReport,
@@ -79,6 +80,17 @@ class DeviceCalls:
     temperature: Mapping[int, float | None]
     # Devices whose temperature was asked for and failed.
     temperature_failed: frozenset[int]
+    # The station's current clamps; None when not asked for (no smart meter with a
+    # serial) or when the call failed (`ct_failed`).
+    ct_powers: list[CtPower] | None = None
+    ct_failed: bool = False
+
+    def ct_by_serial(self) -> dict[str, dict[str, float | None]]:
+        """Return the clamps' power by meter serial, then clamp name."""
+        by_serial: dict[str, dict[str, float | None]] = {}
+        for clamp in self.ct_powers or ():
+            by_serial.setdefault(clamp.serial, {})[clamp.name] = clamp.power
+        return by_serial
 
 
 class CloudFetcher:
@@ -198,7 +210,19 @@ class CloudFetcher:
         """Make the per-device calls of one refresh, and the station's firmware list."""
         battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
         temperature: dict[int, asyncio.Task[float | None]] = {}
+        clamps: asyncio.Task[list[CtPower] | None] | None = None
         async with asyncio.TaskGroup() as group:
+            # One layout-power call per station, only when it has a smart meter:
+            # the clamps are the meter's.
+            if any(
+                device.device_type is DeviceType.METER and device.serial
+                for device in devices
+            ):
+                clamps = self._start(
+                    group,
+                    f"CT clamps of station {station_id}",
+                    partial(self.client.get_ct_powers, station_id, today),
+                )
             for device in devices:
                 self._start_device_calls(
                     group, device, today, slow, battery=battery, temperature=temperature
@@ -219,6 +243,8 @@ class CloudFetcher:
             temperature_failed=frozenset(
                 key for key in temperature if _temperature_label(key) in failed
             ),
+            ct_powers=None if clamps is None else clamps.result(),
+            ct_failed=clamps is not None and clamps.result() is None,
         )
 
     def _start_device_calls(

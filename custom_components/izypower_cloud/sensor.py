@@ -12,7 +12,7 @@ from .entity import (
     IzypowerEntity,
     async_add_entities_dynamically,
 )
-from .equipment_sensors import EQUIPMENT_SENSORS, LINK_SENSORS, pv_string_sensors
+from .equipment_sensors import EQUIPMENT_SENSORS, LINK_SENSORS, input_sensors
 from .runtime import IzypowerConfigEntry
 from .sensor_description import IzypowerSensorEntityDescription, SensorValue
 from .station_sensors import STATION_SENSORS
@@ -23,7 +23,7 @@ PARALLEL_UPDATES = 0
 
 TABLES: EntityTables[IzypowerSensorEntityDescription[Any]] = (
     EntityTable(StationTarget, STATION_SENSORS),
-    EntityTable(EquipmentTarget, EQUIPMENT_SENSORS, generated=pv_string_sensors),
+    EntityTable(EquipmentTarget, EQUIPMENT_SENSORS, generated=input_sensors),
     EntityTable(LinkTarget, LINK_SENSORS),
 )
 

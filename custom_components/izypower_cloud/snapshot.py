@@ -17,6 +17,9 @@ from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls
 from .identifiers import device_identifier, station_identifier
 
+# Powers of named inputs (PV strings, current clamps) by device serial, then input.
+type _BySerial = Mapping[str, dict[str, float | None]]
+
 
 class SnapshotAssembler:
     """Build the snapshot's station and device parts; remembers stations' features."""
@@ -40,9 +43,10 @@ class SnapshotAssembler:
         station_id = station.station_id
         firmware = self._fetcher.firmware.get(station_id)
         pv_by_serial = calls.pv_by_serial()
+        ct_by_serial = None if own.ct_failed else own.ct_by_serial()
         device_data = {
             device.device_id: self._device_data(
-                device, own, firmware, pv_by_serial, measured_at
+                device, own, firmware, (pv_by_serial, ct_by_serial), measured_at
             )
             for device in devices
         }
@@ -73,7 +77,8 @@ class SnapshotAssembler:
             ev_energy=(self._ev_energy(owner, reports, measured_at) if has_ev else {}),
             failed=calls.failed()
             | {REPORT_FEEDS[period] for period in Period if period not in reports}
-            | ({Feed.FIRMWARE} if firmware is None else set()),
+            | ({Feed.FIRMWARE} if firmware is None else set())
+            | ({Feed.CT_POWER} if own.ct_failed else set()),
         )
 
     def _station_energy(
@@ -121,10 +126,15 @@ class SnapshotAssembler:
         device: Device,
         own: DeviceCalls,
         firmware: Mapping[str, bool] | None,
-        pv_by_serial: Mapping[str, dict[str, float | None]] | None,
+        inputs: tuple[_BySerial | None, _BySerial | None],
         measured_at: datetime,
     ) -> DeviceData:
-        """Assemble one device's part of the snapshot."""
+        """Assemble one device's part of the snapshot.
+
+        `inputs` are the PV strings' and the current clamps' powers by serial (None
+        when their call failed).
+        """
+        pv_by_serial, ct_by_serial = inputs
         device_id = device.device_id
         wifi = self._fetcher.wifi.get(device_id)
         battery = own.battery.get(device_id)
@@ -144,6 +154,11 @@ class SnapshotAssembler:
                 None
                 if pv_by_serial is None
                 else pv_by_serial.get(device.serial or "", {})
+            ),
+            ct_powers=(
+                ct_by_serial.get(device.serial or "", {})
+                if ct_by_serial is not None and device.device_type is DeviceType.METER
+                else None
             ),
             wifi=wifi,
             battery=battery,

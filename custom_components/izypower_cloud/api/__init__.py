@@ -41,6 +41,7 @@ from .exceptions import (
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
 from .raw import RawRead, station_reads
+from .readings import ChannelMode, EvChargerPower, MeterChannel
 from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "BatterySettings",
     "CallRound",
     "BatteryState",
+    "ChannelMode",
     "ClusterMode",
     "ControlMode",
     "CtPower",
@@ -57,6 +59,7 @@ __all__ = [
     "DeviceType",
     "EnergyReport",
     "EnergySeries",
+    "EvChargerPower",
     "IzypowerAuthenticationError",
     "IzypowerClient",
     "IzypowerConnectionError",
@@ -64,6 +67,7 @@ __all__ = [
     "IzypowerResponseError",
     "LinkModule",
     "ManualMode",
+    "MeterChannel",
     "MeterControl",
     "Period",
     "PowerDirection",

@@ -35,6 +35,7 @@ from .exceptions import IzypowerConnectionError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
 from .raw import RawRead, report_params
+from .readings import EvChargerPower, MeterChannel
 from .wire import (
     DEFAULT_BASE_URL,
     DEFAULT_REQUEST_TIMEOUT,
@@ -333,3 +334,15 @@ class IzypowerClient(SettingWrites):
             params={"searchTime": day.isoformat(), "isV2": "true"},
         )
         return CtPower.list_from_json(payload)
+
+    async def get_meter_channels(self, serial: str) -> list[MeterChannel]:
+        """Return the three channels of a smart meter (newer cloud versions)."""
+        return MeterChannel.list_from_json(
+            await self._request("GET", "/izy/v2/meter/{}", serial)
+        )
+
+    async def get_ev_charger(self, serial: str) -> EvChargerPower:
+        """Return an EV charger's AC input and charging power (newer cloud versions)."""
+        return EvChargerPower.from_json(
+            await self._request("GET", "/izy/v2/ev/{}", serial)
+        )
