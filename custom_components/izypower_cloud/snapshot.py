@@ -10,7 +10,16 @@ from collections.abc import Mapping
 import dataclasses
 from datetime import datetime
 
-from .api import Device, DeviceType, EnergyReport, Period, Station, StationInfo
+from .api import (
+    BatteryPage,
+    Device,
+    DeviceType,
+    EnergyReport,
+    Period,
+    Station,
+    StationInfo,
+    WifiInfo,
+)
 from .data import REPORT_FEEDS, DeviceData, Feed, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard, EnergyKey
 from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
@@ -138,15 +147,7 @@ class SnapshotAssembler:
         device_id = device.device_id
         wifi = self._fetcher.wifi.get(device_id)
         battery = own.battery.get(device_id)
-        failed: set[Feed] = set()
-        if device.serial is not None and wifi is None:
-            failed.add(Feed.WIFI)
-        # Also without a serial: a Titan whose page is missing has not listed its
-        # Link modules (no evidence that they are gone).
-        if device.device_type is DeviceType.BATTERY and battery is None:
-            failed.add(Feed.BATTERY)
-        if device_id in own.temperature_failed:
-            failed.add(Feed.TEMPERATURE)
+        failed = _own_failures(device, wifi, battery, own)
         settings, meter_control, controls_failed = self._fetcher.controls.state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
@@ -188,3 +189,19 @@ class SnapshotAssembler:
             meter_import_total=guarded[METER_IMPORT_TOTAL],
             meter_export_total=guarded[METER_EXPORT_TOTAL],
         )
+
+
+def _own_failures(
+    device: Device, wifi: WifiInfo | None, battery: BatteryPage | None, own: DeviceCalls
+) -> set[Feed]:
+    """Return the device's own calls that failed this refresh."""
+    failed: set[Feed] = set()
+    if device.serial is not None and wifi is None:
+        failed.add(Feed.WIFI)
+    # Also without a serial: a Titan whose page is missing has not listed its Link
+    # modules (no evidence that they are gone).
+    if device.device_type is DeviceType.BATTERY and battery is None:
+        failed.add(Feed.BATTERY)
+    if device.device_id in own.temperature_failed:
+        failed.add(Feed.TEMPERATURE)
+    return failed
