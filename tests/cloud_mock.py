@@ -84,6 +84,8 @@ class Endpoint(StrEnum):
     UPGRADE = "upgrade"
     METER_BASE_INFO = "meter_base_info"
     LAYOUT_POWER = "layout_power"
+    METER_CHANNELS = "meter_channels"
+    EV_CHARGER = "ev_charger"
     METER_CONTROL_WRITE = "meter_control_write"
     BATTERY_WRITE = "battery_write"
 
@@ -133,6 +135,8 @@ _ROUTES = (
         "GET", re.compile(r"/api/v2/device/baseInfo/(\d+)"), Endpoint.METER_BASE_INFO
     ),
     _Route("GET", re.compile(r"/api/report/layoutPower/(\d+)"), Endpoint.LAYOUT_POWER),
+    _Route("GET", re.compile(r"/izy/v2/meter/([^/]+)"), Endpoint.METER_CHANNELS),
+    _Route("GET", re.compile(r"/izy/v2/ev/([^/]+)"), Endpoint.EV_CHARGER),
     _Route(
         "POST",
         re.compile(r"/api/v2/device/meter/control/([^/]+)"),
@@ -157,6 +161,7 @@ _FILE_PREFIXES = {
     "device_upgrade_": Endpoint.UPGRADE,
     "meter_base_info_": Endpoint.METER_BASE_INFO,
     "layout_power_": Endpoint.LAYOUT_POWER,
+    "meter_channels_": Endpoint.METER_CHANNELS,
 }
 _INT_KEYED = {
     Endpoint.STATION_INFO,

@@ -83,8 +83,9 @@ async def test_snapshot(
     # 5 more since issue 15: two Titan and three Link temperatures.
     assert entity_state(hass, f"{MASTER}_battery_temperature") == "27.4"
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
-    # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter.
-    assert len(entity_registry.entities) == 176 + 5 + 1
+    # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
+    # disabled ones: 5 readings of each of the meter's three channels.
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15
 
 
 async def test_disabled_by_default(
@@ -130,6 +131,12 @@ async def test_disabled_by_default(
         expected.update(
             {f"device_{device}_charging_time", f"device_{device}_discharging_time"}
         )
+    # The meter's channels: read only while one of them is enabled (on demand).
+    expected.update(
+        f"device_640103_channel_{number}_{reading}"
+        for number in (1, 2, 3)
+        for reading in ("power", "apparent_power", "current", "voltage", "mode")
+    )
     assert disabled == expected
     assert hass.states.get(f"{TILLEULS}_coverage_rate_this_month") is None
     assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"

@@ -72,8 +72,8 @@ async def test_export_holds_no_identifying_value(
     assert not leaked
     reads = export["reads"]
     # Station list, info, 4 reports, PV strings, devices, firmware, layout power;
-    # meter: base info + Wi-Fi; each Titan: Wi-Fi, battery page, settings.
-    assert len(reads) == 10 + 2 + 2 * 3
+    # meter: base info, Wi-Fi, channels; each Titan: Wi-Fi, battery page, settings.
+    assert len(reads) == 10 + 3 + 2 * 3
     assert sum(mock_cloud.counts().values()) == len(reads)
     assert export["station"] == "<id-1>"
     # The answers are the cloud's, unparsed: the rates keep their "%".
@@ -83,6 +83,10 @@ async def test_export_holds_no_identifying_value(
     # The same serial gets the same placeholder in every answer.
     assert battery["items"][0]["sn"].startswith("<serial-")
     assert reads["device_1_battery"]["endpoint"] == "/izy/v2/battery/{}"
+    # Pages of newer cloud versions are exported even when no entity reads them.
+    channels = reads["device_3_meter_channels"]
+    assert channels["endpoint"] == "/izy/v2/meter/{}"
+    assert channels["answer"]["data"]["items"][1]["power"] == 2233
 
 
 async def test_export_of_micro_inverters_and_failed_read(

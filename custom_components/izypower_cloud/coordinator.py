@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
@@ -141,14 +141,38 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
     async def async_reread(
         self, station_id: int, device_id: int, feed: Feed
     ) -> DeviceData | None:
-        """Read one control resource again now and publish it (after a write)."""
+        """Read one resource of a device again now, and publish it (fetch.py)."""
         if (old := self.data.device(station_id, device_id)) is None:
             return None
-        fresh = await self._fetcher.controls.reread(old, feed)
+        fresh = await self._fetcher.reread(old, feed)
         data = self.data.with_device(station_id, fresh)
         self.pending.observe(data)
         self.async_set_updated_data(data)
         return fresh
+
+    @callback
+    def async_want(self, station_id: int, device_id: int, feed: Feed) -> CALLBACK_TYPE:
+        """Read an on-demand page of a device until the returned callback is called.
+
+        The first entity to want it gets it read at once, not at the next refresh.
+        """
+        first, release = self._fetcher.on_demand.want(device_id, feed)
+        if first:
+            self.config_entry.async_create_task(
+                self.hass,
+                self._async_read_wanted(station_id, device_id, feed),
+                f"{DOMAIN} first read of {feed}",
+            )
+        return release
+
+    async def _async_read_wanted(
+        self, station_id: int, device_id: int, feed: Feed
+    ) -> None:
+        try:
+            await self.async_reread(station_id, device_id, feed)
+        except IzypowerAuthenticationError:
+            # The next refresh meets the refusal too and starts reauthentication.
+            return
 
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
         """Tell whether the cloud may still have a device of the registry."""

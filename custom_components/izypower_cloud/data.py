@@ -17,6 +17,8 @@ from .api import (
     Device,
     EnergyReport,
     EnergySeries,
+    EvChargerPower,
+    MeterChannel,
     MeterControl,
     Period,
     Station,
@@ -50,6 +52,16 @@ class Feed(StrEnum):
     # a smart meter's export limitation (base info, by device id).
     SETTINGS = "settings"
     METER_CONTROL = "meter_control"
+    # Pages of newer cloud versions, read only while an entity shows them
+    # (`ON_DEMAND_FEEDS`): a smart meter's channels, an EV charger's powers.
+    METER_CHANNELS = "meter_channels"
+    EV_CHARGER = "ev_charger"
+
+
+# Feeds read at every refresh, but only for the devices where an entity that reads
+# them is enabled: all their entities are disabled by default, and a call per device
+# and refresh would otherwise cost every user requests for values nobody looks at.
+ON_DEMAND_FEEDS: frozenset[Feed] = frozenset({Feed.METER_CHANNELS, Feed.EV_CHARGER})
 
 
 REPORT_FEEDS: Mapping[Period, Feed] = {
@@ -82,6 +94,10 @@ class DeviceData:
     # after a write); `None` for other devices and while the read fails.
     settings: BatterySettings | None = None
     meter_control: MeterControl | None = None
+    # A smart meter's channels and an EV charger's powers, read on demand; `None`
+    # while no enabled entity asks for them, and when their read failed.
+    meter_channels: tuple[MeterChannel, ...] | None = None
+    ev_charger: EvChargerPower | None = None
     # This device's own calls that failed this cycle. A call not made (an offline
     # micro-inverter's temperature) is no failure, except a Titan's battery page: a
     # Titan without one has not listed its Link modules (no evidence they are gone).

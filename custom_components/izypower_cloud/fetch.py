@@ -32,7 +32,8 @@ from .api import (
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
 from .control_reads import ControlReads
-from .data import Feed
+from .data import ON_DEMAND_FEEDS, DeviceData, Feed
+from .on_demand import OnDemandReads
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
@@ -115,6 +116,8 @@ class CloudFetcher:
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
         # The controls' current values, by device id (control_reads.py).
         self.controls = ControlReads(client, slow_max_age, self._caller)
+        # The pages read only while an entity shows them (on_demand.py).
+        self.on_demand = OnDemandReads(client, self._caller)
 
     def _caches(self) -> tuple[SlowCache[Any, Any], ...]:
         return (self.reports, self.firmware, self.wifi, *self.controls.caches())
@@ -130,6 +133,7 @@ class CloudFetcher:
         self._not_made = set()
         for cache in self._caches():
             cache.begin()
+        self.on_demand.begin()
         try:
             yield
         finally:
@@ -271,6 +275,7 @@ class CloudFetcher:
             ),
         )
         self.controls.schedule(group, device, slow)
+        self.on_demand.schedule(group, device)
         if device.device_type is DeviceType.BATTERY:
             battery[device_id] = self._start(
                 group,
@@ -284,6 +289,15 @@ class CloudFetcher:
                 _temperature_label(device_id),
                 partial(client.get_temperature, serial, today),
             )
+
+    async def reread(self, device: DeviceData, feed: Feed) -> DeviceData:
+        """Read one resource of a device now, outside a refresh; return it updated.
+
+        A control's current value after a write, or an on-demand page first wanted.
+        """
+        if feed in ON_DEMAND_FEEDS:
+            return await self.on_demand.reread(device, feed)
+        return await self.controls.reread(device, feed)
 
     def _start[T](
         self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]

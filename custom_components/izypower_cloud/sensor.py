@@ -13,6 +13,7 @@ from .entity import (
     async_add_entities_dynamically,
 )
 from .equipment_sensors import EQUIPMENT_SENSORS, LINK_SENSORS, input_sensors
+from .on_demand_sensors import ON_DEMAND_SENSORS
 from .runtime import IzypowerConfigEntry
 from .sensor_description import IzypowerSensorEntityDescription, SensorValue
 from .station_sensors import STATION_SENSORS
@@ -24,6 +25,7 @@ PARALLEL_UPDATES = 0
 TABLES: EntityTables[IzypowerSensorEntityDescription[Any]] = (
     EntityTable(StationTarget, STATION_SENSORS),
     EntityTable(EquipmentTarget, EQUIPMENT_SENSORS, generated=input_sensors),
+    EntityTable(EquipmentTarget, ON_DEMAND_SENSORS),
     EntityTable(LinkTarget, LINK_SENSORS),
 )
 

@@ -149,6 +149,7 @@ class SnapshotAssembler:
         battery = own.battery.get(device_id)
         failed = _own_failures(device, wifi, battery, own)
         settings, meter_control, controls_failed = self._fetcher.controls.state(device)
+        channels, charger, on_demand_failed = self._fetcher.on_demand.state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
             pv_strings=(
@@ -171,7 +172,9 @@ class SnapshotAssembler:
             ),
             settings=settings,
             meter_control=meter_control,
-            failed=frozenset(failed) | controls_failed,
+            meter_channels=channels,
+            ev_charger=charger,
+            failed=frozenset(failed) | controls_failed | on_demand_failed,
         )
 
     def _guarded_meter(self, device: Device, measured_at: datetime) -> Device:

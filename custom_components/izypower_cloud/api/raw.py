@@ -93,6 +93,10 @@ def _device_reads(prefix: str, device: Device, day: date) -> Iterator[RawRead]:
     if device.device_type is DeviceType.BATTERY:
         yield RawRead(f"{prefix}_battery", "/izy/v2/battery/{}", (serial,))
         yield RawRead(f"{prefix}_settings", "/api/v2/device/cmd/{}", (serial,))
+    if device.device_type is DeviceType.METER:
+        yield RawRead(f"{prefix}_meter_channels", "/izy/v2/meter/{}", (serial,))
+    if device.device_type is DeviceType.CHARGER:
+        yield RawRead(f"{prefix}_ev_charger", "/izy/v2/ev/{}", (serial,))
     if device.device_type is DeviceType.MICRO_INVERTER:
         yield RawRead(
             f"{prefix}_temperature",

@@ -1,0 +1,118 @@
+"""Sensors of the pages read on demand: a smart meter's channels, an EV charger's powers.
+
+They are read only while one of their entities is enabled (on_demand.py), and all are
+disabled by default: the pages were seen in one client only (docs/api.md §7.13-7.14).
+"""
+
+from collections.abc import Callable
+from operator import attrgetter
+
+from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.const import (
+    UnitOfApparentPower,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+)
+
+from .api import ChannelMode, DeviceType, EvChargerPower, MeterChannel
+from .api.readings import METER_CHANNELS
+from .data import DeviceData, Feed
+from .entity import has_serial
+from .sensor_description import (
+    POWER,
+    EquipmentSensor,
+    IzypowerSensorEntityDescription,
+    Part,
+    Presentation,
+    measurement,
+)
+
+_ON_DEMAND = Presentation(entity_registry_enabled_default=False)
+
+
+def _serial_of(device_type: DeviceType) -> Callable[[DeviceData], bool]:
+    # The pages are addressed by serial.
+    return lambda device: (
+        device.device.device_type is device_type and has_serial(device)
+    )
+
+
+def _channel_sensor(
+    number: int,
+    reading: str,
+    value_fn: Callable[[MeterChannel], float | str | None],
+    presentation: Presentation,
+) -> EquipmentSensor:
+    """One reading of one channel (1 to 3) of a smart meter's page.
+
+    A channel missing from the page is unknown, like a reading it does not send.
+    """
+
+    def value(device: DeviceData) -> float | str | None:
+        channels = device.meter_channels or ()
+        return value_fn(channels[number - 1]) if number <= len(channels) else None
+
+    key = f"channel_{reading}"
+    return IzypowerSensorEntityDescription[DeviceData](
+        key=f"channel_{number}_{reading}",
+        translation_key=key,
+        translation_placeholders={"channel": str(number)},
+        value_fn=value,
+        exists_fn=_serial_of(DeviceType.METER),
+        feed=Feed.METER_CHANNELS,
+        **presentation | _ON_DEMAND,
+    )
+
+
+def _channel_mode(channel: MeterChannel) -> str | None:
+    return None if channel.mode is None else channel.mode.value
+
+
+# What each channel reading is: (name, value, presentation).
+_CHANNEL_READINGS: tuple[
+    tuple[str, Callable[[MeterChannel], float | str | None], Presentation], ...
+] = (
+    ("power", attrgetter("power"), POWER),
+    (
+        "apparent_power",
+        attrgetter("apparent_power"),
+        measurement(
+            SensorDeviceClass.APPARENT_POWER, UnitOfApparentPower.VOLT_AMPERE, 0
+        ),
+    ),
+    (
+        "current",
+        attrgetter("current"),
+        measurement(SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, 1),
+    ),
+    (
+        "voltage",
+        attrgetter("voltage"),
+        measurement(SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 1),
+    ),
+    (
+        "mode",
+        _channel_mode,
+        Presentation(
+            device_class=SensorDeviceClass.ENUM,
+            options=[mode.value for mode in ChannelMode],
+        ),
+    ),
+)
+
+_EV_CHARGER = Part[DeviceData, EvChargerPower](
+    lambda device: device.ev_charger,
+    Feed.EV_CHARGER,
+    exists_fn=_serial_of(DeviceType.CHARGER),
+    presentation=POWER | _ON_DEMAND,
+)
+
+ON_DEMAND_SENSORS: tuple[EquipmentSensor, ...] = (
+    *(
+        _channel_sensor(number, *reading)
+        for number in range(1, METER_CHANNELS + 1)
+        for reading in _CHANNEL_READINGS
+    ),
+    _EV_CHARGER.sensor("ev_charger_ac_power", lambda charger: charger.ac_power),
+    _EV_CHARGER.sensor("ev_charger_power", lambda charger: charger.power),
+)
