@@ -7,6 +7,8 @@ battery page's state code, the station's EV power and the reports' EV figures.
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+import json
+from typing import Any, cast
 
 from aiohttp.test_utils import TestServer
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
@@ -145,3 +147,31 @@ async def test_ev_figures_follow_the_cloud(
         identifiers={(DOMAIN, f"device_{station.devices[-1].device_id}")}
     )
     assert charger.model == "EV charger"
+
+
+async def test_export_has_the_charger_page(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    account: Account,
+    entry: MockConfigEntry,
+) -> None:
+    """The export reads the EV charger's page too, with its serial replaced."""
+    station = account.stations[0]
+    (station_device,) = device_registry.async_get_devices(
+        identifiers={(DOMAIN, f"station_{station.station_id}")}
+    )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "export_data",
+        {"device_id": station_device.id},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    reads = cast("dict[str, Any]", response["reads"])
+    (charger_read,) = [name for name in reads if name.endswith("_ev_charger")]
+    answer = reads[charger_read]["answer"]["data"]
+    assert answer["power"] > 0
+    assert answer["ac_power"] > answer["power"]
+    text = json.dumps(response)
+    assert all(device.serial not in text for device in station.devices)
