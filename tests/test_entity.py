@@ -14,7 +14,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.izypower_cloud import binary_sensor, equipment_sensors, sensor
+from custom_components.izypower_cloud import (
+    binary_sensor,
+    equipment_sensors,
+    on_demand_sensors,
+    sensor,
+)
 from custom_components.izypower_cloud.api import (
     BatteryPage,
     ClusterMode,
@@ -74,6 +79,7 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *sensor.STATION_SENSORS,
     *sensor.EQUIPMENT_SENSORS,
     *sensor.LINK_SENSORS,
+    *on_demand_sensors.ON_DEMAND_SENSORS,
     equipment_sensors.pv_string_power("PV1"),
     equipment_sensors.ct_power("CT2"),
 ]
@@ -115,6 +121,9 @@ def test_enum_states_are_translated_and_have_icons() -> None:
     assert {description.key for description in enums} == {
         "cluster_mode",
         "battery_state",
+        "channel_1_mode",
+        "channel_2_mode",
+        "channel_3_mode",
     }
     for description in enums:
         assert description.options
@@ -262,6 +271,7 @@ def test_tables_select_targets_and_generate_descriptions() -> None:
     assert len(list(equipment.candidates(failed))) == len(sensor.EQUIPMENT_SENSORS)
     assert [table.target for table in sensor.TABLES] == [
         StationTarget,
+        EquipmentTarget,
         EquipmentTarget,
         LinkTarget,
     ]

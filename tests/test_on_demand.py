@@ -97,9 +97,9 @@ async def test_read_only_while_shown(
         {
             f"{METER}_channel_1_power": "-103.0",
             SOLAR: "2233.0",
-            f"{METER}_channel_2_apparent_power": "2245.0",
-            f"{METER}_channel_2_current": "9.7",
-            f"{METER}_channel_2_voltage": "231.2",
+            f"{METER}_channel_2_apparent_power": "2350.0",
+            f"{METER}_channel_2_current": "10.16",
+            f"{METER}_channel_2_voltage": "231.4",
             f"{METER}_channel_1_mode": "consumption",
             f"{METER}_channel_2_mode": "production",
         },

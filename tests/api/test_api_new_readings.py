@@ -85,7 +85,9 @@ def test_station_reads_name_no_serial() -> None:
     """Every read of a station once; names carry positions, never serials."""
     reads = list(station_reads(81234, _devices(81234), date(2026, 7, 14)))
     names = [read.name for read in reads]
-    assert len(names) == len(set(names)) == 10 + 2 + 2 * 3
+    # Station-wide 10; the meter: base info, Wi-Fi, channels; each Titan 3.
+    assert len(names) == len(set(names)) == 10 + 3 + 2 * 3
+    assert "device_3_meter_channels" in names
     assert not any(MASTER in name for name in names)
     no_serial = Device.from_json({"deviceId": 1, "deviceType": "vm"})
     assert no_serial is not None

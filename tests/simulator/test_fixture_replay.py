@@ -10,6 +10,7 @@ READS: dict[str, str] = {
     "stations_page_1.json": "/api/powerStations/page?page=1&limit=100",
     "layout_power_81234.json": "/api/report/layoutPower/81234?searchTime=2026-07-14&isV2=true",
     "meter_base_info_640103.json": "/api/v2/device/baseInfo/640103",
+    "meter_channels_IZM24M000301.json": "/izy/v2/meter/IZM24M000301",
 }
 for _sid in (81234, 81235):
     READS[f"station_info_{_sid}.json"] = f"/api/v3/powerStations/info/{_sid}"
