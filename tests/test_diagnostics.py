@@ -38,16 +38,30 @@ def assert_no_personal_data(diagnostics: dict[str, Any]) -> None:
     assert "IZ" not in text.replace("izypower", "")
 
 
-@pytest.mark.usefixtures("cloud_clock")
+@pytest.fixture
+async def loaded(
+    hass: HomeAssistant,
+    cloud_clock: FrozenDateTimeFactory,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> MockConfigEntry:
+    """Set up the diagnostics and the fixture account, at the frozen time.
+
+    Ask for it before `hass_client`: the client's access token is then issued at the
+    frozen time too, and stays valid when a test moves the clock on.
+    """
+    assert await async_setup_component(hass, "diagnostics", {})
+    await setup_integration(hass, mock_config_entry)
+    return mock_config_entry
+
+
 async def test_diagnostics_are_complete_and_redacted(
     hass: HomeAssistant,
+    loaded: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """The snapshot is there; e-mail, password, token, addresses, network and serials are not."""
-    assert await async_setup_component(hass, "diagnostics", {})
-    await setup_integration(hass, mock_config_entry)
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry
@@ -86,17 +100,14 @@ async def test_diagnostics_are_complete_and_redacted(
     assert counters[("device_640103", "meter_import", "total")] == 2455.0
 
 
-@pytest.mark.usefixtures("cloud_clock")
 async def test_diagnostics_snapshot(
     hass: HomeAssistant,
+    loaded: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
     snapshot: SnapshotAssertion,
 ) -> None:
     """The whole download of the fixture account, so any change to it is reviewed."""
-    assert await async_setup_component(hass, "diagnostics", {})
-    await setup_integration(hass, mock_config_entry)
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, mock_config_entry
@@ -106,15 +117,12 @@ async def test_diagnostics_snapshot(
 
 async def test_diagnostics_show_holds_and_pending_writes(
     hass: HomeAssistant,
-    # Before the client: its access token is issued at the frozen time.
-    cloud_clock: FrozenDateTimeFactory,
+    loaded: MockConfigEntry,
     hass_client: ClientSessionGenerator,
-    mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
 ) -> None:
     """A timed battery mode and its unconfirmed writes are in the download, redacted."""
-    assert await async_setup_component(hass, "diagnostics", {})
-    await setup_integration(hass, mock_config_entry)
     await set_mode(hass, mode="charge", power=1200, duration={"hours": 2}, until_soc=90)
     # The cloud never shows the writes: they stay pending, 2 minutes old.
     await advance_time(hass, cloud_clock, timedelta(minutes=2))
