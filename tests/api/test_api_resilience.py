@@ -335,6 +335,46 @@ async def test_refused_password_after_a_401_raises_after_one_login(
     assert _logins(mock_cloud) == 2
 
 
+async def test_a_token_serving_other_calls_refused_again_is_the_resource(
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
+) -> None:
+    """The repeat refused with a new token another call got through: not the login.
+
+    A plain 401 response error, so one endpoint refusing the account is logged as
+    that call's failure, not as every call's missing token.
+    """
+    add_login(mock_cloud, "login_expired_token.json")
+    add_login(mock_cloud)
+    await client.login()
+    clock.now += FRESH_TOKEN_WINDOW
+    repeat_sent, release = asyncio.Event(), asyncio.Event()
+    answers = iter(
+        [
+            (None, CallbackResult(status=401)),
+            (release, CallbackResult(status=401)),
+            (None, CallbackResult(payload=load(f"device_wifi_{METER}.json"))),
+        ]
+    )
+
+    async def wifi(*_args: object, **_kwargs: object) -> CallbackResult:
+        event, answer = next(answers)
+        if event is not None:
+            repeat_sent.set()
+            await event.wait()
+        return answer
+
+    mock_cloud.get(url(WIFI_PATH), callback=wifi, repeat=True)
+    refused = asyncio.create_task(client.get_wifi(METER))
+    await repeat_sent.wait()
+    await client.get_wifi(METER)  # the new token accepted meanwhile
+    release.set()
+
+    with pytest.raises(IzypowerResponseError, match="401") as caught:
+        await refused
+    assert not isinstance(caught.value, IzypowerLoginUnavailableError)
+    assert _logins(mock_cloud) == 2
+
+
 # ------------------------------------------------------ d) budget and circuit
 
 
