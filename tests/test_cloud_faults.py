@@ -221,3 +221,62 @@ async def test_large_account_setup_is_prompt(
     finally:
         await hass.config_entries.async_unload(entry.entry_id)
         await cloud.server.close()
+
+
+def _our_records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """Return the integration's log lines at `level` exactly."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.izypower_cloud")
+        and record.levelno == level
+    ]
+
+
+LOGIN_UNAVAILABLE = "cloud login unavailable: "
+
+
+@pytest.mark.parametrize(
+    ("faults", "infos"),
+    [
+        # Every token refused although logins work: the calls in flight are refused,
+        # the others find logins backing off. Before: 13 INFO lines, one per call.
+        ({"force_401": 10_000}, [LOGIN_UNAVAILABLE]),
+        # Logins fail (HTTP 500): the circuit opens at once (one line for the
+        # refresh); then logins are paused. Before: that line, then one per station
+        # info probed at the next refresh (2).
+        (
+            {"failing_endpoints": ["login"], "force_401": 10_000},
+            ["No cloud call of this refresh answered", LOGIN_UNAVAILABLE],
+        ),
+    ],
+)
+async def test_failing_login_is_logged_once(
+    hass: HomeAssistant,
+    sim_cloud: SimCloud,
+    caplog: pytest.LogCaptureFixture,
+    faults: dict[str, object],
+    infos: list[str],
+) -> None:
+    """No usable token: the cause is logged once for every call, with one ERROR."""
+    coordinator = await _set_up(hass, sim_cloud)
+    sim_cloud.faults(**faults)
+    caplog.clear()
+    for _ in range(3):
+        await coordinator.async_refresh()
+        assert not coordinator.last_update_success
+    logged = _our_records(caplog, logging.INFO)
+    assert len(logged) == len(infos)
+    assert all(
+        line.startswith(start) for line, start in zip(logged, infos, strict=True)
+    )
+    assert len(_our_records(caplog, logging.ERROR)) == 1
+
+    # Back to normal (an explicit login ignores the backoff, as a reload's would):
+    # the first good refresh says so once.
+    sim_cloud.clear_faults()
+    await coordinator.client.login()
+    caplog.clear()
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert "cloud login available again" in _our_records(caplog, logging.INFO)

@@ -1,4 +1,9 @@
-"""Diagnostics: the entry's settings and the latest snapshot, without personal data."""
+"""Diagnostics: the entry's settings, the latest snapshot and what waits on the cloud.
+
+Without personal data: credentials, addresses, network details and serials are
+redacted; devices are named by their registry identifier (`device_<id>`, as in the
+unique ids and the energy guard's owners), never by serial or user-given name.
+"""
 
 from collections.abc import Mapping
 import dataclasses
@@ -9,8 +14,12 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+import homeassistant.util.dt as dt_util
 
+from .mode_holds import Hold
+from .pending import CONFIRM_TIMEOUT, PendingWrite
 from .runtime import IzypowerConfigEntry
+from .targets import EquipmentTarget
 
 # Keys (entry data and snapshot fields) whose values identify the owner, the place or
 # the hardware: credentials, postal address, network details and serial numbers.
@@ -30,7 +39,9 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: IzypowerConfigEntry
 ) -> dict[str, Any]:
     """Return what a bug report needs to reproduce the account's data."""
-    coordinator = entry.runtime_data.coordinator
+    runtime = entry.runtime_data
+    coordinator = runtime.coordinator
+    now = dt_util.utcnow()
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
@@ -41,6 +52,49 @@ async def async_get_config_entry_diagnostics(
         # What the energy guard holds back and why: counters by owner (station or
         # device id), no personal data.
         "energy_guard": coordinator.energy_guard.as_dict(),
+        # Modes set by `set_battery_mode` for a while, and what they will set back.
+        "battery_mode_holds": _redacted([_hold(hold) for hold in runtime.holds.holds]),
+        # Writes the cloud accepted but does not show yet: a control stuck on a value
+        # asked for is explained here.
+        "pending_writes": _redacted(
+            [_pending(write, now) for write in coordinator.pending.writes]
+        ),
+    }
+
+
+def _redacted(items: list[dict[str, Any]]) -> Any:
+    """Return `items` as JSON, through the same redaction as the snapshot."""
+    return async_redact_data(to_jsonable(items), TO_REDACT)
+
+
+def _device(station_id: int, device_id: int) -> str:
+    """Name a device as its registry identifier does (`device_<id>`), never by serial."""
+    return EquipmentTarget(station_id, device_id).identifier[1]
+
+
+def _hold(hold: Hold) -> dict[str, Any]:
+    # Not the device's name: the user chose it, and the identifier is enough.
+    return {
+        "device": _device(hold.station_id, hold.device_id),
+        "mode": hold.mode,
+        "until": hold.ends,
+        "until_soc": hold.until_soc,
+        "restore": hold.restore,
+        "restore_power": hold.restore_power,
+    }
+
+
+def _pending(write: PendingWrite, now: datetime) -> dict[str, Any]:
+    # Every write waits `CONFIRM_TIMEOUT` from when it was accepted (controls.py).
+    accepted = write.deadline - CONFIRM_TIMEOUT
+    return {
+        # The control's unique id: the device identifier plus the control's key.
+        "control": write.control_id,
+        "device": _device(write.station_id, write.device_id),
+        "feed": write.feed,
+        "fields": write.fields,
+        "age_seconds": round((now - accepted).total_seconds()),
+        "deadline": write.deadline,
     }
 
 

@@ -24,6 +24,7 @@ from .api import (
     IzypowerAuthenticationError,
     IzypowerClient,
     IzypowerError,
+    IzypowerLoginUnavailableError,
     Period,
     PvString,
     Station,
@@ -39,6 +40,8 @@ from .slow_cache import SlowCache
 
 # Reports of the slow cadence; the day report is fetched on every refresh.
 SLOW_PERIODS = (Period.MONTH, Period.YEAR, Period.TOTAL)
+# The failure streak of every call failed for want of a token the cloud accepts.
+LOGIN_STREAK = "cloud login"
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +312,9 @@ class CloudFetcher:
         """Make one cloud call within the refresh's limits; None when it fails.
 
         `what` names the call in logs without serials or credentials; without its
-        trailing id it names the kind of call (refresh_guard.py).
+        trailing id it names the kind of call (refresh_guard.py). Calls failed for
+        want of a token (a login failing or backing off, a fresh token refused) share
+        one failure streak, `LOGIN_STREAK`: one line for all of them.
         """
         guard = self._guard
         run = _run_alone if guard is None else guard.run
@@ -324,19 +329,25 @@ class CloudFetcher:
             self._not_made.add(what)
             return None
         except IzypowerError as err:
+            streak = what
+            if isinstance(err, IzypowerLoginUnavailableError):
+                # Every call needing a token fails for this one cause: one streak.
+                self._not_made.add(what)
+                streak = LOGIN_STREAK
             if guard is not None and guard.stopped:
                 # The refresh failed already; its one error says why.
                 self._not_made.add(what)
                 LOGGER.debug("%s not made: %s", what, err)
-            elif what in self._failing:
+            elif streak in self._failing:
                 LOGGER.debug("%s still failing: %s", what, err)
             else:
-                self._failing.add(what)
-                LOGGER.info("%s unavailable: %s", what, err)
+                self._failing.add(streak)
+                LOGGER.info("%s unavailable: %s", streak, err)
             return None
-        if what in self._failing:
-            self._failing.discard(what)
-            LOGGER.info("%s available again", what)
+        # An answer also means that a token was accepted.
+        for ended in sorted(self._failing & {what, LOGIN_STREAK}):
+            self._failing.discard(ended)
+            LOGGER.info("%s available again", ended)
         return result
 
     def _caller[T](

@@ -125,6 +125,11 @@ class BatteryModeHolds:
         """Return the hold of a device, if any."""
         return self._holds.get(device_id)
 
+    @property
+    def holds(self) -> tuple[Hold, ...]:
+        """Return every hold in force (for the diagnostics)."""
+        return tuple(self._holds.values())
+
     async def async_load(self) -> None:
         """Resume the stored holds, and listen to the refreshes to end them."""
         stored = await self._store.async_load() or {}

@@ -93,6 +93,11 @@ class PendingWrites:
         # Repair issues raised by this entry and not yet deleted, by control id.
         self._issues: set[str] = set()
 
+    @property
+    def writes(self) -> tuple[PendingWrite, ...]:
+        """Return every write waiting for confirmation (for the diagnostics)."""
+        return tuple(self._writes.values())
+
     def is_pending(self, device_id: int) -> bool:
         """Tell whether a write to this device waits for confirmation."""
         return any(write.device_id == device_id for write in self._writes.values())

@@ -11,7 +11,10 @@ from custom_components.izypower_cloud.api import (
     IzypowerAuthenticationError,
     IzypowerClient,
     IzypowerConnectionError,
+    IzypowerLoginPausedError,
+    IzypowerLoginUnavailableError,
     IzypowerResponseError,
+    IzypowerTokenRefusedError,
 )
 from custom_components.izypower_cloud.api.auth import (
     FRESH_TOKEN_WINDOW,
@@ -193,7 +196,56 @@ async def test_wrong_url_login_is_not_backed_off(
     assert _logins(mock_cloud) == 3
 
 
+async def test_a_failing_login_is_one_cause_for_every_call(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """The call that logged in, those that waited and those after share one type.
+
+    So a caller making many calls can log the cause once (fetch.py), while each
+    error is still the connection error a single call would see.
+    """
+
+    async def down(*_args: object, **_kwargs: object) -> CallbackResult:
+        await asyncio.sleep(0)
+        return CallbackResult(status=503, body=HTML)
+
+    mock_cloud.post(url(LOGIN_PATH), callback=down, repeat=True)
+
+    together = await asyncio.gather(
+        *(client.get_wifi(METER) for _ in range(3)), return_exceptions=True
+    )
+    with pytest.raises(IzypowerLoginPausedError, match="paused for 30 s") as later:
+        await client.get_wifi(METER)
+
+    for error in [*together, later.value]:
+        assert type(error) is IzypowerLoginPausedError
+        assert isinstance(error, IzypowerConnectionError)
+        assert isinstance(error, IzypowerLoginUnavailableError)
+    assert [str(error) for error in together] == [
+        f"POST {LOGIN_PATH} failed {MAX_ATTEMPTS} times, last: HTTP 503"
+    ] * 3
+    assert _logins(mock_cloud) == MAX_ATTEMPTS
+
+
 # ------------------------------------------------------------ c) fresh tokens
+
+
+async def test_fresh_token_refused_is_one_cause_for_every_call(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """The refused call is a 401 response error, marked as the login's cause."""
+    add_login(mock_cloud, repeat=True)
+    mock_cloud.get(url(WIFI_PATH), status=401, repeat=True)
+
+    with pytest.raises(IzypowerTokenRefusedError, match="HTTP 401") as refused:
+        await client.get_wifi(METER)
+    with pytest.raises(IzypowerLoginPausedError, match="paused"):
+        await client.get_wifi(METER)
+
+    assert isinstance(refused.value, IzypowerResponseError)
+    assert isinstance(refused.value, IzypowerLoginUnavailableError)
+    assert refused.value.status == 401
+    assert _wifi_requests(mock_cloud) == 1
 
 
 async def test_fresh_token_refused_is_not_followed_by_a_login(
@@ -280,6 +332,46 @@ async def test_refused_password_after_a_401_raises_after_one_login(
     with pytest.raises(IzypowerAuthenticationError):
         await client.get_wifi(METER)
 
+    assert _logins(mock_cloud) == 2
+
+
+async def test_a_token_serving_other_calls_refused_again_is_the_resource(
+    client: IzypowerClient, mock_cloud: aioresponses, clock: FakeClock
+) -> None:
+    """The repeat refused with a new token another call got through: not the login.
+
+    A plain 401 response error, so one endpoint refusing the account is logged as
+    that call's failure, not as every call's missing token.
+    """
+    add_login(mock_cloud, "login_expired_token.json")
+    add_login(mock_cloud)
+    await client.login()
+    clock.now += FRESH_TOKEN_WINDOW
+    repeat_sent, release = asyncio.Event(), asyncio.Event()
+    answers = iter(
+        [
+            (None, CallbackResult(status=401)),
+            (release, CallbackResult(status=401)),
+            (None, CallbackResult(payload=load(f"device_wifi_{METER}.json"))),
+        ]
+    )
+
+    async def wifi(*_args: object, **_kwargs: object) -> CallbackResult:
+        event, answer = next(answers)
+        if event is not None:
+            repeat_sent.set()
+            await event.wait()
+        return answer
+
+    mock_cloud.get(url(WIFI_PATH), callback=wifi, repeat=True)
+    refused = asyncio.create_task(client.get_wifi(METER))
+    await repeat_sent.wait()
+    await client.get_wifi(METER)  # the new token accepted meanwhile
+    release.set()
+
+    with pytest.raises(IzypowerResponseError, match="401") as caught:
+        await refused
+    assert not isinstance(caught.value, IzypowerLoginUnavailableError)
     assert _logins(mock_cloud) == 2
 
 

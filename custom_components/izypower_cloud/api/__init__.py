@@ -36,7 +36,10 @@ from .exceptions import (
     IzypowerAuthenticationError,
     IzypowerConnectionError,
     IzypowerError,
+    IzypowerLoginPausedError,
+    IzypowerLoginUnavailableError,
     IzypowerResponseError,
+    IzypowerTokenRefusedError,
 )
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
@@ -64,7 +67,10 @@ __all__ = [
     "IzypowerClient",
     "IzypowerConnectionError",
     "IzypowerError",
+    "IzypowerLoginPausedError",
+    "IzypowerLoginUnavailableError",
     "IzypowerResponseError",
+    "IzypowerTokenRefusedError",
     "LinkModule",
     "ManualMode",
     "MeterChannel",

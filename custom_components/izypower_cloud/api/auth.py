@@ -22,6 +22,12 @@ accepted with it: the cloud refuses tokens it has just issued, and logging in ag
 would only repeat that. An explicit
 :meth:`Authenticator.login` ignores the backoff (a user is waiting for its answer).
 
+Calls that fail because no token can be had raise a subclass of
+:class:`IzypowerLoginUnavailableError` (:class:`IzypowerLoginPausedError` for a login
+that failed or is backing off, :class:`IzypowerTokenRefusedError` for the fresh token
+refused): one cause shared by every call of a round, which their caller can report
+once rather than once per call.
+
 Only the ``exp`` claim of the JWT is read and its signature is not checked: the token
 is opaque to us and the server remains the judge of its validity. Knowing ``exp``
 merely lets the client renew it before the server starts answering 401.
@@ -39,6 +45,7 @@ from .exceptions import (
     IzypowerAuthenticationError,
     IzypowerConnectionError,
     IzypowerError,
+    IzypowerLoginPausedError,
     IzypowerResponseError,
 )
 from .wire import IN_DATA, Call, Wire, decode
@@ -109,6 +116,17 @@ def renewal_deadline(token: str, now: float) -> float:
     return expiry - min(RENEW_MARGIN, (expiry - now) / 2)
 
 
+def _shared(failure: IzypowerError) -> IzypowerError:
+    """Return the failure of a login for a call that waited for it.
+
+    A fresh exception per call: one instance raised from many tasks would pile up
+    their tracebacks. A transient failure becomes the login's shared cause.
+    """
+    if isinstance(failure, IzypowerConnectionError):
+        return IzypowerLoginPausedError(str(failure))
+    return type(failure)(str(failure))
+
+
 class Authenticator:
     """Holds the access token of one account and logs in when it is needed."""
 
@@ -168,7 +186,7 @@ class Authenticator:
                 # Another call logged in (or failed to reach the cloud) while this
                 # one waited: share the outcome rather than hammer a failing cloud.
                 if failure is not None:
-                    raise type(failure)(str(failure))
+                    raise _shared(failure)
                 if self._token is not None:
                     return self._token
             elif (
@@ -178,13 +196,17 @@ class Authenticator:
             ):
                 return self._token
             self._check_backoff()
-            return await self._login_locked()
+            try:
+                return await self._login_locked()
+            except IzypowerConnectionError as err:
+                # The cause every other call of the round now fails with too.
+                raise IzypowerLoginPausedError(str(err)) from err
 
     def _check_backoff(self) -> None:
-        """Raise :class:`IzypowerConnectionError` while logins are backing off."""
+        """Raise :class:`IzypowerLoginPausedError` while logins are backing off."""
         wait = self._next_login_at - self._clock()
         if wait > 0:
-            raise IzypowerConnectionError(
+            raise IzypowerLoginPausedError(
                 "Logging in to the Izypower Cloud is paused for "
                 f"{math.ceil(wait)} s after a failed login"
             )

@@ -31,7 +31,7 @@ from .equipment import (
     parse_latest_temperature,
     parse_upgrade_flags,
 )
-from .exceptions import IzypowerConnectionError
+from .exceptions import IzypowerConnectionError, IzypowerTokenRefusedError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
 from .raw import RawRead, report_params
@@ -164,13 +164,15 @@ class IzypowerClient(SettingWrites):
             )
         token = await self._auth.token()
         status, decoded = await self._wire.send(call, token)
-        if status == HTTPStatus.UNAUTHORIZED and self._auth.refused(token):
+        if status == HTTPStatus.UNAUTHORIZED:
+            if not self._auth.refused(token):
+                raise _fresh_token_refused(call)
             # An expired or revoked token: log in again once and repeat the call once.
             _LOGGER.debug("Token refused on %s, logging in again", call.endpoint)
             token = await self._auth.token(rejected=token)
             status, decoded = await self._wire.send(call, token)
-            if status == HTTPStatus.UNAUTHORIZED:
-                self._auth.refused(token)
+            if status == HTTPStatus.UNAUTHORIZED and not self._auth.refused(token):
+                raise _fresh_token_refused(call)
         if status != HTTPStatus.UNAUTHORIZED:
             self._auth.accepted(token)
         return decode(status, decoded, call.endpoint, envelope)
@@ -346,3 +348,11 @@ class IzypowerClient(SettingWrites):
         return EvChargerPower.from_json(
             await self._request("GET", "/izy/v2/ev/{}", serial)
         )
+
+
+def _fresh_token_refused(call: Call) -> IzypowerTokenRefusedError:
+    """Return the error of a call refused with a token fresh from its login."""
+    return IzypowerTokenRefusedError(
+        f"{call.endpoint} answered HTTP 401 to a token fresh from its login",
+        status=HTTPStatus.UNAUTHORIZED,
+    )

@@ -41,3 +41,25 @@ class IzypowerResponseError(IzypowerError):
         """Create the error; ``status`` is the HTTP status of a non-2xx answer."""
         super().__init__(message)
         self.status = status
+
+
+class IzypowerLoginUnavailableError(IzypowerError):
+    """No token the cloud accepts can be had for now: every call needing one fails so.
+
+    The shared cause of a whole round of failed calls (see :mod:`.auth`): a caller
+    making many calls can report it once rather than once per call. Raised only as
+    one of the two subclasses below, which keep the type a single call would see.
+    """
+
+
+class IzypowerLoginPausedError(IzypowerConnectionError, IzypowerLoginUnavailableError):
+    """The login the call needed failed, or logins are backing off after a failure.
+
+    Raised without a request of the call itself: by every call while automatic
+    logins back off, by calls that waited for a login that failed, and by the call
+    whose own login attempt failed.
+    """
+
+
+class IzypowerTokenRefusedError(IzypowerResponseError, IzypowerLoginUnavailableError):
+    """A token fresh from its login was refused (HTTP 401): logins now back off."""
