@@ -30,7 +30,18 @@ from custom_components.izypower_cloud.const import (
     CONF_REFRESH_PERIOD,
     DOMAIN,
 )
-from izypower_simulator import SimClock, SimulatorConfig, create_app, load_account
+from custom_components.izypower_cloud.statistics import (
+    BATTERY_SERIES,
+    STATISTIC_SERIES,
+    statistic_id,
+)
+from izypower_simulator import (
+    Account,
+    SimClock,
+    SimulatorConfig,
+    create_app,
+    load_account,
+)
 from izypower_simulator.simulator import SIMULATOR_KEY, Simulator
 from tests.conftest import ACCOUNT_DIR
 
@@ -41,6 +52,17 @@ logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 TIME_ZONE = "Europe/Paris"
 PASSWORD = "izypower-demo"
 STEP = timedelta(minutes=15)
+# The series with a statistic of each station of the fixture account: 81234 has Titans,
+# 81235 only micro-inverters (no battery, so no battery statistics).
+FIXTURE_SERIES = {
+    81234: STATISTIC_SERIES,
+    81235: tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES),
+}
+FIXTURE_IDS = {
+    statistic_id(station_id, one)
+    for station_id, series in FIXTURE_SERIES.items()
+    for one in series
+}
 
 
 @dataclass
@@ -102,7 +124,7 @@ async def start_cloud(
     monkeypatch: pytest.MonkeyPatch,
     socket_enabled: None,
 ) -> AsyncIterator[CloudFactory]:
-    """Start simulators serving the fixture account moved to a start instant.
+    """Start simulators serving an account (the fixture's) moved to a start instant.
 
     Home Assistant is in Paris at that instant. The event loop's clock is frozen too:
     a simulated latency needs a `sleep` that waits in real time.
@@ -113,10 +135,13 @@ async def start_cloud(
     servers: list[TestServer] = []
 
     async def start(
-        at: datetime, sleep: Callable[[float], Awaitable[None]] | None = None
+        at: datetime,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        account: Account | None = None,
     ) -> SimulatedCloud:
         freezer.move_to(at)
-        account = load_account(ACCOUNT_DIR, start=at)
+        if account is None:
+            account = load_account(ACCOUNT_DIR, start=at)
         clock = SimClock(account.time, time_scale=0.0)
         kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
         app = create_app(account, clock, SimulatorConfig(), **kwargs)

@@ -24,6 +24,7 @@ from custom_components.izypower_cloud.history import HistoryImporter, merge_rows
 from custom_components.izypower_cloud.hourly import HourlyStatistics, _Cursor
 from custom_components.izypower_cloud.statistics import (
     HOUR,
+    STATISTIC_SERIES,
     Row,
     day_hours,
     spread_day,
@@ -51,10 +52,34 @@ def test_day_hours_follow_the_station_clock() -> None:
 
 def test_station_zone() -> None:
     """Home Assistant's zone when it has the station's offset, else the offset itself."""
-    # Tests outside Home Assistant run in UTC.
-    assert station_zone(None, datetime(2026, 1, 1, tzinfo=UTC)) is UTC  # type: ignore[arg-type]
-    plus_two = timezone(timedelta(hours=2))
-    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_two)) is plus_two  # type: ignore[arg-type]
+    # Home Assistant's zone (the tests' default) when it has the offset.
+    home = dt_util.get_default_time_zone()
+    offset = datetime(2026, 1, 1, tzinfo=home).utcoffset()
+    assert offset is not None
+    moment = datetime(2026, 1, 1, tzinfo=timezone(offset))
+    assert station_zone(None, moment) is home  # type: ignore[arg-type]
+    plus_four = timezone(timedelta(hours=4))
+    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_four)) == plus_four  # type: ignore[arg-type]
+
+
+def test_station_zone_prefers_european_summer_time() -> None:
+    """An offset some EU zone has at that moment: that zone, which knows its DST days."""
+    plus_one, plus_two = timezone(timedelta(hours=1)), timezone(timedelta(hours=2))
+    for moment, key in (
+        (datetime(2026, 1, 1, tzinfo=plus_one), "Europe/Paris"),
+        (datetime(2026, 7, 1, tzinfo=plus_two), "Europe/Paris"),
+        (datetime(2026, 1, 1, tzinfo=plus_two), "Europe/Helsinki"),
+        (datetime(2026, 7, 1, tzinfo=plus_one), "Europe/Lisbon"),
+    ):
+        zone = station_zone(None, moment)  # type: ignore[arg-type]
+        assert zone == ZoneInfo(key), moment
+        # The days then have the zone's length: 25 hours when the clocks go back.
+        assert len(day_hours(date(2026, 10, 25), zone)) == 25
+    # No EU zone is at +03:00 in January (Moscow, Nairobi): the offset itself.
+    plus_three = timezone(timedelta(hours=3))
+    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_three)) == plus_three  # type: ignore[arg-type]
+    # A naive time (never parsed so) is on Home Assistant's clock.
+    assert station_zone(None, datetime(2026, 1, 1)) is dt_util.get_default_time_zone()  # type: ignore[arg-type]
 
 
 def test_spread_day_ends_on_the_total() -> None:
@@ -156,12 +181,13 @@ async def test_importer_leaves_out_missing_series(hass: HomeAssistant) -> None:
 
     writer = HourlyStatistics(hass, "entry", fetch, lambda *_: None)
     importer = HistoryImporter(hass, fetch, writer)
+    series = STATISTIC_SERIES
     result = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1)
+        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
     )
     assert result.imported == [date(2026, 3, 1)]
     again = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1)
+        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
     )
     # Consumption has no row that day, so the day is not "present": its report is
     # read again, and still nothing is written twice.
