@@ -23,12 +23,15 @@ from custom_components.izypower_cloud.energy_history import EnergyHistory
 from custom_components.izypower_cloud.history import HistoryImporter, merge_rows
 from custom_components.izypower_cloud.hourly import HourlyStatistics, _Cursor
 from custom_components.izypower_cloud.statistics import (
+    FAR_PAST,
     HOUR,
     STATISTIC_SERIES,
     Row,
+    async_read_rows,
     day_hours,
     spread_day,
     station_zone,
+    statistic_id,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -122,7 +125,9 @@ def test_cursor_spreads_between_readings() -> None:
     assert rows == [Row(DAY + 2 * HOUR, 15.0, 5.0)]
 
 
-def _station_data(last_update: datetime | None, day_energy: float) -> IzypowerData:
+def _station_data(
+    last_update: datetime | None, day_energy: float, *, has_battery: bool = False
+) -> IzypowerData:
     return IzypowerData(
         stations={
             1: StationData(
@@ -133,6 +138,7 @@ def _station_data(last_update: datetime | None, day_energy: float) -> IzypowerDa
                     StationInfo.from_json({}), last_update=last_update
                 ),
                 energy={(series, Period.DAY): day_energy for series in EnergySeries},
+                has_battery=has_battery,
             )
         }
     )
@@ -204,3 +210,41 @@ async def test_zone_without_a_reading(hass: HomeAssistant) -> None:
     assert history.station_zone(1) is dt_util.get_default_time_zone()
     assert history.station_zone(2) is dt_util.get_default_time_zone()
     assert history.station_name(2) == "2"
+
+
+async def test_battery_unseen_for_a_while_keeps_its_energy(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A battery not shown: its booked day is kept, then its series pauses, not lost."""
+    freezer.move_to(datetime(2026, 3, 2, 12, tzinfo=UTC))
+
+    async def fetch(station_id: int, day: date) -> EnergyReport:
+        return EnergyReport(
+            period=Period.DAY,
+            rates={},
+            energy=dict.fromkeys(STATISTIC_SERIES, 5.0),
+        )
+
+    writer = HourlyStatistics(hass, "entry", fetch, lambda *_: None)
+    charge = EnergySeries.BATTERY_CHARGE
+    charge_id = statistic_id(1, charge)
+    at = datetime(2026, 3, 2, 11, tzinfo=UTC)
+    await writer.async_process(_station_data(at, 1.0, has_battery=True))
+    # Not shown, but holding the day's energy: still written.
+    await writer.async_process(_station_data(at + HOUR, 2.0))
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    assert rows[charge_id][-1].sum == 2.0
+    # The next day, still not shown: the day closes with its report, then the
+    # series pauses; its rows (not all zeros) stay.
+    freezer.move_to(datetime(2026, 3, 3, 12, tzinfo=UTC))
+    await writer.async_process(_station_data(at + timedelta(days=1), 1.0))
+    assert charge not in writer._days[1].cursors
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    assert rows[charge_id][-1].sum == 5.0
+    # Shown again: the series goes on from the sum before the day, over the whole day.
+    later = at + timedelta(days=1, hours=1)
+    await writer.async_process(_station_data(later, 3.0, has_battery=True))
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    day = [row for row in rows[charge_id] if row.sum > 5.0]
+    assert day[-1].sum == 8.0
+    assert len(day) == len(rows[charge_id]) - 24
