@@ -9,19 +9,24 @@ rollovers and Home Assistant's timers agree.
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
 
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
 )
 
 from custom_components.izypower_cloud.api import wire as wire_module
@@ -88,6 +93,14 @@ class SimulatedCloud:
             },
             options={CONF_REFRESH_PERIOD: refresh_minutes},
         )
+
+    async def set_up(self) -> MockConfigEntry:
+        """Set up the simulated account and wait for the first import to finish."""
+        entry = self.entry()
+        entry.add_to_hass(self.hass)
+        assert await self.hass.config_entries.async_setup(entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        return entry
 
     def jump(self, delta: timedelta) -> None:
         """Move both clocks without letting Home Assistant's timers run."""
@@ -156,6 +169,32 @@ async def start_cloud(
     yield start
     for server in servers:
         await server.close()
+
+
+async def statistic_rows(
+    hass: HomeAssistant, ids: set[str], period: str, types: set[Any]
+) -> dict[str, Any]:
+    """Return the rows of these statistics from 2025 on, once every write is done."""
+    await async_wait_recording_done(hass)
+    return await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        None,
+        ids,
+        period,
+        None,
+        types,
+    )
+
+
+async def import_history(hass: HomeAssistant, **data: str) -> dict[str, Any]:
+    """Call `import_history` (target and dates as strings); return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, "import_history", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return response
 
 
 def report_totals(cloud: SimulatedCloud, station_id: int, day: str) -> dict[str, Any]:

@@ -11,14 +11,10 @@ import importlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homeassistant.components.recorder.statistics import (
-    list_statistic_ids,
-    statistics_during_period,
-)
+from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -33,8 +29,9 @@ from .conftest import (
     FIXTURE_IDS,
     FIXTURE_SERIES,
     CloudFactory,
-    SimulatedCloud,
+    import_history,
     report_totals,
+    statistic_rows,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,37 +58,7 @@ async def _listed(hass: HomeAssistant) -> set[str]:
 
 
 async def _hourly(hass: HomeAssistant, ids: set[str]) -> dict[str, Any]:
-    await async_wait_recording_done(hass)
-    return await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        datetime(2025, 1, 1, tzinfo=PARIS),
-        None,
-        ids,
-        "hour",
-        None,
-        {"sum", "state"},
-    )
-
-
-async def _setup(hass: HomeAssistant, cloud: SimulatedCloud) -> MockConfigEntry:
-    entry = cloud.entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
-
-
-async def _import(hass: HomeAssistant, entry_id: str, **days: str) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "import_history",
-        {"config_entry_id": entry_id, **days},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return response
+    return await statistic_rows(hass, ids, "hour", {"sum", "state"})
 
 
 def _station_day_change(rows: list[dict[str, Any]], day: date, zone: ZoneInfo) -> float:
@@ -124,9 +91,11 @@ async def test_no_battery_statistics_without_a_battery(
     account = generate_account(2, 2, start=start, seed=21, layout=Layout.MICRO)
     cloud = await start_cloud(start, account=account)
     stations = [station.station_id for station in account.stations]
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
     # The generated account has no data this year before its start: last December.
-    response = await _import(hass, entry.entry_id, start="2025-12-01", end="2025-12-31")
+    response = await import_history(
+        hass, config_entry_id=entry.entry_id, start="2025-12-01", end="2025-12-31"
+    )
     assert response["stations"][str(stations[0])]["imported"] == 31
     await cloud.advance_by(timedelta(hours=16))
 
@@ -159,7 +128,7 @@ async def test_zero_battery_statistics_of_earlier_versions_are_deleted(
         )
         for module in (hourly, history_module):
             patch.setattr(module, "station_series", lambda _: STATISTIC_SERIES)
-        entry = await _setup(hass, cloud)
+        entry = await cloud.set_up()
         await cloud.advance_by(timedelta(hours=6))
         assert await hass.config_entries.async_unload(entry.entry_id)
     everything = _ids([station_id], STATISTIC_SERIES)
@@ -202,7 +171,7 @@ async def test_battery_statistics_start_with_the_battery(
     (station_id,) = (station.station_id for station in account.stations)
     battery = _ids([station_id], BATTERY)
     everything = _ids([station_id], STATISTIC_SERIES)
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
     # Past the 13th's midnight: still no battery.
     await cloud.advance_by(timedelta(hours=15))
     assert await _listed(hass) == everything - battery
@@ -222,7 +191,9 @@ async def test_battery_statistics_start_with_the_battery(
     others = await _hourly(hass, everything - battery)
 
     # The 13th lacks only its battery rows: they are imported, nothing else changes.
-    response = await _import(hass, entry.entry_id, start="2026-10-13")
+    response = await import_history(
+        hass, config_entry_id=entry.entry_id, start="2026-10-13"
+    )
     assert response["stations"][str(station_id)]["imported"] == 1
     assert response["stations"][str(station_id)]["already_present"] == 1
     rows = await _hourly(hass, everything)
@@ -236,7 +207,9 @@ async def test_battery_statistics_start_with_the_battery(
             truth = report_totals(cloud, station_id, day.isoformat())
             change = _station_day_change(stat_rows, day, PARIS)
             assert change == pytest.approx(truth[series], abs=0.01)
-    again = await _import(hass, entry.entry_id, start="2026-10-13")
+    again = await import_history(
+        hass, config_entry_id=entry.entry_id, start="2026-10-13"
+    )
     assert again["stations"][str(station_id)]["already_present"] == 2
 
 
@@ -247,7 +220,7 @@ async def test_station_days_across_daylight_saving_in_another_zone(
     start = datetime(2026, 10, 24, 20, 0, tzinfo=PARIS)
     cloud = await start_cloud(start)
     await hass.config.async_set_time_zone("Indian/Reunion")
-    await _setup(hass, cloud)
+    await cloud.set_up()
     # Saturday 20:00 -> Monday 02:00, through the clocks going back on Sunday.
     await cloud.advance_by(timedelta(hours=31))
 
