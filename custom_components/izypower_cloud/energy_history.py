@@ -21,7 +21,7 @@ from .coordinator import IzypowerCoordinator
 from .history import HistoryImporter, ImportResult
 from .hourly import HourlyStatistics, statistics_store
 from .runtime import IzypowerConfigEntry
-from .statistics import recorder_ready, station_zone
+from .statistics import recorder_ready, station_series, station_zone
 
 
 @dataclass(slots=True)
@@ -54,13 +54,19 @@ class EnergyHistory:
     async def async_import(
         self, station_id: int, first: date, last: date
     ) -> ImportResult:
-        """Import a range of past days of one station."""
+        """Import a range of past days of one station, of the series it has now.
+
+        A station without a battery gets no battery series; once it has shown one,
+        an import fills the battery series of the earlier days too.
+        """
+        data = self.coordinator.data.stations.get(station_id)
         return await self.importer.async_import(
             station_id,
             self.station_name(station_id),
             self.station_zone(station_id),
             first,
             last,
+            series=station_series(data is not None and data.has_battery),
         )
 
 

@@ -11,7 +11,8 @@ its hours (statistics.py). Rules:
   sum, under its lock), so every later sum stays correct whatever order ranges are
   imported in, and the first row of a statistic still starts from 0.
 * Only days before the station's current day are imported (the hourly writer owns the
-  current day and every day after its first one).
+  current day and every day after its first one), and only the series the station has
+  a statistic of (no battery series without a battery, statistics.py).
 * A day the cloud has no data for (all totals missing or zero: before the station
   existed, or nothing measured) is skipped and reported, never written as zeros; a
   series whose total is missing that day is left out for that day; a day whose report
@@ -23,7 +24,7 @@ import asyncio
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from itertools import accumulate
 from typing import Final
 
@@ -33,6 +34,7 @@ from .api import EnergyReport, EnergySeries, IzypowerError
 from .const import LOGGER
 from .hourly import HourlyStatistics, ReportFetcher
 from .statistics import (
+    FAR_PAST,
     STATISTIC_SERIES,
     Row,
     async_metadata,
@@ -45,8 +47,6 @@ from .statistics import (
 
 HISTORY_CONCURRENCY: Final = 2
 PROGRESS_EVERY: Final = 30  # days
-# Older than any statistic of ours: rows are read from here on.
-FAR_PAST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 
 type _Block = tuple[list[datetime], float]
 
@@ -122,26 +122,25 @@ class HistoryImporter:
         zone: tzinfo,
         first: date,
         last: date,
+        *,
+        series: Sequence[EnergySeries],
     ) -> ImportResult:
-        """Import the days from `first` to `last` included of one station."""
-        ids = {series: statistic_id(station_id, series) for series in STATISTIC_SERIES}
+        """Import the days from `first` to `last` included of these series."""
+        ids = {s: statistic_id(station_id, s) for s in series}
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         hours = {day: day_hours(day, zone) for day in days}
         async with self._lock:
             existing = await async_read_rows(self._hass, set(ids.values()), FAR_PAST)
-            starts = {
-                series: [row.start for row in existing[ids[series]]]
-                for series in STATISTIC_SERIES
-            }
+            starts = {s: [row.start for row in existing[ids[s]]] for s in series}
             result = ImportResult()
             missing: list[date] = []
             for day in days:
-                if all(_has_rows(starts[s], hours[day]) for s in STATISTIC_SERIES):
+                if all(_has_rows(starts[s], hours[day]) for s in series):
                     result.present.append(day)
                 else:
                     missing.append(day)
             reports = await self._async_fetch_all(station_id, missing)
-            blocks: dict[EnergySeries, list[_Block]] = {s: [] for s in STATISTIC_SERIES}
+            blocks: dict[EnergySeries, list[_Block]] = {s: [] for s in series}
             for day in missing:
                 if (report := reports.get(day)) is None:
                     result.failed.append(day)
@@ -149,12 +148,10 @@ class HistoryImporter:
                     result.skipped.append(day)
                 else:
                     result.imported.append(day)
-                    for series, series_blocks in blocks.items():
-                        total = report.energy.get(series)
-                        if total is not None and not _has_rows(
-                            starts[series], hours[day]
-                        ):
-                            series_blocks.append((hours[day], total))
+                    for one, one_blocks in blocks.items():
+                        total = report.energy.get(one)
+                        if total is not None and not _has_rows(starts[one], hours[day]):
+                            one_blocks.append((hours[day], total))
             await self._async_write(station_id, station_name, ids, blocks)
         return result
 

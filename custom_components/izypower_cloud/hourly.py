@@ -40,9 +40,12 @@ from .statistics import (
     HOUR,
     STATISTIC_SERIES,
     Row,
+    async_empty_statistics,
     async_metadata,
     async_sum_before,
+    clear_statistics,
     day_start,
+    station_series,
     station_zone,
     statistic_id,
     write_rows,
@@ -137,14 +140,16 @@ class _OpenDay:
 def _start_day(
     day: date, start: datetime, end: datetime, bases: dict[EnergySeries, float]
 ) -> _OpenDay:
+    """Return a day opened at `start`, with a cursor for each series of `bases`."""
     return _OpenDay(
         day=day,
         end=end,
-        cursors={
-            series: _Cursor(base=bases[series], at=start, value=0.0, hour_value=0.0)
-            for series in STATISTIC_SERIES
-        },
+        cursors={series: _new_cursor(base, start) for series, base in bases.items()},
     )
+
+
+def _new_cursor(base: float, start: datetime) -> _Cursor:
+    return _Cursor(base=base, at=start, value=0.0, hour_value=0.0)
 
 
 class HourlyStatistics:
@@ -227,40 +232,78 @@ class HourlyStatistics:
             self._hass, station_id, station_data.station.name
         )
         zone = station_zone(self._hass, measured_at)
+        series = station_series(station_data.has_battery)
         at = dt_util.as_utc(measured_at)
         rows: dict[EnergySeries, list[Row]] = {s: [] for s in STATISTIC_SERIES}
         open_day = copy.deepcopy(self._days.get(station_id))
         if open_day is None:
             open_day = await self._async_first_day(
-                station_id, measured_at.astimezone(zone).date(), zone
+                station_id, measured_at.astimezone(zone).date(), zone, series
             )
         while at >= open_day.end:
             closed = await self._async_close(station_id, open_day, zone, rows)
             if closed is None:
                 break
             open_day = closed
+        cleared = await self._async_follow(station_id, open_day, zone, series)
         if at < open_day.end:
-            for series, cursor in open_day.cursors.items():
-                value = station_data.energy.get((series, Period.DAY))
+            for one, cursor in open_day.cursors.items():
+                value = station_data.energy.get((one, Period.DAY))
                 if value is not None and at > cursor.at:
-                    rows[series] += cursor.advance(at, value)
+                    rows[one] += cursor.advance(at, value)
         self._days[station_id] = open_day
-        for series, series_rows in rows.items():
-            write_rows(self._hass, metadata[series], series_rows)
+        for one, series_rows in rows.items():
+            write_rows(self._hass, metadata[one], series_rows)
+        clear_statistics(self._hass, cleared)
 
     async def _async_first_day(
-        self, station_id: int, day: date, zone: tzinfo
+        self, station_id: int, day: date, zone: tzinfo, series: tuple[EnergySeries, ...]
     ) -> _OpenDay:
         """Open the station's first day, continuing the sums of any earlier rows."""
         start = day_start(day, zone)
         bases = {
-            series: await async_sum_before(
-                self._hass, statistic_id(station_id, series), start
+            one: await async_sum_before(
+                self._hass, statistic_id(station_id, one), start
             )
-            for series in STATISTIC_SERIES
+            for one in series
         }
         self._on_first_day(station_id, day)
         return _start_day(day, start, day_start(day + timedelta(days=1), zone), bases)
+
+    async def _async_follow(
+        self,
+        station_id: int,
+        open_day: _OpenDay,
+        zone: tzinfo,
+        series: tuple[EnergySeries, ...],
+    ) -> list[str]:
+        """Give the open day a cursor for each of the station's series, and no other.
+
+        A series the station gains (a battery installed later) starts at the open
+        day's start, from the sum before it: the day's counter counts from there. A
+        cursor of a series the station has not got is dropped while it holds none of
+        the day's energy (a battery unseen for one refresh keeps what it booked today).
+        Returns the dropped statistics that hold nothing at all, to be deleted: the
+        battery series earlier versions wrote as zeros for stations without a battery.
+        """
+        start = day_start(open_day.day, zone)
+        for one in series:
+            if one not in open_day.cursors:
+                stat_id = statistic_id(station_id, one)
+                base = await async_sum_before(self._hass, stat_id, start)
+                open_day.cursors[one] = _new_cursor(base, start)
+        dropped = {
+            one
+            for one, cursor in open_day.cursors.items()
+            if one not in series and cursor.value == 0
+        }
+        if not dropped:
+            return []
+        for one in dropped:
+            del open_day.cursors[one]
+        return await async_empty_statistics(
+            self._hass, {statistic_id(station_id, one) for one in dropped}
+        )
 
     async def _async_close(
         self,

@@ -4,9 +4,11 @@ One statistic per station and series, `izypower_cloud:station_<stationsId>_<seri
 in kWh, with one row per hour (docs/design.md §8). Rules every writer follows:
 
 * Hours and days are the station's own: its day starts at its local midnight, read from
-  the UTC offset of its `lastUpdate` (Home Assistant's time zone is used when it has
-  that offset at that moment, so daylight-saving changes fall on the right hour). A day
-  boundary that is not on a whole UTC hour (a half-hour zone) is rounded down to one.
+  the UTC offset of its `lastUpdate` (`station_zone`: the cloud sends no time zone, only
+  that offset). A day boundary that is not on a whole UTC hour (a half-hour zone) is
+  rounded down to one.
+* A station has the statistics of the series it has: the battery's only with a battery
+  (`station_series`), like its sensors.
 * A row's `sum` is the running total of the series, `state` the energy of the row's
   station-local day up to the row's end. Only differences of `sum` mean anything: the
   sums of the first hour written live start from the last row before it (0 without
@@ -20,8 +22,9 @@ share: ids, metadata, the station's hour grid and the recorder calls.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from homeassistant.components.recorder.models import (
     StatisticData,
@@ -53,7 +56,19 @@ STATISTIC_SERIES: Final = (
     EnergySeries.CONSUMPTION,
 )
 
+# The series a station without a battery has no statistic of.
+BATTERY_SERIES: Final = frozenset(
+    {EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE}
+)
+# Zones on the European Union's summer time, western, central and eastern: all three
+# change at 01:00 UTC on the same Sundays, so at any moment each has its own offset.
+EU_ZONES: Final = tuple(
+    ZoneInfo(key) for key in ("Europe/Lisbon", "Europe/Paris", "Europe/Helsinki")
+)
+
 HOUR: Final = timedelta(hours=1)
+# Older than any statistic of ours: whole statistics are read from here on.
+FAR_PAST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 # Digits of kWh kept in rows.
 DECIMALS: Final = 6
 
@@ -70,17 +85,27 @@ def recorder_ready(hass: HomeAssistant) -> bool:
     return "recorder" in hass.config.components
 
 
+def station_series(has_battery: bool) -> tuple[EnergySeries, ...]:
+    """Return the series a station has statistics of: the battery's only with one."""
+    return tuple(s for s in STATISTIC_SERIES if has_battery or s not in BATTERY_SERIES)
+
+
 def station_zone(hass: HomeAssistant, measured_at: datetime) -> tzinfo:
     """Return the station's time zone as far as its UTC offset tells.
 
-    Home Assistant's zone when it has the same offset at that moment (it then also
-    knows the daylight-saving changes), otherwise the fixed offset itself.
+    The cloud sends no zone, and one offset cannot tell whether a site changes its
+    clocks (+02:00 in July is Paris or Johannesburg). The first zone that has this
+    offset at this moment is taken: Home Assistant's (station and Home Assistant
+    usually share one), then the European Union's three (Izypower's market), each
+    knowing its daylight-saving days; otherwise the fixed offset (right for sites
+    without summer time, such as the French overseas departments).
     """
-    offset = measured_at.utcoffset()
-    zone = dt_util.get_default_time_zone()
-    if offset is None or zone.utcoffset(measured_at.replace(tzinfo=None)) == offset:
-        return zone
-    return measured_at.tzinfo or zone
+    if (offset := measured_at.utcoffset()) is None:
+        return dt_util.get_default_time_zone()
+    for zone in (dt_util.get_default_time_zone(), *EU_ZONES):
+        if measured_at.astimezone(zone).utcoffset() == offset:
+            return zone
+    return timezone(offset)
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:
@@ -189,6 +214,22 @@ async def async_read_rows(
         {"sum", "state"},
     )
     return {key: _rows(found.get(key, [])) for key in ids}
+
+
+async def async_empty_statistics(hass: HomeAssistant, ids: set[str]) -> list[str]:
+    """Return those of these statistics whose every row holds 0 (they tell nothing)."""
+    found = await async_read_rows(hass, ids, FAR_PAST)
+    return sorted(
+        key
+        for key, rows in found.items()
+        if all(row.sum == 0 and row.state == 0 for row in rows)
+    )
+
+
+def clear_statistics(hass: HomeAssistant, ids: list[str]) -> None:
+    """Queue the deletion of these statistics, after the writes already queued."""
+    if ids:
+        get_instance(hass).async_clear_statistics(ids)
 
 
 async def async_sum_before(

@@ -9,19 +9,24 @@ rollovers and Home Assistant's timers agree.
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
 
 from aiohttp.test_utils import TestServer
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.recorder import get_instance
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
 )
 
 from custom_components.izypower_cloud.api import wire as wire_module
@@ -30,7 +35,18 @@ from custom_components.izypower_cloud.const import (
     CONF_REFRESH_PERIOD,
     DOMAIN,
 )
-from izypower_simulator import SimClock, SimulatorConfig, create_app, load_account
+from custom_components.izypower_cloud.statistics import (
+    BATTERY_SERIES,
+    STATISTIC_SERIES,
+    statistic_id,
+)
+from izypower_simulator import (
+    Account,
+    SimClock,
+    SimulatorConfig,
+    create_app,
+    load_account,
+)
 from izypower_simulator.simulator import SIMULATOR_KEY, Simulator
 from tests.conftest import ACCOUNT_DIR
 
@@ -41,6 +57,17 @@ logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 TIME_ZONE = "Europe/Paris"
 PASSWORD = "izypower-demo"
 STEP = timedelta(minutes=15)
+# The series with a statistic of each station of the fixture account: 81234 has Titans,
+# 81235 only micro-inverters (no battery, so no battery statistics).
+FIXTURE_SERIES = {
+    81234: STATISTIC_SERIES,
+    81235: tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES),
+}
+FIXTURE_IDS = {
+    statistic_id(station_id, one)
+    for station_id, series in FIXTURE_SERIES.items()
+    for one in series
+}
 
 
 @dataclass
@@ -66,6 +93,14 @@ class SimulatedCloud:
             },
             options={CONF_REFRESH_PERIOD: refresh_minutes},
         )
+
+    async def set_up(self) -> MockConfigEntry:
+        """Set up the simulated account and wait for the first import to finish."""
+        entry = self.entry()
+        entry.add_to_hass(self.hass)
+        assert await self.hass.config_entries.async_setup(entry.entry_id)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+        return entry
 
     def jump(self, delta: timedelta) -> None:
         """Move both clocks without letting Home Assistant's timers run."""
@@ -102,7 +137,7 @@ async def start_cloud(
     monkeypatch: pytest.MonkeyPatch,
     socket_enabled: None,
 ) -> AsyncIterator[CloudFactory]:
-    """Start simulators serving the fixture account moved to a start instant.
+    """Start simulators serving an account (the fixture's) moved to a start instant.
 
     Home Assistant is in Paris at that instant. The event loop's clock is frozen too:
     a simulated latency needs a `sleep` that waits in real time.
@@ -113,10 +148,13 @@ async def start_cloud(
     servers: list[TestServer] = []
 
     async def start(
-        at: datetime, sleep: Callable[[float], Awaitable[None]] | None = None
+        at: datetime,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        account: Account | None = None,
     ) -> SimulatedCloud:
         freezer.move_to(at)
-        account = load_account(ACCOUNT_DIR, start=at)
+        if account is None:
+            account = load_account(ACCOUNT_DIR, start=at)
         clock = SimClock(account.time, time_scale=0.0)
         kwargs: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
         app = create_app(account, clock, SimulatorConfig(), **kwargs)
@@ -131,6 +169,32 @@ async def start_cloud(
     yield start
     for server in servers:
         await server.close()
+
+
+async def statistic_rows(
+    hass: HomeAssistant, ids: set[str], period: str, types: set[Any]
+) -> dict[str, Any]:
+    """Return the rows of these statistics from 2025 on, once every write is done."""
+    await async_wait_recording_done(hass)
+    return await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2025, 1, 1, tzinfo=UTC),
+        None,
+        ids,
+        period,
+        None,
+        types,
+    )
+
+
+async def import_history(hass: HomeAssistant, **data: str) -> dict[str, Any]:
+    """Call `import_history` (target and dates as strings); return its response."""
+    response = await hass.services.async_call(
+        DOMAIN, "import_history", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return response
 
 
 def report_totals(cloud: SimulatedCloud, station_id: int, day: str) -> dict[str, Any]:

@@ -9,33 +9,35 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homeassistant.components.recorder.statistics import (
-    list_statistic_ids,
-    statistics_during_period,
-)
+from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
 from tests.energy_dashboard import save_prefs_command
 
-from .conftest import CloudFactory, SimulatedCloud, report_totals
+from .conftest import (
+    FIXTURE_IDS,
+    FIXTURE_SERIES,
+    CloudFactory,
+    SimulatedCloud,
+    import_history,
+    report_totals,
+    statistic_rows,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 # Saturday 10:00; the clocks go back on Sunday 25 October at 03:00.
 START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
 STATIONS = (81234, 81235)
-IDS = {statistic_id(s, series) for s in STATIONS for series in STATISTIC_SERIES}
+# 81235 has no battery: no battery statistics.
+IDS = FIXTURE_IDS
 
 
 @pytest.fixture
@@ -45,45 +47,18 @@ async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
 
 
 async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, Any]:
-    await async_wait_recording_done(hass)
-    return await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        datetime(2026, 1, 1, tzinfo=PARIS),
-        None,
-        IDS,
-        period,
-        None,
-        types,
-    )
-
-
-async def _setup(hass: HomeAssistant, cloud: SimulatedCloud) -> MockConfigEntry:
-    """Set up the simulated account and wait for the first import to finish."""
-    entry = cloud.entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return entry
+    return await statistic_rows(hass, IDS, period, types)
 
 
 async def _import(hass: HomeAssistant, entry_id: str, start: date) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN,
-        "import_history",
-        {"config_entry_id": entry_id, "start": start.isoformat()},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    return response
+    return await import_history(hass, config_entry_id=entry_id, start=start.isoformat())
 
 
 async def test_sixty_days_then_two_days_forward(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Every day's change equals the cloud's day total; sums never decrease."""
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
 
     # First setup imported the current month in the background.
     daily = await _rows(hass, "day", {"change"})
@@ -112,7 +87,7 @@ async def test_sixty_days_then_two_days_forward(
         for day_offset in range(60 + 2):
             day = first + timedelta(days=day_offset)
             truth = report_totals(cloud, station_id, day.isoformat())
-            for series in STATISTIC_SERIES:
+            for series in FIXTURE_SERIES[station_id]:
                 rows = daily[statistic_id(station_id, series)]
                 change = {
                     datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
@@ -124,7 +99,7 @@ async def test_sixty_days_then_two_days_forward(
                     day,
                 )
                 checked += 1
-    assert checked == 2 * 62 * 6
+    assert checked == 62 * (6 + 4)
 
     hourly = await _rows(hass, "hour", {"sum", "state"})
     for stat_id, rows in hourly.items():
@@ -140,16 +115,18 @@ async def test_sixty_days_then_two_days_forward(
     assert await _rows(hass, "hour", {"sum", "state"}) == hourly
 
     metadata = await get_instance(hass).async_add_executor_job(
-        list_statistic_ids, hass, IDS
+        list_statistic_ids, hass, None
     )
-    assert {item["statistic_id"] for item in metadata} == IDS
+    # These and no other: no battery statistics of the station without a battery.
+    listed = {item["statistic_id"] for item in metadata}
+    assert {stat_id for stat_id in listed if stat_id.startswith(f"{DOMAIN}:")} == IDS
 
 
 async def test_cloud_failures_and_days_without_data(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Days without data are skipped; unanswered days are failed, then importable."""
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
     station = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, "station_81234"), entry.entry_id
     )
@@ -189,7 +166,7 @@ async def test_cloud_failures_and_days_without_data(
     daily = await _rows(hass, "day", {"change"})
     for station_id in STATIONS:
         truth = report_totals(cloud, station_id, "2026-10-24")
-        for series in STATISTIC_SERIES:
+        for series in FIXTURE_SERIES[station_id]:
             change = {
                 datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
                 for row in daily[statistic_id(station_id, series)]
@@ -208,7 +185,7 @@ async def test_import_range_checked(
     hass: HomeAssistant, cloud: SimulatedCloud, data: dict[str, str], key: str
 ) -> None:
     """The range must end before the station's current day and stay reasonable."""
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
             DOMAIN,
@@ -223,7 +200,7 @@ async def test_import_target_checked(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Only a station device of a loaded entry, or a loaded entry, is a target."""
-    entry = await _setup(hass, cloud)
+    entry = await cloud.set_up()
     registry = dr.async_get(hass)
     titan = next(
         device
@@ -249,7 +226,7 @@ async def test_first_day_of_a_month_imports_nothing(
     hass: HomeAssistant, start_cloud: CloudFactory
 ) -> None:
     """Set up on the 1st, there is no earlier day of the month to import."""
-    await _setup(hass, await start_cloud(datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)))
+    await (await start_cloud(datetime(2026, 11, 1, 9, 0, tzinfo=PARIS))).set_up()
     daily = await _rows(hass, "day", {"change"})
     assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
 
@@ -260,7 +237,7 @@ async def test_energy_dashboard_accepts_the_statistics(
     hass_ws_client: WebSocketGenerator,
 ) -> None:
     """After setup the month's statistics exist; the Energy dashboard takes them."""
-    await _setup(hass, cloud)
+    await cloud.set_up()
     assert await async_setup_component(hass, "energy", {})
     daily = await _rows(hass, "day", {"change"})
     assert all(len(daily[stat_id]) == 24 for stat_id in IDS)

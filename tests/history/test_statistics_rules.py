@@ -23,11 +23,15 @@ from custom_components.izypower_cloud.energy_history import EnergyHistory
 from custom_components.izypower_cloud.history import HistoryImporter, merge_rows
 from custom_components.izypower_cloud.hourly import HourlyStatistics, _Cursor
 from custom_components.izypower_cloud.statistics import (
+    FAR_PAST,
     HOUR,
+    STATISTIC_SERIES,
     Row,
+    async_read_rows,
     day_hours,
     spread_day,
     station_zone,
+    statistic_id,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -51,10 +55,34 @@ def test_day_hours_follow_the_station_clock() -> None:
 
 def test_station_zone() -> None:
     """Home Assistant's zone when it has the station's offset, else the offset itself."""
-    # Tests outside Home Assistant run in UTC.
-    assert station_zone(None, datetime(2026, 1, 1, tzinfo=UTC)) is UTC  # type: ignore[arg-type]
-    plus_two = timezone(timedelta(hours=2))
-    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_two)) is plus_two  # type: ignore[arg-type]
+    # Home Assistant's zone (the tests' default) when it has the offset.
+    home = dt_util.get_default_time_zone()
+    offset = datetime(2026, 1, 1, tzinfo=home).utcoffset()
+    assert offset is not None
+    moment = datetime(2026, 1, 1, tzinfo=timezone(offset))
+    assert station_zone(None, moment) is home  # type: ignore[arg-type]
+    plus_four = timezone(timedelta(hours=4))
+    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_four)) == plus_four  # type: ignore[arg-type]
+
+
+def test_station_zone_prefers_european_summer_time() -> None:
+    """An offset some EU zone has at that moment: that zone, which knows its DST days."""
+    plus_one, plus_two = timezone(timedelta(hours=1)), timezone(timedelta(hours=2))
+    for moment, key in (
+        (datetime(2026, 1, 1, tzinfo=plus_one), "Europe/Paris"),
+        (datetime(2026, 7, 1, tzinfo=plus_two), "Europe/Paris"),
+        (datetime(2026, 1, 1, tzinfo=plus_two), "Europe/Helsinki"),
+        (datetime(2026, 7, 1, tzinfo=plus_one), "Europe/Lisbon"),
+    ):
+        zone = station_zone(None, moment)  # type: ignore[arg-type]
+        assert zone == ZoneInfo(key), moment
+        # The days then have the zone's length: 25 hours when the clocks go back.
+        assert len(day_hours(date(2026, 10, 25), zone)) == 25
+    # No EU zone is at +03:00 in January (Moscow, Nairobi): the offset itself.
+    plus_three = timezone(timedelta(hours=3))
+    assert station_zone(None, datetime(2026, 1, 1, tzinfo=plus_three)) == plus_three  # type: ignore[arg-type]
+    # A naive time (never parsed so) is on Home Assistant's clock.
+    assert station_zone(None, datetime(2026, 1, 1)) is dt_util.get_default_time_zone()  # type: ignore[arg-type]
 
 
 def test_spread_day_ends_on_the_total() -> None:
@@ -97,7 +125,9 @@ def test_cursor_spreads_between_readings() -> None:
     assert rows == [Row(DAY + 2 * HOUR, 15.0, 5.0)]
 
 
-def _station_data(last_update: datetime | None, day_energy: float) -> IzypowerData:
+def _station_data(
+    last_update: datetime | None, day_energy: float, *, has_battery: bool = False
+) -> IzypowerData:
     return IzypowerData(
         stations={
             1: StationData(
@@ -108,6 +138,7 @@ def _station_data(last_update: datetime | None, day_energy: float) -> IzypowerDa
                     StationInfo.from_json({}), last_update=last_update
                 ),
                 energy={(series, Period.DAY): day_energy for series in EnergySeries},
+                has_battery=has_battery,
             )
         }
     )
@@ -156,12 +187,13 @@ async def test_importer_leaves_out_missing_series(hass: HomeAssistant) -> None:
 
     writer = HourlyStatistics(hass, "entry", fetch, lambda *_: None)
     importer = HistoryImporter(hass, fetch, writer)
+    series = STATISTIC_SERIES
     result = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1)
+        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
     )
     assert result.imported == [date(2026, 3, 1)]
     again = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1)
+        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
     )
     # Consumption has no row that day, so the day is not "present": its report is
     # read again, and still nothing is written twice.
@@ -178,3 +210,41 @@ async def test_zone_without_a_reading(hass: HomeAssistant) -> None:
     assert history.station_zone(1) is dt_util.get_default_time_zone()
     assert history.station_zone(2) is dt_util.get_default_time_zone()
     assert history.station_name(2) == "2"
+
+
+async def test_battery_unseen_for_a_while_keeps_its_energy(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A battery not shown: its booked day is kept, then its series pauses, not lost."""
+    freezer.move_to(datetime(2026, 3, 2, 12, tzinfo=UTC))
+
+    async def fetch(station_id: int, day: date) -> EnergyReport:
+        return EnergyReport(
+            period=Period.DAY,
+            rates={},
+            energy=dict.fromkeys(STATISTIC_SERIES, 5.0),
+        )
+
+    writer = HourlyStatistics(hass, "entry", fetch, lambda *_: None)
+    charge = EnergySeries.BATTERY_CHARGE
+    charge_id = statistic_id(1, charge)
+    at = datetime(2026, 3, 2, 11, tzinfo=UTC)
+    await writer.async_process(_station_data(at, 1.0, has_battery=True))
+    # Not shown, but holding the day's energy: still written.
+    await writer.async_process(_station_data(at + HOUR, 2.0))
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    assert rows[charge_id][-1].sum == 2.0
+    # The next day, still not shown: the day closes with its report, then the
+    # series pauses; its rows (not all zeros) stay.
+    freezer.move_to(datetime(2026, 3, 3, 12, tzinfo=UTC))
+    await writer.async_process(_station_data(at + timedelta(days=1), 1.0))
+    assert charge not in writer._days[1].cursors
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    assert rows[charge_id][-1].sum == 5.0
+    # Shown again: the series goes on from the sum before the day, over the whole day.
+    later = at + timedelta(days=1, hours=1)
+    await writer.async_process(_station_data(later, 3.0, has_battery=True))
+    rows = await async_read_rows(hass, {charge_id}, FAR_PAST)
+    day = [row for row in rows[charge_id] if row.sum > 5.0]
+    assert day[-1].sum == 8.0
+    assert len(day) == len(rows[charge_id]) - 24
