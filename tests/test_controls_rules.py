@@ -4,8 +4,10 @@ Also: sibling controls share pending values, LED buttons, no write outside a use
 action, and the repair issues go away with the entry.
 """
 
+import asyncio
 from datetime import time, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 import attr
@@ -363,6 +365,44 @@ async def test_read_back_problems(
     assert entity_state(hass, CASES["min_soc"].entity_id) == "20.0"
 
     assert await coordinator.async_reread(81234, 999999, Feed.SETTINGS) is None
+
+
+async def test_read_back_never_undoes_a_refresh(
+    hass: HomeAssistant, loaded: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """A read-back that ends after refreshes keeps their values and their failure."""
+    coordinator = mock_config_entry.runtime_data.coordinator
+    client = coordinator.client
+    read_settings = client.get_battery_settings
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_read(serial: str) -> Any:
+        started.set()
+        await release.wait()
+        return await read_settings(serial)
+
+    with patch.object(client, "get_battery_settings", slow_read):
+        reading = hass.async_create_task(
+            coordinator.async_reread(81234, 640101, Feed.SETTINGS)
+        )
+        await started.wait()
+        # Meanwhile the master goes offline (a good refresh), then the cloud fails.
+        loaded.device_record(81234, 640101)["onlineState"] = 0
+        await coordinator.async_refresh()
+        loaded.fail(Endpoint.STATION_INFO)
+        await coordinator.async_refresh()
+        assert not coordinator.last_update_success
+        release.set()
+        fresh = await reading
+
+    assert fresh is not None
+    assert fresh.settings is not None
+    titan = coordinator.data.device(81234, 640101)
+    assert titan is not None
+    assert titan.device.online is False
+    assert titan.settings == fresh.settings
+    # A read-back is no refresh: the failure stands until the next refresh.
+    assert not coordinator.last_update_success
 
 
 async def test_timeout_and_the_read_back_fails_too(

@@ -1,13 +1,13 @@
 """Pages read on demand: a smart meter's channels are read only while shown.
 
 Their sensors are disabled by default; enabling one (Home Assistant then reloads the
-entry) makes the page read at once and at every refresh, and disabling the last one
-stops the reads. The example account's meter serves the channels of its fixture.
+entry) makes the page read from the reload's first refresh on, at every refresh, and
+disabling the last one stops the reads. The example account's meter serves the
+channels of its fixture.
 """
 
 from datetime import timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import RELOAD_AFTER_UPDATE_DELAY
@@ -17,7 +17,6 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.izypower_cloud.api import IzypowerAuthenticationError
 from custom_components.izypower_cloud.const import DEFAULT_REFRESH_PERIOD
 
 from .cloud_mock import (
@@ -90,7 +89,7 @@ async def test_read_only_while_shown(
     assert hass.states.get(SOLAR) is None
 
     await _set_enabled(hass, cloud_clock, entity_registry, CHANNELS, enabled=True)
-    # The reload's first refresh cannot know yet; the fifteen entities' one read can.
+    # The reload's first refresh reads it, once for the fifteen entities.
     assert mock_cloud.count(Endpoint.METER_CHANNELS, METER_SN) == 1
     assert_states(
         hass,
@@ -166,19 +165,24 @@ async def test_bad_and_missing_channels_are_unknown(
     assert entity_state(hass, f"{METER}_channel_1_power") == "-103.0"
 
 
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_refused_login_at_the_first_read(
+async def test_read_from_the_first_refresh(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
-    caplog: pytest.LogCaptureFixture,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """A refusal met by the first read is left to the next refresh (reauth), quietly."""
-    with patch(
-        "custom_components.izypower_cloud.api.IzypowerClient.get_meter_channels",
-        side_effect=IzypowerAuthenticationError("refused"),
-    ):
-        await setup_integration(hass, mock_config_entry)
-    assert entity_state(hass, SOLAR) == STATE_UNKNOWN
-    assert "Traceback" not in caplog.text
-    assert "Error" not in caplog.text
+    """An entity enabled in an earlier run has its value as soon as setup ends."""
+    mock_config_entry.add_to_hass(hass)
+    entity_registry.async_get_or_create(
+        "sensor",
+        "izypower_cloud",
+        "device_640103_channel_2_power",
+        config_entry=mock_config_entry,
+        suggested_object_id="compteur_linky_channel_2_power",
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_cloud.count(Endpoint.METER_CHANNELS, METER_SN) == 1
+    assert entity_state(hass, SOLAR) == "2233.0"
+    # The other fourteen stay disabled and unread.
+    assert hass.states.get(f"{METER}_channel_1_power") is None

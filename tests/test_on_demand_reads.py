@@ -1,7 +1,10 @@
-"""`OnDemandReads` on its own: who wants a page, and what a read records."""
+"""`OnDemandReads` on its own: which pages a refresh reads, and what it records."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from unittest.mock import AsyncMock
+
+import pytest
 
 from custom_components.izypower_cloud.api import (
     ChannelMode,
@@ -11,10 +14,29 @@ from custom_components.izypower_cloud.api import (
     IzypowerClient,
     MeterChannel,
 )
-from custom_components.izypower_cloud.data import DeviceData, Feed
-from custom_components.izypower_cloud.on_demand import OnDemandReads
+from custom_components.izypower_cloud.data import Feed
+from custom_components.izypower_cloud.on_demand import OnDemandReads, Page, page_of
 
 CHANNEL = MeterChannel(120.0, 130.0, 0.6, 230.0, ChannelMode.CONSUMPTION)
+
+
+@pytest.mark.parametrize(
+    ("unique_id", "page"),
+    [
+        ("device_640103_channel_2_power", (640103, Feed.METER_CHANNELS)),
+        ("device_7_channel_1_mode", (7, Feed.METER_CHANNELS)),
+        ("device_9_ev_charger_ac_power", (9, Feed.EV_CHARGER)),
+        ("device_640103_grid_voltage", None),
+        ("device_640103_ct_power_CT2", None),
+        ("station_81234_ev_charging_power", None),
+        ("station_81234_channel_1_power", None),
+        ("device_x1_channel_1_power", None),
+        ("link_IZL_channel_1_power", None),
+    ],
+)
+def test_page_of_a_unique_id(unique_id: str, page: Page | None) -> None:
+    """Only equipment entities with a page's key prefix read a page."""
+    assert page_of(unique_id) == page
 
 
 def _caller[T](
@@ -31,61 +53,55 @@ def _caller[T](
     return made
 
 
-def _reads() -> tuple[OnDemandReads, AsyncMock]:
+def _device(device_type: DeviceType, serial: str | None = "SN1") -> Device:
+    device = Device.from_json(
+        {"deviceId": 7, "sn": serial, "deviceType": device_type.value}
+    )
+    assert device is not None
+    return device
+
+
+async def _refresh(reads: OnDemandReads, wanted: set[Page], device: Device) -> None:
+    reads.begin(wanted)
+    async with asyncio.TaskGroup() as group:
+        reads.schedule(group, device)
+
+
+async def test_only_wanted_pages_of_the_right_device() -> None:
+    """A page is read for the device and feed wanted, with a serial, once per refresh."""
     client = AsyncMock(spec=IzypowerClient)
     client.get_meter_channels.return_value = [CHANNEL]
     client.get_ev_charger.return_value = EvChargerPower(3700.0, 3500.0)
-    return OnDemandReads(client, _caller), client
-
-
-def _device(device_type: DeviceType, serial: str | None = "SN1") -> DeviceData:
-    record = {"deviceId": 7, "sn": serial, "deviceType": device_type.value}
-    device = Device.from_json(record)
-    assert device is not None
-    return DeviceData(device=device)
-
-
-async def test_wanted_while_someone_wants_it() -> None:
-    """Counted per entity; releasing twice does not release another's interest."""
-    reads, client = _reads()
+    reads = OnDemandReads(client, _caller)
     meter = _device(DeviceType.METER)
-    first, release_one = reads.want(7, Feed.METER_CHANNELS)
-    second, release_two = reads.want(7, Feed.METER_CHANNELS)
-    assert (first, second) == (True, False)
-    release_one()
-    release_one()
-    read = await reads.reread(meter, Feed.METER_CHANNELS)
-    assert read.meter_channels == (CHANNEL,)
-    release_two()
-    reads.begin()
-    # Nobody wants it any more: no call, nothing shown, no failure.
-    read = await reads.reread(meter, Feed.METER_CHANNELS)
-    assert client.get_meter_channels.await_count == 1
-    assert read.meter_channels is None
-    assert Feed.METER_CHANNELS not in read.failed
 
-
-async def test_only_the_kind_of_device_with_the_page() -> None:
-    """A charger's page is not asked of a meter, nor of a device without serial."""
-    reads, client = _reads()
-    reads.want(7, Feed.EV_CHARGER)
-    for device in (_device(DeviceType.METER), _device(DeviceType.CHARGER, None)):
-        read = await reads.reread(device, Feed.EV_CHARGER)
-        assert read.ev_charger is None
+    await _refresh(reads, set(), meter)
+    assert reads.state(meter) == (None, None, frozenset())
+    # Wanted, but a meter has no charger page; a charger without serial no page at all.
+    await _refresh(reads, {(7, Feed.EV_CHARGER)}, meter)
+    await _refresh(reads, {(7, Feed.EV_CHARGER)}, _device(DeviceType.CHARGER, None))
     client.get_ev_charger.assert_not_awaited()
-    read = await reads.reread(_device(DeviceType.CHARGER), Feed.EV_CHARGER)
-    assert read.ev_charger == EvChargerPower(3700.0, 3500.0)
+    client.get_meter_channels.assert_not_awaited()
+
+    await _refresh(reads, {(7, Feed.METER_CHANNELS)}, meter)
+    assert reads.state(meter) == ((CHANNEL,), None, frozenset())
+    charger = _device(DeviceType.CHARGER)
+    await _refresh(reads, {(7, Feed.EV_CHARGER)}, charger)
+    assert reads.state(charger) == (None, EvChargerPower(3700.0, 3500.0), frozenset())
+    # A new refresh forgets the last one's results.
+    reads.begin(set())
+    assert reads.state(charger) == (None, None, frozenset())
 
 
 async def test_a_failed_read_is_a_failed_feed() -> None:
     """A failure blanks the page and names its feed; the next good read clears it."""
-    reads, client = _reads()
-    client.get_ev_charger.side_effect = RuntimeError
-    charger = _device(DeviceType.CHARGER)
-    reads.want(7, Feed.EV_CHARGER)
-    read = await reads.reread(charger, Feed.EV_CHARGER)
-    assert read.failed == {Feed.EV_CHARGER}
-    client.get_ev_charger.side_effect = None
-    read = await reads.reread(read, Feed.EV_CHARGER)
-    assert read.failed == frozenset()
-    assert read.ev_charger is not None
+    client = AsyncMock(spec=IzypowerClient)
+    client.get_meter_channels.side_effect = RuntimeError
+    reads = OnDemandReads(client, _caller)
+    meter = _device(DeviceType.METER)
+    await _refresh(reads, {(7, Feed.METER_CHANNELS)}, meter)
+    assert reads.state(meter) == (None, None, {Feed.METER_CHANNELS})
+    client.get_meter_channels.side_effect = None
+    client.get_meter_channels.return_value = []
+    await _refresh(reads, {(7, Feed.METER_CHANNELS)}, meter)
+    assert reads.state(meter) == ((), None, frozenset())

@@ -65,6 +65,10 @@ async def test_snapshot(
 ) -> None:
     """Every sensor of the fixture account, its registry entry and its state."""
     await setup_integration(hass, mock_config_entry)
+    # Created enabled during the setup, the meter's channels are read from the next
+    # refresh on (pages read on demand follow the entity registry).
+    await mock_config_entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
 
     # The figures of the fixture README, read back through the entities.

@@ -63,17 +63,20 @@ class ControlReads:
             failed.add(Feed.METER_CONTROL)
         return settings, meter_control, frozenset(failed)
 
-    async def reread(self, device: DeviceData, feed: Feed) -> DeviceData:
+    async def reread(self, device: Device, feed: Feed) -> None:
         """Read one control resource of a device again now (after a write).
 
-        Returns the device's part of the snapshot with that resource as just read.
+        `with_state` then gives a device's part of the snapshot with it as just read.
         """
         try:
             async with asyncio.TaskGroup() as group:
-                self.schedule(group, device.device, True, only=feed)
+                self.schedule(group, device, True, only=feed)
         except ExceptionGroup as errors:
             # One call only: a refused login, as a caller expects it, not wrapped.
             raise errors.exceptions[0] from None
+
+    def with_state(self, device: DeviceData) -> DeviceData:
+        """Return the device's part of the snapshot with its control values as read."""
         settings, meter_control, failed = self.state(device.device)
         return dataclasses.replace(
             device,

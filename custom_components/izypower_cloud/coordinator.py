@@ -4,8 +4,8 @@ Cadences. Every refresh fetches what changes every few minutes: station info, th
 report, PV strings, the device lists (online state, `dataDtos`), the CT clamps of
 stations with a smart meter (layout power, once the device list shows the meter), battery
 pages, micro-inverter temperatures, and the pages read on demand (a meter's channels, an
-EV charger's powers) of the devices where an enabled entity wants them (on_demand.py;
-read once at once when first wanted). Slow data (station list, month/year/total reports, Wi-Fi,
+EV charger's powers) of the devices where the entity registry holds an enabled entity
+that reads them (on_demand.py). Slow data (station list, month/year/total reports, Wi-Fi,
 firmware flags, the controls' settings) is fetched on the first refresh, then every
 `SLOW_REFRESH_INTERVAL`, or on demand (`async_request_slow_refresh`). A device or
 station that appears gets its own slow calls in the refresh that first lists it (and its
@@ -42,9 +42,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import homeassistant.util.dt as dt_util
@@ -67,6 +67,7 @@ from .data import DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import EnergyGuard
 from .fetch import CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .issues import check_station_list
+from .on_demand import Page, page_of
 from .pending import PendingWrites
 from .refresh_guard import (
     FIRST_REFRESH_DEADLINE,
@@ -143,38 +144,26 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
     async def async_reread(
         self, station_id: int, device_id: int, feed: Feed
     ) -> DeviceData | None:
-        """Read one resource of a device again now, and publish it (fetch.py)."""
+        """Read one control resource again now and publish it (after a write).
+
+        Returns the device's part of the snapshot as published; None when it is gone.
+        """
         if (old := self.data.device(station_id, device_id)) is None:
             return None
-        fresh = await self._fetcher.reread(old, feed)
+        await self._fetcher.controls.reread(old.device, feed)
+        # A refresh may have published a newer snapshot during the read: update that
+        # one, so the device's other values never go back in time.
+        if (current := self.data.device(station_id, device_id)) is None:
+            return None
+        fresh = self._fetcher.controls.with_state(current)
         data = self.data.with_device(station_id, fresh)
         self.pending.observe(data)
-        self.async_set_updated_data(data)
+        # A partial update, not a refresh: unlike `async_set_updated_data`, it does not
+        # declare a failed refresh successful, move the polling timer, or cancel a
+        # refresh that was asked for.
+        self.data = data
+        self.async_update_listeners()
         return fresh
-
-    @callback
-    def async_want(self, station_id: int, device_id: int, feed: Feed) -> CALLBACK_TYPE:
-        """Read an on-demand page of a device until the returned callback is called.
-
-        The first entity to want it gets it read at once, not at the next refresh.
-        """
-        first, release = self._fetcher.on_demand.want(device_id, feed)
-        if first:
-            self.config_entry.async_create_task(
-                self.hass,
-                self._async_read_wanted(station_id, device_id, feed),
-                f"{DOMAIN} first read of {feed}",
-            )
-        return release
-
-    async def _async_read_wanted(
-        self, station_id: int, device_id: int, feed: Feed
-    ) -> None:
-        try:
-            await self.async_reread(station_id, device_id, feed)
-        except IzypowerAuthenticationError:
-            # The next refresh meets the refusal too and starts reauthentication.
-            return
 
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
         """Tell whether the cloud may still have a device of the registry."""
@@ -207,7 +196,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         try:
             with self.client.refresh_round(retries=REFRESH_RETRIES) as limits:
                 guard = RefreshGuard(limits, deadline)
-                with self._fetcher.refresh(guard):
+                with self._fetcher.refresh(guard, self._wanted_pages()):
                     data = await self._async_fetch(slow, guard)
         except ExceptionGroup as group:
             if group.subgroup(IzypowerAuthenticationError):
@@ -234,6 +223,18 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self.pending.observe(data)
         self.last_success = now
         return data
+
+    def _wanted_pages(self) -> set[Page]:
+        """Return the on-demand pages that an enabled entity of the entry reads."""
+        registry = er.async_get(self.hass)
+        return {
+            page
+            for entry in er.async_entries_for_config_entry(
+                registry, self.config_entry.entry_id
+            )
+            if entry.disabled_by is None
+            and (page := page_of(entry.unique_id)) is not None
+        }
 
     async def _async_fetch(self, slow: bool, guard: RefreshGuard) -> IzypowerData:
         """Read the account in the order of the module docstring; fail early."""

@@ -17,10 +17,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import IzypowerCoordinator
-from .data import ON_DEMAND_FEEDS, DeviceData, Feed, IzypowerData, StationData
+from .data import DeviceData, Feed, IzypowerData, StationData
 from .devices import device_link
 from .runtime import IzypowerConfigEntry
-from .targets import EquipmentTarget, Target, snapshot_targets
+from .targets import Target, snapshot_targets
 
 
 def always(_: object) -> bool:
@@ -87,21 +87,6 @@ class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
         self._attr_unique_id = unique_id(target, description)
         self._attr_device_info = device_link(target)
         self._registry_removal_callbacks: list[Callable[[], None]] = []
-
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Listen to the coordinator; ask for an on-demand page while shown.
-
-        Home Assistant adds only enabled entities, and removes one that is disabled:
-        the page is read exactly while some entity shows it (on_demand.py).
-        """
-        await super().async_added_to_hass()
-        feed = self.entity_description.feed
-        target = self._target
-        if feed in ON_DEMAND_FEEDS and isinstance(target, EquipmentTarget):
-            self.async_on_remove(
-                self.coordinator.async_want(target.station_id, target.device_id, feed)
-            )
 
     @callback
     def async_on_registry_removal(self, func: Callable[[], None]) -> None:

@@ -8,7 +8,7 @@ Slow calls go through one `SlowCache` per kind, which decides whether each is du
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,8 +33,8 @@ from .api import (
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
 from .control_reads import ControlReads
-from .data import ON_DEMAND_FEEDS, DeviceData, Feed
-from .on_demand import OnDemandReads
+from .data import Feed
+from .on_demand import OnDemandReads, Page
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
@@ -126,17 +126,20 @@ class CloudFetcher:
         return (self.reports, self.firmware, self.wifi, *self.controls.caches())
 
     @contextmanager
-    def refresh(self, guard: RefreshGuard) -> Iterator[None]:
+    def refresh(
+        self, guard: RefreshGuard, wanted_pages: Iterable[Page] = ()
+    ) -> Iterator[None]:
         """Make the calls of the block one refresh, bounded by `guard`.
 
-        No slow call is considered yet when it starts. Outside a refresh (a control
+        It reads the `wanted_pages` (on_demand.py). No slow call is considered yet
+        when it starts. Outside a refresh (a control
         read back after a write), calls have only the client's own limits.
         """
         self._guard = guard
         self._not_made = set()
         for cache in self._caches():
             cache.begin()
-        self.on_demand.begin()
+        self.on_demand.begin(wanted_pages)
         try:
             yield
         finally:
@@ -292,15 +295,6 @@ class CloudFetcher:
                 _temperature_label(device_id),
                 partial(client.get_temperature, serial, today),
             )
-
-    async def reread(self, device: DeviceData, feed: Feed) -> DeviceData:
-        """Read one resource of a device now, outside a refresh; return it updated.
-
-        A control's current value after a write, or an on-demand page first wanted.
-        """
-        if feed in ON_DEMAND_FEEDS:
-            return await self.on_demand.reread(device, feed)
-        return await self.controls.reread(device, feed)
 
     def _start[T](
         self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]

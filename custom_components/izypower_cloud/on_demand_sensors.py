@@ -18,6 +18,7 @@ from .api import ChannelMode, DeviceType, EvChargerPower, MeterChannel
 from .api.readings import METER_CHANNELS
 from .data import DeviceData, Feed
 from .entity import has_serial
+from .on_demand import CHANNEL_KEY_PREFIX, EV_CHARGER_KEY_PREFIX
 from .sensor_description import (
     POWER,
     EquipmentSensor,
@@ -52,10 +53,9 @@ def _channel_sensor(
         channels = device.meter_channels or ()
         return value_fn(channels[number - 1]) if number <= len(channels) else None
 
-    key = f"channel_{reading}"
     return IzypowerSensorEntityDescription[DeviceData](
-        key=f"channel_{number}_{reading}",
-        translation_key=key,
+        key=f"{CHANNEL_KEY_PREFIX}{number}_{reading}",
+        translation_key=f"{CHANNEL_KEY_PREFIX}{reading}",
         translation_placeholders={"channel": str(number)},
         value_fn=value,
         exists_fn=_serial_of(DeviceType.METER),
@@ -113,6 +113,8 @@ ON_DEMAND_SENSORS: tuple[EquipmentSensor, ...] = (
         for number in range(1, METER_CHANNELS + 1)
         for reading in _CHANNEL_READINGS
     ),
-    _EV_CHARGER.sensor("ev_charger_ac_power", lambda charger: charger.ac_power),
-    _EV_CHARGER.sensor("ev_charger_power", lambda charger: charger.power),
+    _EV_CHARGER.sensor(
+        f"{EV_CHARGER_KEY_PREFIX}ac_power", lambda charger: charger.ac_power
+    ),
+    _EV_CHARGER.sensor(f"{EV_CHARGER_KEY_PREFIX}power", lambda charger: charger.power),
 )
