@@ -5,6 +5,8 @@ action, and the repair issues go away with the entry.
 """
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import time, timedelta
 from typing import Any
 from unittest.mock import patch
@@ -21,6 +23,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from custom_components.izypower_cloud.data import Feed
 from custom_components.izypower_cloud.pending import CONFIRM_TIMEOUT, REREAD_DELAY
 
@@ -367,21 +370,30 @@ async def test_read_back_problems(
     assert await coordinator.async_reread(81234, 999999, Feed.SETTINGS) is None
 
 
+@contextmanager
+def _held_settings_read(
+    coordinator: IzypowerCoordinator,
+) -> Iterator[tuple[asyncio.Event, asyncio.Event]]:
+    """Hold every Titan settings read until `release` is set; `started` when one is."""
+    client = coordinator.client
+    read_settings = client.get_battery_settings
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def held_read(serial: str) -> Any:
+        started.set()
+        await release.wait()
+        return await read_settings(serial)
+
+    with patch.object(client, "get_battery_settings", held_read):
+        yield started, release
+
+
 async def test_read_back_never_undoes_a_refresh(
     hass: HomeAssistant, loaded: MockCloud, mock_config_entry: MockConfigEntry
 ) -> None:
     """A read-back that ends after refreshes keeps their values and their failure."""
     coordinator = mock_config_entry.runtime_data.coordinator
-    client = coordinator.client
-    read_settings = client.get_battery_settings
-    started, release = asyncio.Event(), asyncio.Event()
-
-    async def slow_read(serial: str) -> Any:
-        started.set()
-        await release.wait()
-        return await read_settings(serial)
-
-    with patch.object(client, "get_battery_settings", slow_read):
+    with _held_settings_read(coordinator) as (started, release):
         reading = hass.async_create_task(
             coordinator.async_reread(81234, 640101, Feed.SETTINGS)
         )
@@ -403,6 +415,23 @@ async def test_read_back_never_undoes_a_refresh(
     assert titan.settings == fresh.settings
     # A read-back is no refresh: the failure stands until the next refresh.
     assert not coordinator.last_update_success
+
+
+async def test_read_back_of_a_device_gone_meanwhile(
+    hass: HomeAssistant, loaded: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """A device the cloud stopped listing during its read-back stays gone."""
+    coordinator = mock_config_entry.runtime_data.coordinator
+    with _held_settings_read(coordinator) as (started, release):
+        reading = hass.async_create_task(
+            coordinator.async_reread(81234, 640102, Feed.SETTINGS)
+        )
+        await started.wait()
+        loaded.remove_device(81234, 640102)
+        await coordinator.async_refresh()
+        release.set()
+        assert await reading is None
+    assert coordinator.data.device(81234, 640102) is None
 
 
 async def test_timeout_and_the_read_back_fails_too(

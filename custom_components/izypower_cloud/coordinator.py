@@ -163,6 +163,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         # refresh that was asked for.
         self.data = data
         self.async_update_listeners()
+        LOGGER.debug("Re-read %s of device %s published", feed, device_id)
         return fresh
 
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:

@@ -41,10 +41,10 @@ WRITES: Final = ("meter_control", "battery_min_soc")
 SETTING_READS: Final = ("meter_info", "battery_cmd")
 # Counted too: the device lists, read at every refresh.
 ENDPOINTS: Final = (*WRITES, *SETTING_READS, "devices")
-# What Home Assistant's coordinator logs (debug, as the harness configures) at the end
-# of each refresh, and of each re-read of one written resource.
+# What the coordinator logs (debug, as the harness configures) at the end of each
+# refresh (Home Assistant's line), and of each re-read of one written resource (ours).
 REFRESH_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Finished fetching"
-REREAD_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Manually updated"
+REREAD_DONE: Final = f"[custom_components.{ha_harness.DOMAIN}] Re-read "
 # The integration reads a written resource again this long after the write
 # (pending.REREAD_DELAY), then waits for its next refreshes.
 REREAD_DELAY_S: Final = 20
