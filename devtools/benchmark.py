@@ -88,13 +88,20 @@ class BenchmarkConfig:
     devices: int = 3
     # The integration as committed at HEAD instead of the working tree's.
     committed: bool = False
+    # Enable every entity the integration disables by default (so the pages read on
+    # demand, a meter's channels and an EV charger's powers, are read too).
+    all_entities: bool = False
 
     @property
     def account(self) -> str:
         """Describe the account for the report."""
+        entities = ", every entity enabled" if self.all_entities else ""
         if self.stations is None:
-            return "fixture account (2 stations, 5 devices, 3 Link modules)"
-        return f"generated account ({self.stations} stations x {self.devices} devices)"
+            return f"fixture account (2 stations, 5 devices, 3 Link modules){entities}"
+        return (
+            f"generated account ({self.stations} stations x {self.devices} devices)"
+            f"{entities}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,6 +285,32 @@ async def _measure_setup(
     return setup_s, await admin.requests()
 
 
+async def _enable_every_entity(
+    client: HomeAssistantClient, hass: ManagedProcess
+) -> dict[str, dict[str, Any]]:
+    """Enable the entities disabled by default, as a user does; return all of them.
+
+    Home Assistant reloads the entry by itself once the changes settle (about 30 s),
+    so the steady refreshes measured next read what the enabled entities need.
+    """
+    registry = await client.registry_entries()
+    for entry in registry:
+        if entry["disabled_by"] == "integration":
+            await client.websocket_command(
+                {
+                    "type": "config/entity_registry/update",
+                    "entity_id": entry["entity_id"],
+                    "disabled_by": None,
+                }
+            )
+    return await ha_harness.wait_for_entities(
+        client,
+        hass,
+        required_unique_ids=[entry["unique_id"] for entry in registry],
+        give_up_after=REFRESH_DONE_TIMEOUT,
+    )
+
+
 async def _measure(
     hass: ManagedProcess,
     admin: SimulatorAdmin,
@@ -346,6 +379,9 @@ async def run_benchmark(
             entities = await ha_harness.wait_for_entities(
                 client, hass, give_up_after=10
             )
+            if config.all_entities:
+                say("enabling every entity; Home Assistant reloads the entry.")
+                entities = await _enable_every_entity(client, hass)
             first = _coordinator_times(hass)
             result = BenchmarkResult(
                 config=config,
@@ -551,6 +587,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="benchmark the integration as committed at HEAD, not the working tree",
     )
     parser.add_argument(
+        "--all-entities",
+        action="store_true",
+        help="enable the entities disabled by default before the steady refreshes",
+    )
+    parser.add_argument(
         "--work-dir",
         type=Path,
         help="keep the logs and Home Assistant's config there (default: a temp dir)",
@@ -574,6 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stations=args.stations,
         devices=args.devices,
         committed=args.committed,
+        all_entities=args.all_entities,
     )
     with tempfile.TemporaryDirectory(prefix="izypower-benchmark-") as temp_dir:
         work_dir = (args.work_dir or Path(temp_dir)).resolve()

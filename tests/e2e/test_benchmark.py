@@ -77,12 +77,17 @@ def test_report_compares_with_the_replaced_integration_on_the_fixtures_only() ->
     assert "replaced" not in generated
     assert "abc1234" in fixture
     assert "10 stations x 5 devices" in generated
+    everything = format_report(_result(BenchmarkConfig(all_entities=True)))
+    assert "every entity enabled" in everything
+    assert "every entity enabled" not in fixture
 
 
 def test_command_line() -> None:
     """Defaults are those of the documented run; no refresh at all is refused."""
     args = parse_args([])
     assert (args.latency_ms, args.refreshes, args.stations) == (100.0, 20, None)
+    assert args.all_entities is False
+    assert parse_args(["--all-entities"]).all_entities is True
     with pytest.raises(SystemExit):
         parse_args(["--refreshes", "0"])
 
