@@ -280,3 +280,37 @@ async def test_failing_login_is_logged_once(
     await coordinator.async_refresh()
     assert coordinator.last_update_success
     assert "cloud login available again" in _our_records(caplog, logging.INFO)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_cloud_without_the_meter_page(
+    hass: HomeAssistant, sim_cloud: SimCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An older cloud fails the meter page: its channels only are unavailable.
+
+    With every entity enabled (the channels are read), one more request a refresh,
+    logged once when it starts failing; the rest of the meter is unaffected.
+    """
+    coordinator = await _set_up(hass, sim_cloud)
+    await coordinator.async_refresh()
+    assert sim_cloud.requests("meter_channels") == 1
+    assert _state(hass, "device_640103_channel_1_power") != STATE_UNAVAILABLE
+    sim_cloud.faults(failing_endpoints=["meter_channels"])
+    caplog.clear()
+    sim_cloud.reset()
+    for _ in range(3):
+        await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    # Not retried: one request a refresh, and the refresh keeps its retries.
+    assert sim_cloud.requests() == 3 * (STEADY_REQUESTS + 1)
+    assert _state(hass, "device_640103_channel_1_power") == STATE_UNAVAILABLE
+    assert _state(hass, "device_640103_channel_3_mode") == STATE_UNAVAILABLE
+    assert _state(hass, "device_640103_grid_voltage") != STATE_UNAVAILABLE
+    assert _state(hass, "device_640103_meter_import_total") != STATE_UNAVAILABLE
+    unavailable = [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.INFO and "meter channels" in record.getMessage()
+    ]
+    assert len(unavailable) == 1
+    assert unavailable[0].levelno == logging.INFO

@@ -1,11 +1,13 @@
 """Newer per-device readings: a meter's three channels, an EV charger's powers."""
 
 from aioresponses import aioresponses
+import pytest
 
 from custom_components.izypower_cloud.api import (
     ChannelMode,
     EvChargerPower,
     IzypowerClient,
+    IzypowerConnectionError,
     MeterChannel,
 )
 
@@ -73,3 +75,30 @@ async def test_get_ev_charger(client: IzypowerClient, mock_cloud: aioresponses) 
     assert await client.get_ev_charger(CHARGER) == EvChargerPower(3680, 3450.5)
     assert await client.get_ev_charger(CHARGER) == EvChargerPower(None, None)
     assert EvChargerPower.from_json([]) == EvChargerPower(None, None)
+
+
+async def test_live_pages_are_not_retried(
+    client: IzypowerClient, mock_cloud: aioresponses
+) -> None:
+    """A failing page costs one request, where other reads are retried twice."""
+    add_login(mock_cloud)
+    for path in (f"/izy/v2/meter/{METER}", f"/izy/v2/ev/{CHARGER}"):
+        mock_cloud.get(url(path), status=500, repeat=True)
+    mock_cloud.get(url(f"/izy/v2/battery/{METER}"), status=500, repeat=True)
+
+    with pytest.raises(IzypowerConnectionError, match="failed 1 times"):
+        await client.get_meter_channels(METER)
+    with pytest.raises(IzypowerConnectionError, match="failed 1 times"):
+        await client.get_ev_charger(CHARGER)
+    with pytest.raises(IzypowerConnectionError, match="failed 3 times"):
+        await client.get_battery(METER)
+    sent = {
+        str(key[1]).removeprefix(str(url(""))): len(calls)
+        for key, calls in mock_cloud.requests.items()
+        if key[0] == "GET"
+    }
+    assert sent == {
+        f"/izy/v2/meter/{METER}": 1,
+        f"/izy/v2/ev/{CHARGER}": 1,
+        f"/izy/v2/battery/{METER}": 3,
+    }

@@ -91,6 +91,8 @@ class Call:
     endpoint: str
     params: Mapping[str, str | int] | None
     body: Mapping[str, object] | None
+    # False: a transient failure is not retried (see `IzypowerClient._request`).
+    retry: bool = True
 
     @classmethod
     def build(
@@ -100,6 +102,8 @@ class Call:
         path_args: tuple[object, ...],
         params: Mapping[str, str | int] | None = None,
         body: Mapping[str, object] | None = None,
+        *,
+        retry: bool = True,
     ) -> Call:
         """Fill ``template``'s ``{}`` placeholders with the URL-quoted ``path_args``."""
         return cls(
@@ -108,6 +112,7 @@ class Call:
             endpoint=f"{method} {template.format(*map(_placeholder, path_args))}",
             params=params,
             body=body,
+            retry=retry,
         )
 
 
@@ -283,8 +288,8 @@ class Wire:
             self._sent_at.popleft()
         return len(self._sent_at)
 
-    def _may_retry(self, attempt: int) -> bool:
-        if attempt >= MAX_ATTEMPTS:
+    def _may_retry(self, call: Call, attempt: int) -> bool:
+        if not call.retry or attempt >= MAX_ATTEMPTS:
             return False
         return self.round is None or self.round.take_retry()
 
@@ -298,7 +303,7 @@ class Wire:
             try:
                 return await self._send_once(call, token)
             except _TransientError as err:
-                if not self._may_retry(attempt):
+                if not self._may_retry(call, attempt):
                     raise IzypowerConnectionError(
                         f"{call.endpoint} failed {attempt} times, last: {err.reason}"
                     ) from err
