@@ -28,7 +28,7 @@ pytest_plugins = ["tests.cloud_mock"]
 
 
 def assert_no_personal_data(diagnostics: dict[str, Any]) -> None:
-    """No e-mail, password, token, name of a place or serial, even inside a value."""
+    """No e-mail, password, token, address, SSID, IP or serial, even inside a value."""
     text = json.dumps(diagnostics, ensure_ascii=False)
     secrets = fixture_secrets()
     assert len(secrets) > 15

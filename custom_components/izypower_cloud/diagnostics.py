@@ -1,8 +1,10 @@
 """Diagnostics: the entry's settings, the latest snapshot and what waits on the cloud.
 
-Without personal data: credentials, addresses, network details and serials are
-redacted; devices are named by their registry identifier (`device_<id>`, as in the
-unique ids and the energy guard's owners), never by serial or user-given name.
+Without credentials or personal data: credentials, addresses, network details and
+serials are redacted. The snapshot keeps the station and device names the user gave in
+the app (they make a report readable, and the device registry shows them anyway); the
+parts added here (energy guard, holds, pending writes) name devices by their registry
+identifier (`device_<id>`, as in the unique ids), never by serial or name.
 """
 
 from collections.abc import Mapping
