@@ -488,6 +488,24 @@ async def test_temperature_failure_ends_with_the_next_answer(
     assert device.temperature == 41.3
 
 
+async def test_temperature_without_a_token_is_a_failed_temperature(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    coordinator: IzypowerCoordinator,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A temperature call that no login could make is failed (unavailable), not unknown.
+
+    Its token is refused and the login fails: the call is counted as not made, like
+    the other calls without a token, and its feed as failed.
+    """
+    mock_cloud.fail(Endpoint.TEMPERATURE, MICRO_SNS[0], status=401)
+    mock_cloud.fail(Endpoint.LOGIN, status=500)
+    await advance_time(hass, cloud_clock, STEP)
+    devices = _data(coordinator).stations[81235].devices
+    assert Feed.TEMPERATURE in devices[640201].failed
+
+
 async def test_all_station_infos_failing_fails_the_refresh_then_recovers(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
