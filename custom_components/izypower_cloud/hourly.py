@@ -246,7 +246,12 @@ class HourlyStatistics:
                 break
             open_day = closed
         cleared = await self._async_follow(station_id, open_day, zone, series)
-        if at < open_day.end:
+        # Only a reading of the open day's own date (the counter's day, in the offset
+        # the station sent) moves its cursors: where the zone's midnight is not the
+        # station's (a fixed offset matched to an EU zone on its change day, a
+        # half-hour offset floored to the hour), a late reading of the day before
+        # still carries that day's whole counter, already booked by its report.
+        if at < open_day.end and measured_at.date() == open_day.day:
             for one, cursor in open_day.cursors.items():
                 value = station_data.energy.get((one, Period.DAY))
                 if value is not None and at > cursor.at:
