@@ -63,11 +63,24 @@ async def test_channels_are_read_once_enabled(tmp_path: Path) -> None:
                 "disabled_by": None,
             }
         )
-        entities = await ha_harness.wait_for_entities(
-            client,
-            hass,
-            required_unique_ids=[GRID_CHANNEL, GRID_POWER],
+        entities: dict[str, dict[str, Any]] = {}
+
+        async def channel_shown() -> bool | None:
+            # Home Assistant may show a placeholder state (unavailable) for the
+            # entity until the reload adds it.
+            entities.update(
+                await ha_harness.wait_for_entities(
+                    client, hass, required_unique_ids=[GRID_CHANNEL, GRID_POWER]
+                )
+            )
+            state = entities[GRID_CHANNEL]["state"]
+            return None if state in {"unknown", "unavailable"} else True
+
+        await ha_harness.poll_until(
+            "the enabled channel to show a value",
+            channel_shown,
             give_up_after=RELOAD_WAIT_S,
+            watch=list(demo.processes),
         )
         # The reload's first refresh read the page, once (one meter).
         assert await simulator.requests("meter_channels") == 1
