@@ -127,13 +127,13 @@ class CloudFetcher:
 
     @contextmanager
     def refresh(
-        self, guard: RefreshGuard, wanted_pages: Iterable[Page] = ()
+        self, guard: RefreshGuard, wanted_pages: Iterable[Page]
     ) -> Iterator[None]:
         """Make the calls of the block one refresh, bounded by `guard`.
 
         It reads the `wanted_pages` (on_demand.py). No slow call is considered yet
-        when it starts. Outside a refresh (a control
-        read back after a write), calls have only the client's own limits.
+        when it starts. Outside a refresh (a control read back after a write), calls
+        have only the client's own limits.
         """
         self._guard = guard
         self._not_made = set()
