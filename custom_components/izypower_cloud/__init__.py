@@ -24,6 +24,8 @@ from .energy_history import (
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
+from .legacy_entry import async_adopt_legacy_entry
+from .legacy_registry import async_migrate_registries
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
@@ -68,6 +70,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
         energy_history(hass, entry, coordinator),
         BatteryModeHolds(hass, entry),
     )
+    # Before any device or entity of ours: those of the community integration become
+    # ours (a no-op once done).
+    async_migrate_registries(hass, entry)
     # Devices first, once for all platforms: every entity then finds its device.
     async_setup_devices(entry)
     await async_setup_energy_history(hass, entry)
@@ -83,8 +88,10 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
     """Bring an entry of an earlier version up to date.
 
     1.1 -> 1.2: the title was the e-mail, which Home Assistant quotes in its logs; it
-    becomes the masked e-mail, unless the user renamed the entry. A later major version
-    (a downgrade) cannot be read.
+    becomes the masked e-mail, unless the user renamed the entry. 1.2 -> 1.3: an entry
+    of the community integration (same domain) becomes one of ours
+    (`legacy_entry.py`), unless the account already has one. A later major version (a
+    downgrade) cannot be read.
     """
     if entry.version > 1:
         return False
@@ -94,6 +101,10 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
         if title.strip().lower() == username.strip().lower():
             title = entry_title(username)
         hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
+    if entry.minor_version < 3:
+        if not async_adopt_legacy_entry(hass, entry):
+            return False
+        hass.config_entries.async_update_entry(entry, minor_version=3)
     return True
 
 
