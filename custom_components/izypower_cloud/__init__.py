@@ -95,6 +95,9 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
     """
     if entry.version > 1:
         return False
+    # First, so that a refused entry is left exactly as it was.
+    if entry.minor_version < 3 and not async_adopt_legacy_entry(hass, entry):
+        return False
     if entry.minor_version < 2:
         username: str = entry.data[CONF_USERNAME]
         title = entry.title
@@ -102,8 +105,6 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
             title = entry_title(username)
         hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
     if entry.minor_version < 3:
-        if not async_adopt_legacy_entry(hass, entry):
-            return False
         hass.config_entries.async_update_entry(entry, minor_version=3)
     return True
 

@@ -8,7 +8,7 @@ as it is, does not load, and a repair tells the user to delete it.
 """
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
@@ -76,7 +76,11 @@ def async_adopt_legacy_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         entry,
         unique_id=account,
         title=entry_title(username) if entry.title == LEGACY_TITLE else entry.title,
-        data={CONF_USERNAME: username, CONF_PASSWORD: entry.data[CONF_PASSWORD]},
+        data={
+            key: value
+            for key, value in entry.data.items()
+            if key != LEGACY_REFRESH_PERIOD
+        },
         options=options,
     )
     return True
