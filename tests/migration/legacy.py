@@ -73,8 +73,8 @@ def load_registries(
 ) -> Legacy:
     """Create the devices and entities of `directories` for `entry`, as stored.
 
-    The user put the first station in an area, renamed its lifetime production and
-    gave it an icon, and disabled its grid power.
+    On the 1.0.4 example, the user put the first station in an area, renamed its
+    lifetime production and gave it an icon, and disabled its grid power.
     """
     devices = dr.async_get(hass)
     entities = er.async_get(hass)
@@ -101,11 +101,14 @@ def load_registries(
             entity_ids[stored_entity["entity_id"]] = _create_entity(
                 entities, entry, stored_entity, device_ids
             )
-    station = devices.async_get_device_by_identifier(AREA_STATION, entry.entry_id)
-    assert station is not None
-    devices.async_update_device(station.id, area_id=area.id)
-    entities.async_update_entity(RENAMED, name="Lifetime solar", icon="mdi:sun")
-    entities.async_update_entity(DISABLED, disabled_by=er.RegistryEntryDisabler.USER)
+    if EXAMPLE_104 in directories:
+        station = devices.async_get_device_by_identifier(AREA_STATION, entry.entry_id)
+        assert station is not None
+        devices.async_update_device(station.id, area_id=area.id)
+        entities.async_update_entity(RENAMED, name="Lifetime solar", icon="mdi:sun")
+        entities.async_update_entity(
+            DISABLED, disabled_by=er.RegistryEntryDisabler.USER
+        )
     return Legacy(entity_ids, area.id)
 
 
