@@ -14,6 +14,7 @@ from homeassistant.helpers import (
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.izypower_cloud import async_migrate_entry
 from custom_components.izypower_cloud.api import DEFAULT_BASE_URL
 from custom_components.izypower_cloud.const import (
     CONF_API_URL,
@@ -26,7 +27,7 @@ from custom_components.izypower_cloud.legacy_registry import (
     failed_issue_id,
     retired_issue_id,
 )
-from tests.cloud_mock import PASSWORD, USERNAME, MockCloud, setup_integration
+from tests.cloud_mock import PASSWORD, USERNAME, Endpoint, MockCloud, setup_integration
 
 from .legacy import (
     AREA_STATION,
@@ -44,6 +45,7 @@ pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
 STORED = load_json(EXAMPLE_104, "entity")
+TITAN_WIFI = "sensor.izypower_cloud_maison_des_tilleuls_81234_titan_maitre_wi_fi_signal"
 # The account form, as the user submits it (the official cloud).
 ACCOUNT_FORM = {
     CONF_USERNAME: USERNAME,
@@ -340,3 +342,73 @@ async def test_reload_completes_once_the_clash_is_gone(
         DOMAIN, failed_issue_id(entry.entry_id)
     )
     assert registry.async_get(RENAMED) is not None
+
+
+async def test_failed_listing_removes_nothing_for_absence(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, mock_cloud: MockCloud
+) -> None:
+    """A device list that failed is no evidence: its entities keep their entries."""
+    mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
+    entry = legacy_entry()
+    entry.add_to_hass(hass)
+    load_registries(hass, entry, EXAMPLE_104)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    wifi = entity_registry.async_get(TITAN_WIFI)
+    assert wifi is not None
+    assert wifi.unique_id == "device_640101_wifi_rssi"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, retired_issue_id(entry.entry_id))
+    assert issue is not None
+    assert (issue.translation_placeholders or {})[Retired.ABSENT] == "-"
+
+
+async def test_other_statistics_are_retired_and_alone_no_repair(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, mock_cloud: MockCloud
+) -> None:
+    """A sensor recorded in another unit is retired; nothing removed, no repair."""
+    entry = legacy_entry()
+    entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    kept = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "81234_production_total",
+        config_entry=entry,
+        unit_of_measurement="kWh",
+        capabilities={"state_class": "total_increasing"},
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    entity = entity_registry.async_get(kept.entity_id)
+    assert entity is not None
+    assert entity.unique_id == "station_81234_production_total"
+    assert not ir.async_get(hass).async_get_issue(
+        DOMAIN, retired_issue_id(entry.entry_id)
+    )
+
+    # Another old sensor, recorded in Wh: ours would not continue its statistics.
+    other = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "81234_production_day",
+        config_entry=entry,
+        unit_of_measurement="Wh",
+        capabilities={"state_class": "total_increasing"},
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(other.entity_id) is None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, retired_issue_id(entry.entry_id))
+    assert issue is not None
+    assert other.entity_id in (issue.translation_placeholders or {})[Retired.STATISTICS]
+
+
+async def test_unreadable_refresh_period_is_dropped(hass: HomeAssistant) -> None:
+    """A refresh period that is no number leaves ours at its default."""
+    entry = legacy_entry(refresh_period="soon")
+    entry.add_to_hass(hass)
+    assert await async_migrate_entry(hass, entry)
+    assert (entry.unique_id, entry.options, entry.minor_version) == (USERNAME, {}, 3)
+    assert "refresh_period" not in entry.data
