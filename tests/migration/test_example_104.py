@@ -1,7 +1,9 @@
 """The community integration 1.0.4 as it left the example account, then ours loads."""
 
+from datetime import timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
@@ -27,7 +29,14 @@ from custom_components.izypower_cloud.legacy_registry import (
     failed_issue_id,
     retired_issue_id,
 )
-from tests.cloud_mock import PASSWORD, USERNAME, Endpoint, MockCloud, setup_integration
+from tests.cloud_mock import (
+    PASSWORD,
+    USERNAME,
+    Endpoint,
+    MockCloud,
+    advance_time,
+    setup_integration,
+)
 
 from .legacy import (
     AREA_STATION,
@@ -412,3 +421,20 @@ async def test_unreadable_refresh_period_is_dropped(hass: HomeAssistant) -> None
     assert await async_migrate_entry(hass, entry)
     assert (entry.unique_id, entry.options, entry.minor_version) == (USERNAME, {}, 3)
     assert "refresh_period" not in entry.data
+
+
+async def test_stale_device_cleanup_keeps_them(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    cloud_clock: FrozenDateTimeFactory,
+    migrated: tuple[MockConfigEntry, Legacy],
+) -> None:
+    """Hours of refreshes later, the same 10 devices, area kept, none added."""
+    entry, legacy = migrated
+    before = _registries(hass, entry.entry_id)
+    for _ in range(5):
+        await advance_time(hass, cloud_clock, timedelta(minutes=31))
+    assert _registries(hass, entry.entry_id) == before
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert len(devices) == 10
+    assert [d.area_id for d in devices].count(legacy.area_id) == 1
