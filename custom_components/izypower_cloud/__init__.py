@@ -24,8 +24,8 @@ from .energy_history import (
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
-from .legacy_entry import async_adopt_legacy_entry
-from .legacy_registry import async_migrate_registries
+from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id
+from .legacy_registry import async_migrate_registries, failed_issue_id, retired_issue_id
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
@@ -132,9 +132,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
     """Delete what the entry left besides itself (the statistics stay).
 
     That is the energy guard's memory, the open days of its statistics, its battery
-    mode holds and its repair issue.
+    mode holds and its repair issues.
     """
     await energy_guard_store(hass, entry.entry_id).async_remove()
     await async_remove_energy_history(hass, entry.entry_id)
     await holds_store(hass, entry.entry_id).async_remove()
-    ir.async_delete_issue(hass, DOMAIN, no_station_issue_id(entry.entry_id))
+    for issue_id in (
+        no_station_issue_id,
+        duplicate_issue_id,
+        retired_issue_id,
+        failed_issue_id,
+    ):
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry.entry_id))

@@ -159,12 +159,17 @@ def _outcome(
 def _plan_entities(
     entities: er.EntityRegistry, entry_id: str, data: IzypowerData, plan: Plan
 ) -> None:
+    legacy = [
+        entry
+        for entry in er.async_entries_for_config_entry(entities, entry_id)
+        if is_legacy_unique_id(entry.unique_id)
+    ]
+    if not legacy:
+        return
     expected = expected_entities(data)
     complete = listing_complete(data)
     taken: set[tuple[str, str]] = set()
-    for entry in er.async_entries_for_config_entry(entities, entry_id):
-        if entry.platform != DOMAIN or not is_legacy_unique_id(entry.unique_id):
-            continue
+    for entry in legacy:
         outcome = _outcome(entry, expected, complete)
         if isinstance(outcome, Retired):
             plan.retired[outcome].append(entry.entity_id)

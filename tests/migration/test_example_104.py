@@ -267,6 +267,13 @@ async def test_account_already_has_our_entry(
     }
     assert "already has the entry" in caplog.text
     assert mock_config_entry.state is ConfigEntryState.LOADED
+    # The user deletes the old entry, as the repair says: the repair goes with it.
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not ir.async_get(hass).async_get_issue(
+        DOMAIN, duplicate_issue_id(entry.entry_id)
+    )
+    assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
 def _taken_entity(hass: HomeAssistant, entry: MockConfigEntry) -> None:
