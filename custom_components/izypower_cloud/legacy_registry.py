@@ -67,7 +67,16 @@ def failed_issue_id(entry_id: str) -> str:
 
 
 class MigrationClash(Exception):
-    """An id the migration needs is taken: nothing may change."""
+    """Ids the migration needs are taken: nothing may change.
+
+    `holders` names what holds them, for the user to delete: devices by name, entities
+    by entity id (never an identifier: a Link's carries its serial).
+    """
+
+    def __init__(self, holders: list[str]) -> None:
+        """Name the devices and entities in the way."""
+        super().__init__(f"{len(holders)} ids already used")
+        self.holders = holders
 
 
 @dataclass
@@ -80,6 +89,8 @@ class Plan:
     renames: dict[str, str] = field(default_factory=dict)
     # Entity ids removed, by reason.
     retired: dict[Retired, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # What holds an id the migration needs (see MigrationClash).
+    clashes: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         """Whether there is anything to do."""
@@ -134,7 +145,11 @@ def _plan_devices(devices: dr.DeviceRegistry, entry_id: str, plan: Plan) -> None
             # Identifiers are unique within a config entry (not across entries).
             other = devices.async_get_device_by_identifier((DOMAIN, ours), entry_id)
             if other is not None and other.id != device.id:
-                raise MigrationClash(ours)
+                # A Link of ours has no name of its own (translated "Link <serial>").
+                plan.clashes.append(
+                    other.name_by_user or other.name or other.serial_number or other.id
+                )
+                continue
             identifiers.discard((domain, value))
             identifiers.add((DOMAIN, ours))
         if identifiers != device.identifiers:
@@ -175,8 +190,16 @@ def _plan_entities(
             plan.retired[outcome].append(entry.entity_id)
             continue
         key = (outcome.domain, outcome.unique_id)
-        if key in taken or entities.async_get_entity_id(key[0], DOMAIN, key[1]):
-            raise MigrationClash(f"{outcome.domain}.{outcome.unique_id}")
+        # Two of its entities for one of ours (its "all" and "total" spellings): the
+        # second is in the way; otherwise an entity that already has the id.
+        holder = (
+            entry.entity_id
+            if key in taken
+            else entities.async_get_entity_id(key[0], DOMAIN, key[1])
+        )
+        if holder is not None:
+            plan.clashes.append(holder)
+            continue
         taken.add(key)
         plan.renames[entry.entity_id] = outcome.unique_id
 
@@ -186,6 +209,8 @@ def plan_migration(hass: HomeAssistant, entry_id: str, data: IzypowerData) -> Pl
     plan = Plan()
     _plan_devices(dr.async_get(hass), entry_id, plan)
     _plan_entities(er.async_get(hass), entry_id, data, plan)
+    if plan.clashes:
+        raise MigrationClash(plan.clashes)
     return plan
 
 
@@ -202,8 +227,8 @@ def _apply(hass: HomeAssistant, plan: Plan) -> None:
             entities.async_remove(entity_id)
 
 
-def _listed(entity_ids: Sequence[str]) -> str:
-    return "\n".join(f"- `{entity_id}`" for entity_id in sorted(entity_ids)) or "-"
+def _listed(names: Sequence[str]) -> str:
+    return "\n".join(f"- `{name}`" for name in sorted(names)) or "-"
 
 
 @callback
@@ -219,9 +244,9 @@ def async_migrate_registries(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
         plan = plan_migration(hass, entry.entry_id, data)
     except MigrationClash as clash:
         LOGGER.warning(
-            "The entities of the community integration were not taken over: %s is "
-            "already used; nothing was changed",
-            clash,
+            "The entities of the community integration were not taken over: %d of "
+            "their ids are already used (see the repair); nothing was changed",
+            len(clash.holders),
         )
         ir.async_create_issue(
             hass,
@@ -231,12 +256,15 @@ def async_migrate_registries(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
             is_persistent=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key="legacy_migration_failed",
-            translation_placeholders={"entry": entry.title, "clash": str(clash)},
+            translation_placeholders={
+                "entry": entry.title,
+                "clash": _listed(clash.holders),
+            },
         )
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="legacy_migration_failed",
-            translation_placeholders={"clash": str(clash)},
+            translation_placeholders={"count": str(len(clash.holders))},
         ) from clash
     ir.async_delete_issue(hass, DOMAIN, failed_issue_id(entry.entry_id))
     if not plan:

@@ -278,13 +278,19 @@ async def test_account_already_has_our_entry(
 
 def _taken_entity(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     er.async_get(hass).async_get_or_create(
-        "sensor", DOMAIN, "station_81234_production_total", config_entry=entry
+        "sensor",
+        DOMAIN,
+        "station_81234_production_total",
+        config_entry=entry,
+        suggested_object_id="taken_production",
     )
 
 
 def _taken_device(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, identifiers={(DOMAIN, "device_640101")}
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, "device_640101")},
+        name="Titan (ours)",
     )
 
 
@@ -295,17 +301,36 @@ def _both_spellings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
         DOMAIN,
         "81234_cover_rate_total",
         config_entry=entry,
+        suggested_object_id="cover_rate_total_spelling",
         unit_of_measurement="%",
         capabilities={"state_class": "measurement"},
     )
 
 
+def _taken_link(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, "link_IZL24L000701")},
+        # As DeviceSync describes a Link (devices.py).
+        translation_key="link_module",
+        translation_placeholders={"serial": "IZL24L000701"},
+    )
+
+
+def _taken_twice(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    _taken_entity(hass, entry)
+    _taken_device(hass, entry)
+
+
 @pytest.mark.parametrize(
     ("take", "clash"),
     [
-        (_taken_entity, "sensor.station_81234_production_total"),
-        (_taken_device, "device_640101"),
-        (_both_spellings, "sensor.station_81234_cover_rate_total"),
+        (_taken_entity, "- `sensor.taken_production`"),
+        (_taken_device, "- `Titan (ours)`"),
+        (_both_spellings, "- `sensor.cover_rate_total_spelling`"),
+        # The repair names every one at once.
+        (_taken_twice, "- `Titan (ours)`\n- `sensor.taken_production`"),
+        (_taken_link, "- `Link IZL24L000701`"),
     ],
 )
 async def test_clash_changes_nothing(
@@ -330,6 +355,8 @@ async def test_clash_changes_nothing(
     assert (issue.translation_placeholders or {})["clash"] == clash
     warnings = [r for r in caplog.records if "were not taken over" in r.getMessage()]
     assert len(warnings) == 1
+    # A serial may name a Link in the repair, never in the logs.
+    assert "IZL24L000701" not in caplog.text
     # The entry itself is adopted.
     assert entry.unique_id == USERNAME
 
