@@ -1,9 +1,12 @@
 """The community integration's ids and what they become here (pure rules)."""
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from custom_components.izypower_cloud import legacy_ids
 from custom_components.izypower_cloud.legacy_ids import (
     Retired,
     Successor,
@@ -183,3 +186,18 @@ def test_legacy_unique_id_shape() -> None:
     assert is_legacy_unique_id("izypower_cloud_station_81234_upgrade")
     assert not is_legacy_unique_id("station_81234_production_day")
     assert not is_legacy_unique_id("")
+
+
+def test_rules_import_no_home_assistant() -> None:
+    """The rules are data: their module and what it imports of ours need no Home Assistant."""
+    package = Path(legacy_ids.__file__).parent
+    for name in ("legacy_ids.py", "identifiers.py", "const.py"):
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""] if node.level == 0 else []
+            else:
+                continue
+            assert not [m for m in modules if m.startswith("homeassistant")], name
