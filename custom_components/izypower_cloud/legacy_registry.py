@@ -16,8 +16,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntityDescription
-from homeassistant.const import Platform
+from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
+    SensorEntityDescription,
+)
+from homeassistant.const import CONF_UNIT_OF_MEASUREMENT, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import (
@@ -122,7 +125,8 @@ def listing_complete(data: IzypowerData) -> bool:
 def _statistics_match(entry: er.RegistryEntry, description: EntityDescription) -> bool:
     """Whether ours records statistics like the old sensor (same unit and state class).
 
-    Otherwise the recorder would flag the entity's long-term statistics.
+    Otherwise the recorder would flag the entity's long-term statistics. A unit the
+    user chose for display stays in the registry entry, so ours shows it too.
     """
     if not isinstance(description, SensorEntityDescription):
         return True
@@ -130,9 +134,11 @@ def _statistics_match(entry: er.RegistryEntry, description: EntityDescription) -
     new_class = (
         None if description.state_class is None else str(description.state_class)
     )
-    return (
-        entry.unit_of_measurement == description.native_unit_of_measurement
-        and old_class == new_class
+    sensor_options: Mapping[str, Any] = entry.options.get(SENSOR_DOMAIN, {})
+    chosen = sensor_options.get(CONF_UNIT_OF_MEASUREMENT)
+    return old_class == new_class and (
+        chosen is not None
+        or entry.unit_of_measurement == description.native_unit_of_measurement
     )
 
 

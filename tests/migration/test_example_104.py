@@ -421,12 +421,27 @@ async def test_other_statistics_are_retired_and_alone_no_repair(
         unit_of_measurement="kWh",
         capabilities={"state_class": "total_increasing"},
     )
+    # A unit the user chose for display: ours shows it too, statistics continue.
+    chosen = registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "81234_production_year",
+        config_entry=entry,
+        unit_of_measurement="MWh",
+        capabilities={"state_class": "total_increasing"},
+    )
+    registry.async_update_entity_options(
+        chosen.entity_id, "sensor", {"unit_of_measurement": "MWh"}
+    )
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
     entity = entity_registry.async_get(kept.entity_id)
     assert entity is not None
     assert entity.unique_id == "station_81234_production_total"
+    shown = hass.states.get(chosen.entity_id)
+    assert shown is not None
+    assert shown.attributes["unit_of_measurement"] == "MWh"
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, retired_issue_id(entry.entry_id)
     )
