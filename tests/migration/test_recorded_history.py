@@ -2,20 +2,31 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+import json
 import logging
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.history import state_changes_during_period
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import async_import_statistics
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import EnergyConverter
 import pytest
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.cloud_mock import MockCloud
 
@@ -73,5 +84,59 @@ async def test_history_continues_under_the_same_entity_id(
         14018.2,
         pytest.approx(14021.7),
     ]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_energy_dashboard_sources_still_validate(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    cloud_clock: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The Energy preferences 1.0.4's README suggests still point at valid sensors.
+
+    Except the battery of the station without one: its old sensors are removed (the
+    repair lists them), so the dashboard says so.
+    """
+    entry = legacy_entry()
+    entry.add_to_hass(hass)
+    load_registries(hass, entry, EXAMPLE_104)
+    prefs = json.loads((EXAMPLE_104 / "energy_prefs.json").read_text())["energy"]
+    # The recorder's statistics of the old sensors (keyed by entity id).
+    hour = dt_util.utcnow().replace(minute=0) - timedelta(hours=2)
+    for source in prefs["energy_sources"]:
+        for key in ("stat_energy_from", "stat_energy_to"):
+            if (entity_id := source.get(key)) is not None:
+                async_import_statistics(
+                    hass,
+                    StatisticMetaData(
+                        has_sum=True,
+                        mean_type=StatisticMeanType.NONE,
+                        name=None,
+                        source="recorder",
+                        statistic_id=entity_id,
+                        unit_class=EnergyConverter.UNIT_CLASS,
+                        unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+                    ),
+                    [StatisticData(start=hour, state=100.0, sum=0.0)],
+                )
+    await async_wait_recording_done(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await async_setup_component(hass, "energy", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "energy/save_prefs", "energy_sources": prefs["energy_sources"]}
+    )
+    saved = await client.receive_json()
+    assert saved["success"], saved
+    await async_wait_recording_done(hass)
+    await client.send_json_auto_id({"type": "energy/validate"})
+    validation = await client.receive_json()
+    assert validation["success"], validation
+    sources = validation["result"]["energy_sources"]
+    assert sources[:5] == [[], [], [], [], []]
+    assert [problem["type"] for problem in sources[5]] == ["entity_not_defined"]
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
