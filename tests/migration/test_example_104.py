@@ -158,6 +158,15 @@ async def test_customisations_and_values_carry_over(
     assert not device_registry.async_get_device_by_identifier(
         AREA_STATION, entry.entry_id
     )
+    # Automations on its controls keep working: same entity ids, ours behind them.
+    for entity_id, shown in (
+        ("switch.izypower_cloud_injection_blocking", "on"),
+        ("number.izypower_cloud_injection_limit", "600.0"),
+        ("button.izypower_cloud_turn_on_lights_2", "unknown"),
+    ):
+        state = hass.states.get(entity_id)
+        assert state is not None
+        assert state.state == shown
 
 
 async def test_no_device_twice_nor_empty(
