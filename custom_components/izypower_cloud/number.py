@@ -308,9 +308,9 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
         """The setting as shown (pending value included)."""
         return self.shown_value
 
-    def _bound(
-        self, bound_fn: Callable[[DeviceData], float] | None, static: float
-    ) -> float:
+    def _bound[StaticT: float | None](
+        self, bound_fn: Callable[[DeviceData], float] | None, static: StaticT
+    ) -> float | StaticT:
         device = self.device_data
         return static if bound_fn is None or device is None else bound_fn(device)
 
@@ -330,9 +330,7 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
     @property
     def native_step(self) -> float | None:
         """The step: the device's own when it depends on it."""
-        step = super().native_step
-        step_fn = self.entity_description.step_fn
-        return step if step is None else self._bound(step_fn, step)
+        return self._bound(self.entity_description.step_fn, super().native_step)
 
     @override
     def validate(self, device: DeviceData, value: float) -> None:
