@@ -5,8 +5,9 @@ charger, frozen clock). The charger's controls exist, disabled, and its settings
 never read. Enabling two of them through the entity registry's websocket command, as
 the frontend does, makes Home Assistant reload the entry; from then on they show the
 charger's settings. The test stops the charge, sets a power, starts it again and
-stops it, over REST like the frontend, and each time the station's EV power (the
-simulator's station info) follows at the next refresh.
+stops it, over REST like the frontend. The simulator applies a write after its lag
+(60 simulated seconds, moved by the test); the station's EV power (the simulator's
+station info) then follows at the next refresh.
 """
 
 from pathlib import Path
@@ -39,6 +40,7 @@ CHARGING: Final = "evse_charging"
 CHARGING_POWER: Final = "evse_charging_power"
 # Home Assistant reloads an entry 30 s after one of its entities is enabled.
 RELOAD_WAIT_S: Final = 90
+WRITE_LAG_S: Final = 60
 # The charger's generated setting (16 A) and the one the test asks for (24 A).
 GENERATED_W: Final = 3680.0
 ASKED_W: Final = 5520.0
@@ -99,14 +101,18 @@ async def _wait_for_state(
 
 async def test_charge_at_a_set_power_then_stop(tmp_path: Path) -> None:
     """Disabled: no settings read. Enabled: stop, set 5,520 W, start, follow, stop."""
-    async with started_demo(tmp_path, SIMULATOR_ARGS, EvSimulator) as demo:
+    async with started_demo(
+        tmp_path, SIMULATOR_ARGS, EvSimulator, account_dir=None
+    ) as demo:
         simulator, hass = demo.simulator, demo.hass
         client, _ = await demo.add_entry()
         await ha_harness.wait_for_entities(client, hass, required_unique_ids=[EV_POWER])
         registry = await client.registry_entries()
         ids = {
             key: next(
-                e["entity_id"] for e in registry if e["unique_id"].endswith(f"_{key}")
+                e["entity_id"]
+                for e in registry
+                if e["unique_id"] == key or e["unique_id"].endswith(f"_{key}")
             )
             for key in (CHARGING, CHARGING_POWER, EV_POWER)
         }
@@ -145,16 +151,20 @@ async def test_charge_at_a_set_power_then_stop(tmp_path: Path) -> None:
         assert states[ids[CHARGING_POWER]]["attributes"]["step"] == 230
 
         await _call(client, "switch.turn_off", ids[CHARGING])
+        await simulator.advance(WRITE_LAG_S)
         await _wait_for_state(demo, client, ids, EV_POWER, "0")
         await _call(client, "number.set_value", ids[CHARGING_POWER], value=ASKED_W)
         await _call(client, "switch.turn_on", ids[CHARGING])
         states = await client.states()
-        # Shown at once (pending), then read back from the cloud.
+        # Shown at once (pending) while the cloud still shows the stopped charger.
         assert states[ids[CHARGING]]["state"] == "on"
         assert float(states[ids[CHARGING_POWER]]["state"]) == ASKED_W
+        assert float(states[ids[EV_POWER]]["state"]) == 0
+        await simulator.advance(WRITE_LAG_S)
         await _wait_for_state(demo, client, ids, EV_POWER, str(ASKED_W))
 
         await _call(client, "switch.turn_off", ids[CHARGING])
+        await simulator.advance(WRITE_LAG_S)
         await _wait_for_state(demo, client, ids, EV_POWER, "0")
         await _wait_for_state(demo, client, ids, CHARGING, "off")
         assert await simulator.requests("ev_state") == 3
