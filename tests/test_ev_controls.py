@@ -366,7 +366,11 @@ async def test_disabled_controls_cost_nothing(
     mock_config_entry: MockConfigEntry,
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
-    """As installed, no EV settings read; one enabled control: 4 per slow refresh."""
+    """As installed, no EV settings read; one enabled control: 4 per slow refresh.
+
+    The example account with a charger: 13 requests per steady refresh either way (the
+    example account's figure), and the slow refresh 4 more once a control is enabled.
+    """
     add_charger(mock_cloud)
     await setup_integration(hass, mock_config_entry)
     keys = {
@@ -378,20 +382,28 @@ async def test_disabled_controls_cost_nothing(
     }
     assert set(keys) == EV_KEYS
     assert all(entry.disabled_by is not None for entry in keys.values())
-    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL)
+
+    async def steady_and_slow() -> tuple[int, int]:
+        mock_cloud.reset_counts()
+        await advance_time(hass, cloud_clock, STEP)
+        steady = sum(mock_cloud.counts().values())
+        mock_cloud.reset_counts()
+        await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL - STEP)
+        return steady, sum(mock_cloud.counts().values())
+
+    disabled = await steady_and_slow()
+    assert disabled[0] == 13
     assert ev_reads(mock_cloud) == 0
 
     entity_registry.async_update_entity(
         keys["evse_charging"].entity_id, disabled_by=None
     )
-    # Home Assistant reloads the entry 30 s after an entity is enabled.
+    # Home Assistant reloads the entry 30 s after an entity is enabled; its first
+    # refresh is a full one, so the next slow one is 30 minutes later.
     await advance_time(hass, cloud_clock, timedelta(seconds=31))
     assert entity_state(hass, "switch.borne_ve_charging") == "off"
-    mock_cloud.reset_counts()
-    # Steady refreshes: nothing more; a slow refresh: the four reads.
-    await advance_time(hass, cloud_clock, STEP)
-    assert ev_reads(mock_cloud) == 0
-    await advance_time(hass, cloud_clock, SLOW_REFRESH_INTERVAL - STEP)
+    enabled = await steady_and_slow()
+    assert enabled == (disabled[0], disabled[1] + 4)
     assert ev_reads(mock_cloud) == 4
 
 

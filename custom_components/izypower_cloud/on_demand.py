@@ -9,7 +9,9 @@ an enabled entity that reads it. The registry, not the entities added so far, is
 source: it already says so at the first refresh of a setup, before the platforms add
 any entity, so a page a user enabled (Home Assistant then reloads the entry) is read by
 the reload's first refresh, and a page whose entities the user disabled is no longer
-read from the next refresh on.
+read from the next refresh on. The same registry look names the EV chargers whose
+controls (all disabled by default) are enabled: their settings are a slow read
+(control_reads.py), not a page of this module.
 """
 
 import asyncio
