@@ -178,5 +178,14 @@ async def test_export_has_the_charger_page(
     answer = reads[charger_read]["answer"]["data"]
     assert answer["power"] > 0
     assert answer["ac_power"] > answer["power"]
+    # Its settings too (what owners can send us to confirm the EV controls).
+    prefix = charger_read.removesuffix("_ev_charger")
+    assert reads[f"{prefix}_ev_settings"]["answer"]["data"]["power"] == 3680
+    assert reads[f"{prefix}_ev_derate"]["answer"]["data"] == {"value": 0}
+    assert reads[f"{prefix}_ev_options"]["answer"]["data"] == {
+        "enableGrid": True,
+        "enableBattery": False,
+    }
+    assert reads["ev_priority"]["answer"]["data"] == {"value": False}
     text = json.dumps(response)
     assert all(device.serial not in text for device in station.devices)
