@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="devices per generated station (default 3)",
     )
     parser.add_argument(
+        "--ev-charger",
+        action="store_true",
+        help="give every generated station an EV charger (with its settings)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
@@ -234,6 +239,7 @@ def _account(args: argparse.Namespace, start: datetime | None) -> Account:
         start=start,
         seed=args.seed,
         time_zone=args.time_zone,
+        ev_charger=args.ev_charger,
     )
 
 

@@ -18,6 +18,7 @@ from .model import (
     BatteryUnit,
     Device,
     DeviceTypeLabel,
+    EvSettings,
     LinkModule,
     MeterState,
     PvString,
@@ -127,7 +128,8 @@ def _newer_cloud(builder: _Builder, station: Station, ev_charger: bool) -> None:
     """Give a station what newer cloud versions send (docs/api.md §7.2, §7.7).
 
     Temperatures, battery state codes, and the EV figures with an `evse` device
-    when `ev_charger`: the car draws a share of the station's consumption.
+    when `ev_charger`: the charger's settings set its power, the reports' EV energy
+    is a share of the station's consumption.
     """
     rng = builder.rng
     for titan in station.batteries:
@@ -139,7 +141,10 @@ def _newer_cloud(builder: _Builder, station: Station, ev_charger: bool) -> None:
     if ev_charger:
         slot = len(station.devices)
         index = station.station_id - FIRST_STATION_ID
-        station.devices.append(builder.device(index, slot, "evse", "Borne VE"))
+        charger = builder.device(index, slot, "evse", "Borne VE")
+        # Charging in manual mode at 16 A (ev.py: its power follows its settings).
+        charger.ev = EvSettings()
+        station.devices.append(charger)
         station.ev_share = round(rng.uniform(0.15, 0.35), 2)
 
 
