@@ -83,7 +83,7 @@ def next_local_midnight(when: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local_date, time(0), tz).astimezone(UTC)
 
 
-def _sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
+def sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
     """Sine of the sun elevation (approximate solar geometry, good enough for a curve)."""
     utc = when.astimezone(UTC)
     day_of_year = utc.timetuple().tm_yday
@@ -117,7 +117,7 @@ def pv_factor(station: Station, string: PvString, when: datetime) -> float:
 
 def _daylight(when: datetime, station: Station) -> float:
     """Weather factor while the sun is up, 0 at night (shared by all strings)."""
-    return _weather(when, station) if _sun_sin(when, station) > 0 else 0.0
+    return _weather(when, station) if sun_sin(when, station) > 0 else 0.0
 
 
 def _string_factor(
@@ -125,7 +125,7 @@ def _string_factor(
 ) -> float:
     if daylight <= 0:
         return 0.0
-    return max(0.0, _sun_sin(when, station, string.solar_shift_h)) * daylight
+    return max(0.0, sun_sin(when, station, string.solar_shift_h)) * daylight
 
 
 def consumption_profile(station: Station, when: datetime) -> float:
@@ -151,7 +151,7 @@ def _voltage_wiggle(when: datetime, station: Station) -> float:
 
 def _temperature_model(station: Station, device: Device, when: datetime) -> float:
     device_pv = sum((float(s.power) for s in device.strings), 0.0)
-    return 16.0 + 10.0 * max(0.0, _sun_sin(when, station)) + 0.02 * device_pv
+    return 16.0 + 10.0 * max(0.0, sun_sin(when, station)) + 0.02 * device_pv
 
 
 def _cells(unit: BatteryUnit) -> list[BatteryUnit | LinkModule]:
@@ -460,6 +460,11 @@ def _advance_station(
         if boundary == midnight:
             rollover(station, midnight)
     dispatch(station, sky.at(target), step_s * sky.rate)
+
+
+def run_station(station: Station, start: datetime, end: datetime) -> None:
+    """Live one station's hours from `start` to `end` in real time (counters, samples)."""
+    _advance_station(station, start, end, BASE_STEP_S, _Sky(start, timedelta(0), 1.0))
 
 
 def advance_account(
