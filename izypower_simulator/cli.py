@@ -13,9 +13,10 @@ from aiohttp import web
 
 from .app import create_app
 from .clock import SimClock
+from .export import load_export
 from .faults import GLITCH_MODES, FaultConfig, FaultConfigError
 from .generator import generate_account
-from .loader import load_account
+from .loader import COUNTERS_SEASON, COUNTERS_SNAPSHOT, load_account
 from .model import DEFAULT_TIME_ZONE, Account
 from .persistence import StateFileError, load_state, resume_instant, save_state
 from .routes import BASE_PATH, ENDPOINTS
@@ -37,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--account", metavar="DIR", help="fixture directory to serve")
     source.add_argument("--stations", type=int, metavar="N", help="generate N stations")
+    source.add_argument(
+        "--export",
+        metavar="FILE",
+        help="serve one station of an owner's export_data response (JSON or YAML)",
+    )
     parser.add_argument(
         "--devices",
         type=int,
@@ -67,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--start",
         metavar="ISO|now",
         help="simulated start instant (default: the fixture snapshot, or now for a generated account)",
+    )
+    parser.add_argument(
+        "--counters",
+        choices=(COUNTERS_SEASON, COUNTERS_SNAPSHOT),
+        default=COUNTERS_SEASON,
+        help=(
+            "a snapshot moved by --start: its day, month and year counters become "
+            "those of the new date and season (season, default) or stay as loaded "
+            "(snapshot)"
+        ),
     )
     parser.add_argument(
         "--time-zone",
@@ -226,8 +242,11 @@ def _start(args: argparse.Namespace) -> datetime | None:
 
 
 def _account(args: argparse.Namespace, start: datetime | None) -> Account:
+    moved = {"time_zone": args.time_zone, "start": start, "counters": args.counters}
     if args.account is not None:
-        return load_account(args.account, time_zone=args.time_zone, start=start)
+        return load_account(args.account, **moved)
+    if args.export is not None:
+        return load_export(args.export, **moved)
     return generate_account(
         args.stations,
         args.devices,
