@@ -337,7 +337,8 @@ def build_account(
         # No usable date: the snapshot is taken as the start's (or now's).
         snapshot = (start or datetime.now(UTC)).astimezone(UTC)
     for station in stations:
-        physics.calibrate(station, snapshot)
+        moved = start is not None and counters == COUNTERS_SEASON
+        physics.calibrate(station, snapshot, clear_day=moved)
         if start is not None:
             _move_snapshot(station, snapshot, start, counters)
     return Account(

@@ -8,7 +8,7 @@ construction, and they roll over at local midnight of each station.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 import math
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +41,10 @@ SAMPLE_PERIOD_S = 300
 # Archived days: the report of any past day stays answerable (20 years of them).
 DAY_HISTORY_KEPT = 20 * 366
 WH_PER_KWH = 1000.0
+# The day's weather (`day_sky`): 0.4..1.0 of the passing-cloud curve, mean 0.7.
+DAY_SKY_LOW, DAY_SKY_SPAN = 0.4, 0.6
+# Household load: +-15 % over the year, highest in mid-January.
+WINTER_LOAD = 0.15
 S_PER_H = 3600.0
 
 
@@ -117,7 +121,30 @@ def pv_factor(station: Station, string: PvString, when: datetime) -> float:
 
 def _daylight(when: datetime, station: Station) -> float:
     """Weather factor while the sun is up, 0 at night (shared by all strings)."""
-    return _weather(when, station) if sun_sin(when, station) > 0 else 0.0
+    if sun_sin(when, station) <= 0:
+        return 0.0
+    local_day = when.astimezone(station.time_zone).date()
+    return _weather(when, station) * day_sky(station, local_day)
+
+
+def day_noise(station: Station, day: date, salt: float = 0.0) -> float:
+    """Deterministic pseudo-random number in [0, 1) per station and day."""
+    value = math.sin(station.station_id * 12.9898 + day.toordinal() * 78.233 + salt)
+    value *= 43758.5
+    return value - math.floor(value)
+
+
+def day_sky(station: Station, day: date) -> float:
+    """Return the day's weather: 0.4 (overcast) to 1 (clear), live and in reports."""
+    return DAY_SKY_LOW + DAY_SKY_SPAN * day_noise(station, day)
+
+
+def day_load(station: Station, day: date) -> float:
+    """Return the day's load relative to the mean: more in winter, +-15 % day to day."""
+    winter = 1 + WINTER_LOAD * math.cos(
+        2 * math.pi * (day.timetuple().tm_yday - 15) / 365
+    )
+    return winter * (0.85 + 0.3 * day_noise(station, day, 1.0))
 
 
 def _string_factor(
@@ -129,12 +156,15 @@ def _string_factor(
 
 
 def consumption_profile(station: Station, when: datetime) -> float:
-    """Household load relative to its base: night floor, morning, lunch, evening peaks."""
+    """Household load relative to its base: night floor, morning, lunch, evening peaks.
+
+    Scaled by the day's load (`day_load`: the season and the day's habits).
+    """
     local = when.astimezone(station.time_zone)
     hour = local.hour + local.minute / 60 + local.second / 3600
     ts = when.timestamp()
     ripple = 0.08 * math.sin(2 * math.pi * ts / 900 + station.station_id % 7)
-    return (
+    return day_load(station, local.date()) * (
         0.45
         + 0.35 * math.exp(-(((hour - 7.5) / 1.2) ** 2))
         + 0.30 * math.exp(-(((hour - 12.5) / 1.5) ** 2))
@@ -505,14 +535,17 @@ def default_peak_w(device: Device) -> float:
     return 320.0 if device.type_code == "vm" else 450.0
 
 
-def calibrate(station: Station, when: datetime) -> None:
+def calibrate(station: Station, when: datetime, *, clear_day: bool = False) -> None:
     """Fit the curves' parameters so that the model reproduces the loaded values at `when`.
 
-    This keeps the first simulated minutes continuous with a loaded snapshot.
+    This keeps the first simulated minutes continuous with a loaded snapshot. With
+    `clear_day` (a snapshot moved to another date), its PV powers are taken as a clear
+    day's, so the strings' peaks stay those of the panels whatever that day's weather.
     """
+    sky = day_sky(station, when.astimezone(station.time_zone).date())
     for device in station.devices:
         for string in device.strings:
-            factor = pv_factor(station, string, when)
+            factor = pv_factor(station, string, when) / (sky if clear_day else 1.0)
             if factor > 0.2 and float(string.power) > 0:
                 string.peak_w = float(string.power) / factor
             else:

@@ -3,10 +3,11 @@
 The physics make the live hours (the sun of the date and hour at the station's place).
 The days before the start, which the report endpoint serves and a client imports, come
 from the same sun: a day's production is the station's clear-sky energy of that date
-(its strings' peaks, `physics`' sun and mean weather) times a deterministic weather
-factor, so a December day of a 3.6 kWp station gives a few kWh and a July day five to
-ten times more. Each day is a sum of three balanced components, so it keeps production =
-consumption + export + charge - import - discharge:
+(its strings' peaks, `physics`' sun and mean passing clouds) times the day's weather
+(`physics.day_sky`, which the live hours get too), so a December day of a 3.6 kWp
+station gives a few kWh and a July day several times more. Each day is a sum of three
+balanced components, so it keeps production = consumption + export + charge - import
+- discharge:
 
 * solar: per kWh produced, a share exported, a share charged, the rest consumed;
 * battery: per kWh discharged, one consumed (a share of the day's charge comes back);
@@ -21,7 +22,6 @@ day, month and year counters of that date.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-import math
 
 from . import physics
 from .model import SERIES, Number, Station
@@ -30,22 +30,10 @@ from .model import SERIES, Number, Station
 MEAN_WEATHER = 0.875
 # Integration step of a day's clear-sky energy (hours).
 _STEP_H = 0.5
-# Pseudo-random weather factor of a past day: 0.4..1.0, mean 0.7, scaled to mean 1.
-_WEATHER_LOW, _WEATHER_SPAN = 0.4, 0.6
-_WEATHER_MEAN = _WEATHER_LOW + _WEATHER_SPAN / 2
-# Household load: more in winter (heating, light), +-15 % around its mean.
-_WINTER_LOAD = 0.15
 # Without counters to learn from: 30 % of the sun exported, 20 % charged (with a
 # battery), 90 % of the charge coming back.
 _DEFAULT_EXPORT, _DEFAULT_CHARGE, _DEFAULT_RETURN = 0.3, 0.2, 0.9
 _REFERENCE_YEAR = 2026
-
-
-def noise(station: Station, day: date, salt: float = 0.0) -> float:
-    """Deterministic pseudo-random number in [0, 1) per station and day."""
-    value = math.sin(station.station_id * 12.9898 + day.toordinal() * 78.233 + salt)
-    value *= 43758.5
-    return value - math.floor(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +93,16 @@ class DayModel:
         )
 
     def solar(self, day: date) -> float:
-        """Production of `day` (kWh): clear sky times the day's weather."""
-        weather = _WEATHER_LOW + _WEATHER_SPAN * noise(self.station, day)
+        """Production of `day` (kWh): clear sky times the day's weather, as lived."""
         clear = self._clear_kwh[day.timetuple().tm_yday]
-        return clear * weather / _WEATHER_MEAN
+        return clear * physics.day_sky(self.station, day)
 
     def weights(self, day: date) -> tuple[float, float, float]:
         """Solar production, battery discharge and grid import of `day` (kWh)."""
         ratios = self.ratios
         solar = self.solar(day)
         discharge = ratios.returned * ratios.charge * solar
-        season = 1 + _WINTER_LOAD * math.cos(
-            2 * math.pi * (day.timetuple().tm_yday - 15) / 365
-        )
-        load = self._load_kwh * season * (0.85 + 0.3 * noise(self.station, day, 1.0))
+        load = self._load_kwh * physics.day_load(self.station, day)
         self_used = (1 - ratios.export - ratios.charge) * solar
         return solar, discharge, max(0.0, load - self_used - discharge)
 
@@ -167,13 +151,14 @@ def _clear_sky_kwh(
 
 
 def _mean_profile(station: Station) -> float:
-    """Mean of the household's daily load profile (ripple included, it averages out)."""
-    midnight = datetime(_REFERENCE_YEAR, 1, 1, tzinfo=UTC)
+    """Mean of the household's daily load curve, without the day's own factor."""
+    day = date(_REFERENCE_YEAR, 1, 1)
+    midnight = datetime.combine(day, datetime.min.time(), station.time_zone)
     samples = [
         physics.consumption_profile(station, midnight + timedelta(minutes=15 * k))
         for k in range(96)
     ]
-    return sum(samples) / len(samples)
+    return sum(samples) / len(samples) / physics.day_load(station, day)
 
 
 def split(
