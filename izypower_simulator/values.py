@@ -38,7 +38,7 @@ def number_or_none(value: object) -> Number | None:
     return None
 
 
-def number[T: Number](value: object, default: T) -> Number:
+def number(value: object, default: Number) -> Number:
     """Return the number `value` holds, else `default`."""
     parsed = number_or_none(value)
     return default if parsed is None else parsed
