@@ -9,6 +9,7 @@ construction, and they roll over at local midnight of each station.
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 import math
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,10 +88,15 @@ def next_local_midnight(when: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local_date, time(0), tz).astimezone(UTC)
 
 
+@cache
+def _year_start_ordinal(year: int) -> int:
+    return date(year, 1, 1).toordinal()
+
+
 def sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
     """Sine of the sun elevation (approximate solar geometry, good enough for a curve)."""
     utc = when.astimezone(UTC)
-    day_of_year = utc.timetuple().tm_yday
+    day_of_year = utc.toordinal() - _year_start_ordinal(utc.year) + 1
     declination = math.radians(23.44) * math.sin(
         2 * math.pi * (284 + day_of_year) / 365
     )
@@ -129,8 +135,12 @@ def _daylight(when: datetime, station: Station) -> float:
 
 def day_noise(station: Station, day: date, salt: float = 0.0) -> float:
     """Deterministic pseudo-random number in [0, 1) per station and day."""
-    value = math.sin(station.station_id * 12.9898 + day.toordinal() * 78.233 + salt)
-    value *= 43758.5
+    return _noise(station.station_id, day.toordinal(), salt)
+
+
+@cache
+def _noise(station_id: int, ordinal: int, salt: float) -> float:
+    value = math.sin(station_id * 12.9898 + ordinal * 78.233 + salt) * 43758.5
     return value - math.floor(value)
 
 
@@ -141,10 +151,15 @@ def day_sky(station: Station, day: date) -> float:
 
 def day_load(station: Station, day: date) -> float:
     """Return the day's load relative to the mean: more in winter, +-15 % day to day."""
+    return _day_load(station.station_id, day)
+
+
+@cache
+def _day_load(station_id: int, day: date) -> float:
     winter = 1 + WINTER_LOAD * math.cos(
         2 * math.pi * (day.timetuple().tm_yday - 15) / 365
     )
-    return winter * (0.85 + 0.3 * day_noise(station, day, 1.0))
+    return winter * (0.85 + 0.3 * _noise(station_id, day.toordinal(), 1.0))
 
 
 def _string_factor(
