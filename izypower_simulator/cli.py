@@ -17,7 +17,7 @@ from .export import load_export
 from .faults import GLITCH_MODES, FaultConfig, FaultConfigError
 from .generator import generate_account
 from .loader import COUNTERS_SEASON, COUNTERS_SNAPSHOT, load_account
-from .model import DEFAULT_TIME_ZONE, Account
+from .model import DEFAULT_LOCATION, DEFAULT_TIME_ZONE, Account
 from .persistence import StateFileError, load_state, resume_instant, save_state
 from .routes import BASE_PATH, ENDPOINTS
 from .simulator import DEFAULT_PASSWORD, SIMULATOR_KEY, Simulator, SimulatorConfig
@@ -73,6 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--start",
         metavar="ISO|now",
         help="simulated start instant (default: the fixture snapshot, or now for a generated account)",
+    )
+    parser.add_argument(
+        "--location",
+        type=_location,
+        default=DEFAULT_LOCATION,
+        metavar="LAT,LON",
+        help=(
+            "where the stations' sun shines, in degrees (default "
+            f"{DEFAULT_LOCATION[0]:g},{DEFAULT_LOCATION[1]:g}, central France; "
+            "give one that matches --time-zone)"
+        ),
     )
     parser.add_argument(
         "--counters",
@@ -209,6 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _location(text: str) -> tuple[float, float]:
+    """Parse `LAT,LON` in degrees."""
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LAT,LON: {text!r}") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise argparse.ArgumentTypeError(f"outside the globe: {text!r}")
+    return latitude, longitude
+
+
 def _fault_config(args: argparse.Namespace) -> FaultConfig:
     config = FaultConfig()
     changes: dict[str, Any] = {
@@ -242,17 +264,29 @@ def _start(args: argparse.Namespace) -> datetime | None:
 
 
 def _account(args: argparse.Namespace, start: datetime | None) -> Account:
-    moved = {"time_zone": args.time_zone, "start": start, "counters": args.counters}
     if args.account is not None:
-        return load_account(args.account, **moved)
+        return load_account(
+            args.account,
+            time_zone=args.time_zone,
+            start=start,
+            counters=args.counters,
+            location=args.location,
+        )
     if args.export is not None:
-        return load_export(args.export, **moved)
+        return load_export(
+            args.export,
+            time_zone=args.time_zone,
+            start=start,
+            counters=args.counters,
+            location=args.location,
+        )
     return generate_account(
         args.stations,
         args.devices,
         start=start,
         seed=args.seed,
         time_zone=args.time_zone,
+        location=args.location,
     )
 
 

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from .loader import COUNTERS_SNAPSHOT, FixtureError, build_account
-from .model import DEFAULT_TIME_ZONE, Account
+from .model import DEFAULT_LOCATION, DEFAULT_TIME_ZONE, Account
 from .values import array, data, obj
 
 _PLACEHOLDER = re.compile(r"^<(?P<kind>[a-z]+)-(?P<n>\d+)>$")
@@ -126,6 +126,7 @@ def load_export(
     time_zone: str = DEFAULT_TIME_ZONE,
     start: datetime | None = None,
     counters: str = COUNTERS_SNAPSHOT,
+    location: tuple[float, float] = DEFAULT_LOCATION,
 ) -> Account:
     """Build a live account from an `export_data` response saved in a file."""
     return build_account(
@@ -133,4 +134,5 @@ def load_export(
         time_zone=time_zone,
         start=start,
         counters=counters,
+        location=location,
     )

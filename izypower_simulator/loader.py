@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from . import physics, season
 from .model import (
     CMD_FIELDS,
+    DEFAULT_LOCATION,
     DEFAULT_TIME_ZONE,
     EXTRA_DATA_KEYS,
     PERIODS,
@@ -290,6 +291,7 @@ def load_account(
     time_zone: str = DEFAULT_TIME_ZONE,
     start: datetime | None = None,
     counters: str = COUNTERS_SNAPSHOT,
+    location: tuple[float, float] = DEFAULT_LOCATION,
 ) -> Account:
     """Build a live account from a fixture directory.
 
@@ -299,9 +301,14 @@ def load_account(
     `counters="snapshot"` its counters are kept as loaded, with `"season"` (the command
     line's default) the day, month and year counters become those of the new date
     (`season.rebase_counters`: no sun before dawn, December days like December).
+    The sun is that of `location` (latitude, longitude).
     """
     return build_account(
-        read_directory(Path(path)), time_zone=time_zone, start=start, counters=counters
+        read_directory(Path(path)),
+        time_zone=time_zone,
+        start=start,
+        counters=counters,
+        location=location,
     )
 
 
@@ -311,6 +318,7 @@ def build_account(
     time_zone: str = DEFAULT_TIME_ZONE,
     start: datetime | None = None,
     counters: str = COUNTERS_SNAPSHOT,
+    location: tuple[float, float] = DEFAULT_LOCATION,
 ) -> Account:
     """Build a live account from fixture files by name (see `load_account`)."""
     if counters not in (COUNTERS_SNAPSHOT, COUNTERS_SEASON):
@@ -337,6 +345,7 @@ def build_account(
         # No usable date: the snapshot is taken as the start's (or now's).
         snapshot = (start or datetime.now(UTC)).astimezone(UTC)
     for station in stations:
+        station.latitude, station.longitude = location
         moved = start is not None and counters == COUNTERS_SEASON
         physics.calibrate(station, snapshot, clear_day=moved)
         if start is not None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from izypower_simulator import SimClock, Simulator, SimulatorConfig, load_account
-from izypower_simulator.cli import build_parser
+from izypower_simulator.cli import _account, build_parser
 from izypower_simulator.history import PastReports
 from izypower_simulator.model import SERIES, Account, Station
 from izypower_simulator.physics import advance_account
@@ -201,3 +201,40 @@ def test_a_clock_started_in_december_keeps_december(make_harness: Any) -> None:
 
     assert account.time == DECEMBER_NIGHT
     assert simulator.past.first_day(station) < date(2026, 1, 1)
+
+
+def test_the_sun_is_that_of_the_configured_location() -> None:
+    """Noon in New York is dark in France: `--location` moves the sun with the zone."""
+    parser = build_parser()
+    noon = "2026-12-07T12:00:00-05:00"
+    in_new_york = parser.parse_args(
+        [
+            *("--account", str(ACCOUNT_DIR), "--start", noon),
+            *("--time-zone", "America/New_York", "--location", "40.7,-74.0"),
+        ]
+    )
+    default = parser.parse_args(
+        [
+            "--account",
+            str(ACCOUNT_DIR),
+            "--start",
+            noon,
+            "--time-zone",
+            "America/New_York",
+        ]
+    )
+
+    def pv(args: Any) -> float:
+        account = _account(args, datetime.fromisoformat(args.start))
+        station = account.station(81234)
+        assert station is not None
+        return sum(float(s.power) for d in station.devices for s in d.strings)
+
+    assert pv(in_new_york) > 100
+    assert pv(default) == 0
+    generated = parser.parse_args(["--stations", "1", "--location", "-33.9,151.2"])
+    (station,) = _account(generated, DECEMBER_NIGHT).stations
+    assert (station.latitude, station.longitude) == (-33.9, 151.2)
+    for wrong in ("north", "91,0", "1,2,3"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--stations", "1", "--location", wrong])
