@@ -3,8 +3,9 @@
 The first run onboards a fresh Home Assistant in `config/` and adds an Izypower Cloud
 entry pointed at the simulator; later runs reuse both and only start the processes.
 The simulator keeps its account in `config/simulator.state`, so counters go on across
-runs. Typing `s` + Enter stops or starts the simulator alone (an outage to show), `r`
-restarts it; Ctrl-C stops everything.
+runs. Typing `s` + Enter (in a terminal, or through a pipe) stops or starts the
+simulator alone (an outage to show), `r` restarts it; Ctrl-C stops everything. The
+options are read first (`develop_options.py`, before `scripts/setup`).
 """
 
 import argparse
