@@ -14,6 +14,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import weather
 from .model import (
     CLUSTER_MASTER,
     CLUSTER_SLAVE,
@@ -42,10 +43,6 @@ SAMPLE_PERIOD_S = 300
 # Archived days: the report of any past day stays answerable (20 years of them).
 DAY_HISTORY_KEPT = 20 * 366
 WH_PER_KWH = 1000.0
-# The day's weather (`day_sky`): 0.4..1.0 of the passing-cloud curve, mean 0.7.
-DAY_SKY_LOW, DAY_SKY_SPAN = 0.4, 0.6
-# Household load: +-15 % over the year, highest in mid-January.
-WINTER_LOAD = 0.15
 S_PER_H = 3600.0
 
 
@@ -130,36 +127,7 @@ def _daylight(when: datetime, station: Station) -> float:
     if sun_sin(when, station) <= 0:
         return 0.0
     local_day = when.astimezone(station.time_zone).date()
-    return _weather(when, station) * day_sky(station, local_day)
-
-
-def day_noise(station: Station, day: date, salt: float = 0.0) -> float:
-    """Deterministic pseudo-random number in [0, 1) per station and day."""
-    return _noise(station.station_id, day.toordinal(), salt)
-
-
-@cache
-def _noise(station_id: int, ordinal: int, salt: float) -> float:
-    value = math.sin(station_id * 12.9898 + ordinal * 78.233 + salt) * 43758.5
-    return value - math.floor(value)
-
-
-def day_sky(station: Station, day: date) -> float:
-    """Return the day's weather: 0.4 (overcast) to 1 (clear), live and in reports."""
-    return DAY_SKY_LOW + DAY_SKY_SPAN * day_noise(station, day)
-
-
-def day_load(station: Station, day: date) -> float:
-    """Return the day's load relative to the mean: more in winter, +-15 % day to day."""
-    return _day_load(station.station_id, day)
-
-
-@cache
-def _day_load(station_id: int, day: date) -> float:
-    winter = 1 + WINTER_LOAD * math.cos(
-        2 * math.pi * (day.timetuple().tm_yday - 15) / 365
-    )
-    return winter * (0.85 + 0.3 * _noise(station_id, day.toordinal(), 1.0))
+    return _weather(when, station) * weather.day_sky(station, local_day)
 
 
 def _string_factor(
@@ -179,7 +147,7 @@ def consumption_profile(station: Station, when: datetime) -> float:
     hour = local.hour + local.minute / 60 + local.second / 3600
     ts = when.timestamp()
     ripple = 0.08 * math.sin(2 * math.pi * ts / 900 + station.station_id % 7)
-    return day_load(station, local.date()) * (
+    return weather.day_load(station, local.date()) * (
         0.45
         + 0.35 * math.exp(-(((hour - 7.5) / 1.2) ** 2))
         + 0.30 * math.exp(-(((hour - 12.5) / 1.5) ** 2))
@@ -557,7 +525,7 @@ def calibrate(station: Station, when: datetime, *, clear_day: bool = False) -> N
     `clear_day` (a snapshot moved to another date), its PV powers are taken as a clear
     day's, so the strings' peaks stay those of the panels whatever that day's weather.
     """
-    sky = day_sky(station, when.astimezone(station.time_zone).date())
+    sky = weather.day_sky(station, when.astimezone(station.time_zone).date())
     for device in station.devices:
         for string in device.strings:
             factor = pv_factor(station, string, when) / (sky if clear_day else 1.0)

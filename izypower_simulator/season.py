@@ -4,7 +4,7 @@ The physics make the live hours (the sun of the date and hour at the station's p
 The days before the start, which the report endpoint serves and a client imports, come
 from the same sun: a day's production is the station's clear-sky energy of that date
 (its strings' peaks, `physics`' sun and mean passing clouds) times the day's weather
-(`physics.day_sky`, which the live hours get too), so a December day of a 3.6 kWp
+(`weather.day_sky`, which the live hours get too), so a December day of a 3.6 kWp
 station gives a few kWh and a July day several times more. Each day is a sum of three
 balanced components, so it keeps production = consumption + export + charge - import
 - discharge:
@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from . import physics
+from . import physics, weather
 from .model import SERIES, Number, Station
 
 # Mean of physics' passing-cloud factor (0.75 + 0.25 x a wave of mean 0.5).
@@ -95,14 +95,14 @@ class DayModel:
     def solar(self, day: date) -> float:
         """Production of `day` (kWh): clear sky times the day's weather, as lived."""
         clear = self._clear_kwh[day.timetuple().tm_yday]
-        return clear * physics.day_sky(self.station, day)
+        return clear * weather.day_sky(self.station, day)
 
     def weights(self, day: date) -> tuple[float, float, float]:
         """Solar production, battery discharge and grid import of `day` (kWh)."""
         ratios = self.ratios
         solar = self.solar(day)
         discharge = ratios.returned * ratios.charge * solar
-        load = self._load_kwh * physics.day_load(self.station, day)
+        load = self._load_kwh * weather.day_load(self.station, day)
         self_used = (1 - ratios.export - ratios.charge) * solar
         return solar, discharge, max(0.0, load - self_used - discharge)
 
@@ -158,7 +158,7 @@ def _mean_profile(station: Station) -> float:
         physics.consumption_profile(station, midnight + timedelta(minutes=15 * k))
         for k in range(96)
     ]
-    return sum(samples) / len(samples) / physics.day_load(station, day)
+    return sum(samples) / len(samples) / weather.day_load(station, day)
 
 
 def split(
