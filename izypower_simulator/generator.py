@@ -10,6 +10,7 @@ from .model import (
     CLUSTER_MASTER,
     CLUSTER_SLAVE,
     CLUSTER_STANDALONE,
+    DEFAULT_LOCATION,
     DEFAULT_TIME_ZONE,
     STRING_SHIFTS_H,
     UNIT_MAX_POWER_W,
@@ -209,6 +210,7 @@ def generate_account(
     battery_after: timedelta = DEFAULT_BATTERY_AFTER,
     newer_cloud: bool = False,
     ev_charger: bool = False,
+    location: tuple[float, float] = DEFAULT_LOCATION,
 ) -> Account:
     """Account with `stations` stations of `devices` devices each, unique ids and serials.
 
@@ -241,6 +243,8 @@ def generate_account(
             consumption_base_w=rng.uniform(350.0, 900.0),
             counters=zero_counters(),
             battery_zeros_without_titan=layout is Layout.MIXED,
+            latitude=location[0],
+            longitude=location[1],
         )
         if newer_cloud or ev_charger:
             _newer_cloud(builder, station, ev_charger)

@@ -63,6 +63,8 @@ CMD_FIELDS: dict[str, str | None] = {
 }
 
 DEFAULT_TIME_ZONE = "Europe/Paris"
+# Where the stations' sun shines (latitude, longitude in degrees): central France.
+DEFAULT_LOCATION = (46.0, 2.35)
 
 
 def zero_counters() -> dict[tuple[str, str], Number]:
@@ -242,8 +244,8 @@ class Station:
     devices: list[Device]
     time_zone: ZoneInfo
     status: int = 1
-    latitude: float = 46.0
-    longitude: float = 2.35
+    latitude: float = DEFAULT_LOCATION[0]
+    longitude: float = DEFAULT_LOCATION[1]
     consumption: Number = 0
     consumption_base_w: float = 500.0
     counters: dict[tuple[str, str], Number] = field(default_factory=zero_counters)

@@ -24,8 +24,11 @@ SIMULATOR_LOGIN = {
     "password": "izypower-demo",
 }
 # The fixture account moved to today (Home Assistant asks for today's data) and frozen
-# there; every request sees the current state.
-FROZEN_TODAY = ("--start", "now", "--time-scale", "0", "--refresh-interval", "0")
+# there, its counters as loaded; every request sees the current state.
+FROZEN_TODAY = (
+    *("--start", "now", "--counters", "snapshot"),
+    *("--time-scale", "0", "--refresh-interval", "0"),
+)
 
 
 class Simulator:
