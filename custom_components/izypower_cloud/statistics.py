@@ -23,6 +23,7 @@ share: ids, metadata, the station's hour grid and the recorder calls.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ from homeassistant.components.recorder.models import (
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     get_last_statistics,
+    get_metadata,
     statistics_during_period,
 )
 from homeassistant.const import UnitOfEnergy
@@ -246,3 +248,16 @@ async def async_sum_before(
     )
     earlier = [row for row in _rows(found.get(stat_id, [])) if row.start < before]
     return earlier[0].sum if earlier else 0.0
+
+
+async def async_own_statistic_ids(hass: HomeAssistant) -> set[str]:
+    """Return the id of every statistic whose source is this integration's domain.
+
+    Waits for the writes already queued, so what was just written is listed.
+    """
+    recorder = get_instance(hass)
+    await recorder.async_block_till_done()
+    found = await recorder.async_add_executor_job(
+        partial(get_metadata, hass, statistic_source=DOMAIN)
+    )
+    return set(found)
