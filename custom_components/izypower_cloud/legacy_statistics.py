@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from homeassistant.components.energy.data import (
+    EnergyManager,
     EnergyPreferencesUpdate,
     async_get_manager,
 )
@@ -88,7 +89,12 @@ def legacy_statistic_ids(
     for stat_id in sorted(known):
         rest = stat_id.removeprefix(prefix)
         for suffix, series in LEGACY_SUFFIXES.items():
-            if rest != stat_id and rest.endswith(f"_{suffix}"):
+            # A slug, then the suffix (the beta's slug is never empty).
+            if (
+                rest != stat_id
+                and rest.endswith(f"_{suffix}")
+                and len(rest) > len(suffix) + 1
+            ):
                 found.setdefault(series, []).append(stat_id)
     for series, ids in found.items():
         if len(ids) > 1:
@@ -259,16 +265,10 @@ async def _async_rewrite_energy_prefs(
 ) -> None:
     """Point the Energy preferences that name a carried statistic at ours."""
     manager = await async_get_manager(hass)
-    if (data := manager.data) is None:
-        return
-    update: dict[str, Any] = {}
-    if (sources := rewrite_ids(data["energy_sources"], renamed)) != data[
-        "energy_sources"
-    ]:
-        update["energy_sources"] = sources
-    if (devices := rewrite_ids(data["device_consumption"], renamed)) != data[
-        "device_consumption"
-    ]:
-        update["device_consumption"] = devices
-    if update:
+    data = manager.data or EnergyManager.default_preferences()
+    current = {
+        "energy_sources": data["energy_sources"],
+        "device_consumption": data["device_consumption"],
+    }
+    if (update := rewrite_ids(current, renamed)) != current:
         await manager.async_update(cast("EnergyPreferencesUpdate", update))
