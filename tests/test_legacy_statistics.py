@@ -1,10 +1,14 @@
 """The carry-over rules of the community integration's statistics, on their own."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.izypower_cloud.api import EnergySeries
+from custom_components.izypower_cloud.api import EnergyReport, EnergySeries
+from custom_components.izypower_cloud.hourly import HourlyStatistics, _Cursor
 from custom_components.izypower_cloud.legacy_statistics import (
     LEGACY_EV_SUFFIX,
     Carry,
@@ -125,3 +129,39 @@ def test_rewrite_ids_in_energy_preferences() -> None:
         "device_consumption": [{"stat_consumption": "a:2", "included_in_stat": "b:1"}],
         "cost_adjustment_day": 0,
     }
+
+
+async def test_hourly_writer_continues_carried_rows(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The first open day is the carried rows' last day, each series where it ends."""
+    freezer.move_to(datetime(2026, 11, 2, 13, 5, tzinfo=UTC))
+    paris = ZoneInfo("Europe/Paris")
+    first_days: list[tuple[int, date]] = []
+
+    async def fetch(station_id: int, day: date) -> EnergyReport:
+        raise AssertionError  # pragma: no cover
+
+    hourly = HourlyStatistics(
+        hass, "entry", fetch, lambda station, day: first_days.append((station, day))
+    )
+    last = {
+        # The beta's row of 13:00-14:00 Paris today: 7 kWh so far today.
+        EnergySeries.PRODUCTION: Row(datetime(2026, 11, 2, 12, tzinfo=UTC), 30.0, 7.0),
+        # A series whose last row is yesterday's: today starts at its sum.
+        EnergySeries.GRID_IMPORT: Row(datetime(2026, 11, 1, 20, tzinfo=UTC), 5.0, 2.0),
+    }
+    assert hourly.continue_rows(1, paris, last) == date(2026, 11, 2)
+    assert first_days == [(1, date(2026, 11, 2))]
+    cursors = hourly._days[1].cursors
+    today = datetime(2026, 11, 1, 23, tzinfo=UTC)
+    assert cursors == {
+        EnergySeries.PRODUCTION: _Cursor(23.0, today + 14 * HOUR, 7.0, 7.0),
+        EnergySeries.GRID_IMPORT: _Cursor(5.0, today, 0.0, 0.0),
+    }
+    # Not twice, not without rows, not from rows older than yesterday.
+    assert hourly.continue_rows(1, paris, last) is None
+    assert hourly.continue_rows(2, paris, {}) is None
+    old = Row(datetime(2026, 10, 31, 12, tzinfo=UTC), 1.0, 1.0)
+    assert hourly.continue_rows(3, paris, {EnergySeries.PRODUCTION: old}) is None
+    assert first_days == [(1, date(2026, 11, 2))]

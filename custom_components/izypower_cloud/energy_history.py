@@ -21,7 +21,7 @@ from .coordinator import IzypowerCoordinator
 from .data import IzypowerData
 from .history import HistoryImporter, ImportResult
 from .hourly import HourlyStatistics, statistics_store
-from .legacy_statistics import async_carry_over
+from .legacy_statistics import LegacyStation, async_carry_over
 from .runtime import IzypowerConfigEntry
 from .statistics import recorder_ready, station_series, station_zone
 
@@ -131,8 +131,13 @@ async def _async_write(
     """Write the rows of one refresh, after carrying the old statistics over."""
     hourly = entry.runtime_data.history.hourly
     if carry_over:
+        history = entry.runtime_data.history
         stations = {
-            station_id: (item.station.name, station_series(item.has_battery))
+            station_id: LegacyStation(
+                item.station.name,
+                station_series(item.has_battery),
+                history.station_zone(station_id),
+            )
             for station_id, item in data.stations.items()
         }
         await async_carry_over(hass, entry.entry_id, stations, hourly)

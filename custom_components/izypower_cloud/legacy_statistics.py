@@ -25,6 +25,7 @@ has no equivalent here (no EV statistic) and stays as it is.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any, Final, cast
 
 from homeassistant.components.energy.data import (
@@ -63,8 +64,18 @@ LEGACY_SUFFIXES: Final = {
 # The beta's EV charger statistic (newest beta): no statistic of ours continues it.
 LEGACY_EV_SUFFIX: Final = "borne_recharge_stats"
 
-# What the carry-over needs of a station: its name and the series it has.
-type StationSeries = Mapping[int, tuple[str, Sequence[EnergySeries]]]
+
+@dataclass(frozen=True, slots=True)
+class LegacyStation:
+    """What the carry-over needs of a station of ours."""
+
+    name: str
+    # The series it has statistics of (statistics.py `station_series`).
+    series: Sequence[EnergySeries]
+    zone: tzinfo
+
+
+type StationSeries = Mapping[int, LegacyStation]
 
 
 class LegacyStatisticsError(Exception):
@@ -198,9 +209,9 @@ async def _async_plan(hass: HomeAssistant, stations: StationSeries) -> list[Carr
     """Read what is there and plan each carry, changing nothing."""
     known = await async_own_statistic_ids(hass)
     pairs: list[tuple[int, EnergySeries, str, str]] = []
-    for station_id, (_, series) in stations.items():
+    for station_id, station in stations.items():
         for one, old_id in legacy_statistic_ids(known, station_id).items():
-            if one in series:
+            if one in station.series:
                 pairs.append((station_id, one, old_id, statistic_id(station_id, one)))
     if not pairs:
         return []
@@ -226,7 +237,7 @@ async def _async_apply(
     The caller holds the hourly writer's lock (its running sums are raised).
     """
     for carry in carries:
-        name = stations[carry.station_id][0]
+        name = stations[carry.station_id].name
         metadata = await async_metadata(hass, carry.station_id, name)
         write_rows(hass, metadata[carry.series], carry.rows)
     written = await async_read_rows(hass, {c.new_id for c in carries}, FAR_PAST)
@@ -237,6 +248,11 @@ async def _async_apply(
         raise LegacyStatisticsError(msg)
     for carry in carries:
         hourly.raise_sums(carry.station_id, {carry.series: carry.shift})
+    for station_id, station in stations.items():
+        mine = [c for c in carries if c.station_id == station_id]
+        if mine and not any(c.original for c in mine):
+            last = {c.series: c.rows[-1] for c in mine if c.rows}
+            hourly.continue_rows(station_id, station.zone, last)
     await hourly.async_store()
     await _async_rewrite_energy_prefs(hass, {c.old_id: c.new_id for c in carries})
     clear_statistics(hass, sorted({c.old_id for c in carries}))
@@ -255,7 +271,7 @@ async def _async_revert(
     clear_statistics(hass, sorted({c.new_id for c in carries if not c.original}))
     for carry in carries:
         if carry.original and carry.shift:
-            name = stations[carry.station_id][0]
+            name = stations[carry.station_id].name
             metadata = await async_metadata(hass, carry.station_id, name)
             write_rows(hass, metadata[carry.series], carry.original)
 

@@ -53,11 +53,11 @@ TODAY = dt_util.as_utc(datetime(2026, 11, 2, tzinfo=PARIS))
 SLUGS = {81234: "ancienne_maison", 81235: "atelier_du_verger"}
 # kWh per hour the beta counted, by suffix.
 PER_HOUR = {
-    "reseau_import_stats": 0.25,
-    "reseau_export_stats": 0.5,
-    "production_stats": 1.0,
-    "batterie_charge_stats": 0.4,
-    "batterie_decharge_stats": 0.3,
+    "reseau_import_stats": 0.05,
+    "reseau_export_stats": 0.03,
+    "production_stats": 0.5,
+    "batterie_charge_stats": 0.2,
+    "batterie_decharge_stats": 0.05,
     LEGACY_EV_SUFFIX: 0.2,
 }
 OURS = {
@@ -193,7 +193,10 @@ async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
 async def test_beta_statistics_continue_in_ours(
     hass: HomeAssistant, cloud: SimulatedCloud, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Copied into ours, continued without gap, dip or double count; prefs follow."""
+    """Copied into ours, continued without gap, dip or double count; prefs follow.
+
+    The hours the beta wrote today stay; ours continue from its last row.
+    """
     await write_beta(hass, ALL_BETA)
     manager = await async_get_manager(hass)
     await manager.async_update(beta_prefs())  # type: ignore[arg-type]
@@ -222,14 +225,13 @@ async def test_beta_statistics_continue_in_ours(
         series_rows = rows[statistic_id(81234, series)]
         # Sums never fall; the beta's three days are there hour by hour, once.
         assert min(changes(series_rows)) >= 0
-        beta_days = between(series_rows, beta_start, TODAY)
-        assert len(beta_days) == 72
-        assert set(changes(beta_days)) == {PER_HOUR[suffix]}
-        # Today continues from the beta's last sum of yesterday with today's counter.
-        today = between(series_rows, TODAY, TODAY + timedelta(days=1))
-        assert len(today) == 15
-        assert today[-1]["sum"] - beta_days[-1]["sum"] == pytest.approx(
-            counters[series, Period.DAY]
+        beta_rows = between(series_rows, beta_start, TODAY + 14 * HOUR)
+        assert len(beta_rows) == 86
+        assert set(changes(beta_rows)) == {PER_HOUR[suffix]}
+        # The hour being written continues the beta's last row with the counter.
+        assert series_rows[-1]["start"] == (TODAY + 14 * HOUR).timestamp()
+        assert series_rows[-1]["sum"] - beta_rows[-1]["sum"] == pytest.approx(
+            counters[series, Period.DAY] - beta_rows[-1]["state"]
         )
     # The Energy dashboard now names ours (and only for what was carried).
     assert manager.data is not None
@@ -284,10 +286,10 @@ async def test_both_exist_are_spliced(
         datetime.combine(BETA_FIRST_DAY, datetime.min.time(), PARIS)
     )
     # One row per hour from the beta's first (48 of its rows, 24 of ours), each hour's
-    # energy once: the beta's 1 kWh an hour, then ours, also 1 kWh an hour.
+    # energy once: the beta's 0.5 kWh an hour, then ours, 1 kWh an hour.
     spliced = between(rows, beta_start, TODAY)
     assert len(spliced) == 72
-    assert set(changes(spliced)) == {1.0}
+    assert changes(spliced) == [0.5] * 47 + [1.0] * 24
     assert min(changes(rows)) >= 0
 
 
