@@ -232,20 +232,21 @@ async def _async_apply(
     carries: list[Carry],
     hourly: HourlyStatistics,
 ) -> None:
-    """Write, check, then point the Energy dashboard at ours and delete the beta's.
+    """Write, check, point the Energy dashboard at ours, then delete the beta's.
 
-    The caller holds the hourly writer's lock (its running sums are raised).
+    A failure before the deletion undoes the writes. The caller holds the hourly
+    writer's lock (its running sums are raised).
     """
     for carry in carries:
         name = stations[carry.station_id].name
         metadata = await async_metadata(hass, carry.station_id, name)
         write_rows(hass, metadata[carry.series], carry.rows)
-    written = await async_read_rows(hass, {c.new_id for c in carries}, FAR_PAST)
-    missing = [c.new_id for c in carries if not _holds(written[c.new_id], c.rows)]
-    if missing:
+    try:
+        await _async_check(hass, carries)
+        await _async_rewrite_energy_prefs(hass, {c.old_id: c.new_id for c in carries})
+    except LegacyStatisticsError, HomeAssistantError, SQLAlchemyError:
         await _async_revert(hass, stations, carries)
-        msg = f"rows not written to {missing}"
-        raise LegacyStatisticsError(msg)
+        raise
     for carry in carries:
         hourly.raise_sums(carry.station_id, {carry.series: carry.shift})
     for station_id, station in stations.items():
@@ -254,8 +255,16 @@ async def _async_apply(
             last = {c.series: c.rows[-1] for c in mine if c.rows}
             hourly.continue_rows(station_id, station.zone, last)
     await hourly.async_store()
-    await _async_rewrite_energy_prefs(hass, {c.old_id: c.new_id for c in carries})
     clear_statistics(hass, sorted({c.old_id for c in carries}))
+
+
+async def _async_check(hass: HomeAssistant, carries: list[Carry]) -> None:
+    """Read ours back: every row written must be there, with its sum."""
+    written = await async_read_rows(hass, {c.new_id for c in carries}, FAR_PAST)
+    missing = [c.new_id for c in carries if not _holds(written[c.new_id], c.rows)]
+    if missing:
+        msg = f"rows not written to {missing}"
+        raise LegacyStatisticsError(msg)
 
 
 def _holds(found: Sequence[Row], rows: Sequence[Row]) -> bool:
