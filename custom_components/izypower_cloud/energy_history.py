@@ -13,6 +13,7 @@ from datetime import date, timedelta, tzinfo
 from functools import partial
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import EnergyReport, Period
@@ -21,7 +22,7 @@ from .coordinator import IzypowerCoordinator
 from .data import IzypowerData
 from .history import HistoryImporter, ImportResult
 from .hourly import HourlyStatistics, statistics_store
-from .legacy_statistics import LegacyStation, async_carry_over
+from .legacy_statistics import LegacyStation, async_carry_over, legacy_issue_id
 from .runtime import IzypowerConfigEntry
 from .statistics import recorder_ready, station_series, station_zone
 
@@ -145,8 +146,12 @@ async def _async_write(
 
 
 async def async_remove_energy_history(hass: HomeAssistant, entry_id: str) -> None:
-    """Delete what the entry stored for its statistics (the statistics stay)."""
+    """Delete what the entry stored for its statistics (the statistics stay).
+
+    That is its open days and its repair about the community integration's statistics.
+    """
     await statistics_store(hass, entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, legacy_issue_id(entry_id))
 
 
 async def _fetch_day_report(

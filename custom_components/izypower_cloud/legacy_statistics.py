@@ -75,7 +75,7 @@ class LegacyStation:
     zone: tzinfo
 
 
-type StationSeries = Mapping[int, LegacyStation]
+type LegacyStations = Mapping[int, LegacyStation]
 
 
 class LegacyStatisticsError(Exception):
@@ -165,7 +165,7 @@ def rewrite_ids(value: Any, renamed: Mapping[str, str]) -> Any:
 async def async_carry_over(
     hass: HomeAssistant,
     entry_id: str,
-    stations: StationSeries,
+    stations: LegacyStations,
     hourly: HourlyStatistics,
 ) -> list[Carry]:
     """Carry the beta's statistics of these stations into ours; return what moved.
@@ -205,7 +205,7 @@ async def async_carry_over(
     return carries
 
 
-async def _async_plan(hass: HomeAssistant, stations: StationSeries) -> list[Carry]:
+async def _async_plan(hass: HomeAssistant, stations: LegacyStations) -> list[Carry]:
     """Read what is there and plan each carry, changing nothing."""
     known = await async_own_statistic_ids(hass)
     pairs: list[tuple[int, EnergySeries, str, str]] = []
@@ -228,7 +228,7 @@ async def _async_plan(hass: HomeAssistant, stations: StationSeries) -> list[Carr
 
 async def _async_apply(
     hass: HomeAssistant,
-    stations: StationSeries,
+    stations: LegacyStations,
     carries: list[Carry],
     hourly: HourlyStatistics,
 ) -> None:
@@ -274,7 +274,7 @@ def _holds(found: Sequence[Row], rows: Sequence[Row]) -> bool:
 
 
 async def _async_revert(
-    hass: HomeAssistant, stations: StationSeries, carries: list[Carry]
+    hass: HomeAssistant, stations: LegacyStations, carries: list[Carry]
 ) -> None:
     """Undo the writes: delete the statistics the copy created, lower ours again."""
     clear_statistics(hass, sorted({c.new_id for c in carries if not c.original}))

@@ -20,6 +20,7 @@ This module holds what the hourly writer (hourly.py) and the importer (history.p
 share: ids, metadata, the station's hour grid and the recorder calls.
 """
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -38,6 +39,7 @@ from homeassistant.components.recorder.statistics import (
     get_metadata,
     statistics_during_period,
 )
+from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -185,6 +187,19 @@ def write_rows(
         async_add_external_statistics(hass, metadata, data)
 
 
+async def async_recorder_caught_up(hass: HomeAssistant) -> None:
+    """Wait until every recorder task queued so far has run and been committed.
+
+    `Recorder.async_block_till_done` returns at once when the queue is empty, even
+    while the recorder thread is still running the last task taken from it (rows just
+    queued would then be read before they are written): a task queued behind them runs
+    only after them.
+    """
+    future: asyncio.Future[None] = hass.loop.create_future()
+    get_instance(hass).queue_task(SynchronizeTask(future))
+    await future
+
+
 def _rows(found: Iterable[Mapping[str, Any]]) -> list[Row]:
     return [
         Row(
@@ -204,7 +219,7 @@ async def async_read_rows(
     Waits for the writes already queued, so what was just written is read back.
     """
     recorder = get_instance(hass)
-    await recorder.async_block_till_done()
+    await async_recorder_caught_up(hass)
     found = await recorder.async_add_executor_job(
         statistics_during_period,
         hass,
@@ -242,7 +257,7 @@ async def async_sum_before(
     A day has at most 25 hours, so the last 26 rows reach before any day's start.
     """
     recorder = get_instance(hass)
-    await recorder.async_block_till_done()
+    await async_recorder_caught_up(hass)
     found = await recorder.async_add_executor_job(
         get_last_statistics, hass, 26, stat_id, False, {"sum"}
     )
@@ -256,7 +271,7 @@ async def async_own_statistic_ids(hass: HomeAssistant) -> set[str]:
     Waits for the writes already queued, so what was just written is listed.
     """
     recorder = get_instance(hass)
-    await recorder.async_block_till_done()
+    await async_recorder_caught_up(hass)
     found = await recorder.async_add_executor_job(
         partial(get_metadata, hass, statistic_source=DOMAIN)
     )
