@@ -223,7 +223,7 @@ async def test_beta_statistics_continue_in_ours(
     counters = entry.runtime_data.coordinator.data.stations[81234].energy
     for suffix, series in OURS.items():
         series_rows = rows[statistic_id(81234, series)]
-        # Sums never fall; the beta's three days are there hour by hour, once.
+        # Sums never fall; the beta's 86 hours are there, each once, as it wrote them.
         assert min(changes(series_rows)) >= 0
         beta_rows = between(series_rows, beta_start, TODAY + 14 * HOUR)
         assert len(beta_rows) == 86
@@ -255,6 +255,8 @@ async def test_beta_statistics_continue_in_ours(
         assert one["mean_type"] is StatisticMeanType.NONE
         assert one["has_sum"] is True
         assert one["unit_class"] == "energy"
+        assert one["name"] is not None
+        assert one["name"].startswith(("Maison des Tilleuls ", "Atelier du Verger "))
     assert "not carried over" not in caplog.text
 
     # A second start changes nothing.
