@@ -27,10 +27,10 @@ from homeassistant.helpers import (
 from .const import DOMAIN
 from .legacy_ids import device_identifier, is_legacy_unique_id
 
-type Registry = er.RegistryEntry | dr.DeviceEntry
-# What the user names or places, per registry: the old entry keeps its own.
-_ENTITY_VALUES = ("name", "icon", "area_id")
-_DEVICE_VALUES = ("name_by_user", "area_id")
+# What the user sets, per registry: values (the old entry keeps its own), then
+# what the user alone turns on ("user": carried when the old entry is not).
+_ENTITY_FIELDS = (("name", "icon", "area_id"), ("disabled_by", "hidden_by"))
+_DEVICE_FIELDS = (("name_by_user", "area_id"), ("disabled_by",))
 
 
 @dataclass
@@ -59,8 +59,7 @@ class Adoption:
         self, entities: er.EntityRegistry, old: dr.DeviceEntry, ours: dr.DeviceEntry
     ) -> bool:
         """Plan to fold `ours` into `old`; False when it is no duplicate of ours."""
-        if ours.id in self.devices or ours.config_entry_id != old.config_entry_id:
-            return False
+        # Found by identifier within the old device's entry: the same entry.
         if any(
             domain != DOMAIN or device_identifier(value) is not None
             for domain, value in ours.identifiers
@@ -93,40 +92,28 @@ class Adoption:
                 if entity.entity_id not in removed:
                     self.moves[entity.entity_id] = kept_id
         for old_id, ours_id in self.entities.items():
-            self._carry(
-                hass, entities.async_get(old_id), entities.async_get(ours_id), old_id
-            )
+            old, ours = entities.async_get(old_id), entities.async_get(ours_id)
+            assert old is not None and ours is not None  # Both were just looked up.
+            changes, lost = _compare(hass, old, ours, _ENTITY_FIELDS)
+            self.entity_changes[old_id] = changes
+            self._report(changes, lost, f"`{old_id}`", f"`{ours_id}`")
         for ours_id, kept_id in self.devices.items():
-            kept = devices.async_get(kept_id)
-            self._carry(hass, kept, devices.async_get(ours_id), _device_name(kept))
+            kept, duplicate = devices.async_get(kept_id), devices.async_get(ours_id)
+            assert isinstance(kept, dr.DeviceEntry)  # Both were just looked up.
+            assert isinstance(duplicate, dr.DeviceEntry)
+            changes, lost = _compare(hass, kept, duplicate, _DEVICE_FIELDS)
+            self.device_changes[kept_id] = changes
+            # Named as the user sees them afterwards.
+            shown = changes.get("name_by_user") or _device_name(kept)
+            self._report(changes, lost, shown, _device_name(duplicate))
 
-    def _carry(
-        self, hass: HomeAssistant, old: Registry | None, ours: Registry | None, at: str
+    def _report(
+        self, changes: dict[str, Any], lost: list[str], kept: str, duplicate: str
     ) -> None:
-        assert old is not None and ours is not None  # Both were just looked up.
-        is_entity = isinstance(old, er.RegistryEntry)
-        changes: dict[str, Any] = {}
-        lost: list[str] = []
-        for name in _ENTITY_VALUES if is_entity else _DEVICE_VALUES:
-            mine, theirs = getattr(ours, name), getattr(old, name)
-            if mine is None or mine == theirs:
-                continue
-            if theirs is None:
-                changes[name] = mine
-            else:
-                lost.append(_shown(hass, name, mine))
-        if ours.labels - old.labels:
-            changes["labels"] = old.labels | ours.labels
-        for name in ("disabled_by", "hidden_by") if is_entity else ("disabled_by",):
-            mine = getattr(ours, name)
-            if mine == "user" and getattr(old, name) is None:
-                changes[name] = mine
-        (self.entity_changes if is_entity else self.device_changes)[old.id] = changes
         if changes:
-            self.carried.append(f"`{at}`" if is_entity else at)
+            self.carried.append(kept)
         if lost:
-            where = f"`{ours.entity_id}`" if is_entity else _device_name(ours)
-            self.not_carried.append(f"{where}: {' · '.join(lost)}")
+            self.not_carried.append(f"{duplicate}: {' · '.join(lost)}")
 
     @callback
     def apply(self, hass: HomeAssistant) -> None:
@@ -137,10 +124,8 @@ class Adoption:
             entities.async_update_entity(entity_id, device_id=kept_id)
         for ours_id in self.entities.values():
             entities.async_remove(ours_id)
-        for ours_id, kept_id in self.devices.items():
-            for child in devices.devices.values():
-                if child.via_device_id == ours_id and child.id not in self.devices:
-                    devices.async_update_device(child.id, via_device_id=kept_id)
+        # Their children lose their parent for a moment: DeviceSync sets it again.
+        for ours_id in self.devices:
             devices.async_remove_device(ours_id)
         for old_id, changes in self.entity_changes.items():
             if changes:
@@ -150,7 +135,7 @@ class Adoption:
                 devices.async_update_device(device_id, **changes)
 
     def placeholders(self) -> dict[str, str]:
-        """The repair's lists: ids replaced, customisations carried and not."""
+        """Return the repair's lists: ids replaced, customisations carried and not."""
         return {
             "replaced": listed(
                 f"`{ours}` → `{old}`" for old, ours in self.entities.items()
@@ -168,8 +153,33 @@ def _is_ours(entity: er.RegistryEntry, entry_id: str) -> bool:
     )
 
 
-def _device_name(device: dr.DeviceEntry | None) -> str:
-    assert device is not None  # Looked up from the plan, made of existing devices.
+def _compare[T: (er.RegistryEntry, dr.DeviceEntry)](
+    hass: HomeAssistant,
+    old: T,
+    ours: T,
+    fields: tuple[tuple[str, ...], tuple[str, ...]],
+) -> tuple[dict[str, Any], list[str]]:
+    """Return what `old` takes over from `ours`, and what of ours it cannot."""
+    values, flags = fields
+    changes: dict[str, Any] = {}
+    lost: list[str] = []
+    for name in values:
+        mine, theirs = getattr(ours, name), getattr(old, name)
+        if mine is None or mine == theirs:
+            continue
+        if theirs is None:
+            changes[name] = mine
+        else:
+            lost.append(_shown(hass, name, mine))
+    if ours.labels - old.labels:
+        changes["labels"] = old.labels | ours.labels
+    for name in flags:
+        if getattr(ours, name) == "user" and getattr(old, name) is None:
+            changes[name] = getattr(ours, name)
+    return changes, lost
+
+
+def _device_name(device: dr.DeviceEntry) -> str:
     return device.name_by_user or device.name or device.serial_number or device.id
 
 

@@ -66,7 +66,9 @@ def ours_of(hass: HomeAssistant, old_entity_id: str) -> str:
 
 def our_device(hass: HomeAssistant, entry_id: str, value: str) -> dr.DeviceEntry:
     """Return one of our devices by identifier value."""
-    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, value), entry_id)
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, value), entry_id
+    )
     assert device is not None
     return device
 
@@ -95,7 +97,7 @@ async def earlier_version(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]
 
 
 def customise(hass: HomeAssistant, entry_id: str, legacy: Legacy) -> None:
-    """What the user set on our duplicates since the switch."""
+    """Set on our duplicates what a user may have since the switch."""
     entities = er.async_get(hass)
     devices = dr.async_get(hass)
     label = lr.async_get(hass).async_create("Solar").label_id
@@ -161,7 +163,9 @@ def _state(hass: HomeAssistant, entry_id: str) -> tuple[Any, ...]:
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry_id)
     return (
         sorted((e.id, e.entity_id, e.unique_id, e.device_id, e.name) for e in entities),
-        sorted((d.id, sorted(d.identifiers), d.area_id, d.via_device_id) for d in devices),
+        sorted(
+            (d.id, sorted(d.identifiers), d.area_id, d.via_device_id) for d in devices
+        ),
     )
 
 
@@ -307,7 +311,7 @@ def _foreign_entity_on_our_device(hass: HomeAssistant, entry: MockConfigEntry) -
     er.async_get(hass).async_get_or_create(
         "sensor", "template", "titan_template", device_id=titan.id
     )
-    return "- `Titan maître`"
+    return "- `Titan Maître`"
 
 
 @pytest.mark.parametrize("take", [_other_entry_entity, _foreign_entity_on_our_device])
