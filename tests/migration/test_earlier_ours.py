@@ -73,11 +73,22 @@ def our_device(hass: HomeAssistant, entry_id: str, value: str) -> dr.DeviceEntry
     return device
 
 
-async def earlier_version(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]:
-    """Registries as the earlier version left them: old orphaned, ours beside them."""
+def community(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]:
+    """Add the entry and registries the community integration 1.0.4 left."""
     entry = legacy_entry()
     entry.add_to_hass(hass)
-    legacy = load_registries(hass, entry, EXAMPLE_104)
+    return entry, load_registries(hass, entry, EXAMPLE_104)
+
+
+async def earlier_version(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]:
+    """Registries as the earlier version left them: old orphaned, ours beside them."""
+    entry, legacy = community(hass)
+    await run_earlier_version(hass, entry)
+    return entry, legacy
+
+
+async def run_earlier_version(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set up the entry once as the earlier version did: no registry migration."""
     with patch("custom_components.izypower_cloud.async_migrate_registries"):
         await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -93,7 +104,6 @@ async def earlier_version(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]
         options={},
         minor_version=2,
     )
-    return entry, legacy
 
 
 def customise(hass: HomeAssistant, entry_id: str, legacy: Legacy) -> None:
