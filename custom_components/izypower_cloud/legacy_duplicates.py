@@ -75,7 +75,7 @@ class Adoption:
 
     def claim_entity(self, old: er.RegistryEntry, ours: er.RegistryEntry) -> bool:
         """Plan to remove `ours` for `old`; False when it is no duplicate of ours."""
-        if old.config_entry_id is None or not _is_ours(ours, old.config_entry_id):
+        if not _is_ours(ours, old.config_entry_id):
             return False
         self.entities[old.entity_id] = ours.entity_id
         return True
@@ -145,7 +145,7 @@ class Adoption:
         }
 
 
-def _is_ours(entity: er.RegistryEntry, entry_id: str) -> bool:
+def _is_ours(entity: er.RegistryEntry, entry_id: str | None) -> bool:
     return (
         entity.config_entry_id == entry_id
         and entity.platform == DOMAIN
