@@ -346,3 +346,35 @@ async def test_any_other_clash_changes_nothing(
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, adopted_issue_id(entry.entry_id)
     )
+
+
+async def test_old_devices_already_cleaned_up(
+    hass: HomeAssistant, mock_cloud: MockCloud
+) -> None:
+    """The earlier version's stale-device clean-up deleted the old devices.
+
+    Their entities went with them (Home Assistant keeps them as deleted entries): no
+    old id is left to take over, so nothing is adopted and nothing fails.
+    """
+    entry, _ = await earlier_version(hass)
+    devices = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+        if any(value.startswith("izypower_cloud_") for _, value in device.identifiers):
+            devices.async_remove_device(device.id)
+    registry = er.async_get(hass)
+    assert registry.async_get(RENAMED) is None
+    before = _state(hass, entry.entry_id)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert _state(hass, entry.entry_id) == before
+    issues = ir.async_get(hass)
+    for issue_id in (adopted_issue_id, failed_issue_id, retired_issue_id):
+        assert not issues.async_get_issue(DOMAIN, issue_id(entry.entry_id))
+    # What Home Assistant kept of the old entities, e.g. the user's name for one.
+    deleted = [
+        e
+        for e in registry.deleted_entities.values()
+        if e.config_entry_id == entry.entry_id
+    ]
+    assert len(deleted) == len(STORED)
