@@ -43,6 +43,11 @@ class Adoption:
     entities: dict[str, str] = field(default_factory=dict)
     # Entity id of ours with no old counterpart -> the kept device it moves to.
     moves: dict[str, str] = field(default_factory=dict)
+    # Old entity id -> its deleted entry (the earlier version's stale-device clean-up
+    # removed its device), restored on our duplicate's device.
+    restores: dict[str, tuple[er.DeletedRegistryEntry, str | None]] = field(
+        default_factory=dict
+    )
     # Old entity id / old device id -> what it takes over from our duplicate.
     entity_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     device_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -80,6 +85,25 @@ class Adoption:
         self.entities[old.entity_id] = ours.entity_id
         return True
 
+    def claim_deleted(
+        self, hass: HomeAssistant, old: er.DeletedRegistryEntry, ours: er.RegistryEntry
+    ) -> bool:
+        """Plan to restore `old` in place of `ours`; False when it cannot be.
+
+        Only for a duplicate of ours (not already claimed) while the old entity id is
+        free: anything else leaves the deleted entry as it is.
+        """
+        if (
+            not _is_ours(ours, old.config_entry_id)
+            or ours.entity_id in self.entities.values()
+            or er.async_get(hass).async_is_registered(old.entity_id)
+            or hass.states.get(old.entity_id) is not None
+        ):
+            return False
+        self.entities[old.entity_id] = ours.entity_id
+        self.restores[old.entity_id] = (old, ours.device_id)
+        return True
+
     def complete(self, hass: HomeAssistant) -> None:
         """Plan the moves and the carried customisations, once every id is claimed."""
         entities = er.async_get(hass)
@@ -92,8 +116,9 @@ class Adoption:
                 if entity.entity_id not in removed:
                     self.moves[entity.entity_id] = kept_id
         for old_id, ours_id in self.entities.items():
-            old, ours = entities.async_get(old_id), entities.async_get(ours_id)
-            assert old is not None and ours is not None  # Both were just looked up.
+            ours = entities.async_get(ours_id)
+            old = entities.async_get(old_id) or self.restores[old_id][0]
+            assert ours is not None  # Just looked up.
             changes, lost = _compare(hass, old, ours, _ENTITY_FIELDS)
             self.entity_changes[old_id] = changes
             self._report(changes, lost, f"`{old_id}`", f"`{ours_id}`")
@@ -127,6 +152,17 @@ class Adoption:
         # Their children lose their parent for a moment: DeviceSync sets it again.
         for ours_id in self.devices:
             devices.async_remove_device(ours_id)
+        for old, device_id in self.restores.values():
+            # Home Assistant restores a deleted entry: registry id, entity id, name...
+            entities.async_get_or_create(
+                old.domain,
+                DOMAIN,
+                old.unique_id,
+                config_entry=hass.config_entries.async_get_entry(
+                    old.config_entry_id or ""
+                ),
+                device_id=device_id,
+            )
         for old_id, changes in self.entity_changes.items():
             if changes:
                 entities.async_update_entity(old_id, **changes)
@@ -146,17 +182,19 @@ class Adoption:
 
 
 def _is_ours(entity: er.RegistryEntry, entry_id: str | None) -> bool:
+    """Tell whether we created the entity in the entry (not an old one taken over)."""
     return (
         entity.config_entry_id == entry_id
         and entity.platform == DOMAIN
         and not is_legacy_unique_id(entity.unique_id)
+        and not is_legacy_unique_id(entity.previous_unique_id or "")
     )
 
 
-def _compare[T: (er.RegistryEntry, dr.DeviceEntry)](
+def _compare(
     hass: HomeAssistant,
-    old: T,
-    ours: T,
+    old: er.RegistryEntry | er.DeletedRegistryEntry | dr.DeviceEntry,
+    ours: er.RegistryEntry | dr.DeviceEntry,
     fields: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> tuple[dict[str, Any], list[str]]:
     """Return what `old` takes over from `ours`, and what of ours it cannot."""

@@ -225,12 +225,35 @@ def _plan_entities(
         plan.renames[entry.entity_id] = outcome.unique_id
 
 
+def _plan_deleted(hass: HomeAssistant, entry_id: str, plan: Plan) -> None:
+    """Restore the old entities an earlier version's clean-up deleted, for ours.
+
+    Its stale-device clean-up removed the old devices, and Home Assistant their
+    entities, keeping them as deleted entries (entity id, name, area...). Each one
+    with a duplicate of ours comes back in its place; the rest stays deleted.
+    """
+    entities = er.async_get(hass)
+    for old in list(entities.deleted_entities.values()):
+        if old.config_entry_id != entry_id or not is_legacy_unique_id(old.unique_id):
+            continue
+        outcome = successor(old.domain, old.unique_id)
+        if not isinstance(outcome, Successor) or old.platform != DOMAIN:
+            continue
+        holder_id = entities.async_get_entity_id(
+            outcome.domain, DOMAIN, outcome.unique_id
+        )
+        holder = None if holder_id is None else entities.async_get(holder_id)
+        if holder is not None and plan.adoption.claim_deleted(hass, old, holder):
+            plan.renames[old.entity_id] = outcome.unique_id
+
+
 def plan_migration(hass: HomeAssistant, entry_id: str, data: IzypowerData) -> Plan:
     """Decide every change, raising MigrationClash when one is impossible."""
     plan = Plan()
     entities = er.async_get(hass)
     _plan_devices(dr.async_get(hass), entities, entry_id, plan)
     _plan_entities(entities, entry_id, data, plan)
+    _plan_deleted(hass, entry_id, plan)
     if plan.clashes:
         raise MigrationClash(plan.clashes)
     plan.adoption.complete(hass)

@@ -9,6 +9,7 @@ listed.
 from typing import Any
 from unittest.mock import patch
 
+import attr
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -348,33 +349,83 @@ async def test_any_other_clash_changes_nothing(
     )
 
 
-async def test_old_devices_already_cleaned_up(
-    hass: HomeAssistant, mock_cloud: MockCloud
-) -> None:
-    """The earlier version's stale-device clean-up deleted the old devices.
-
-    Their entities went with them (Home Assistant keeps them as deleted entries): no
-    old id is left to take over, so nothing is adopted and nothing fails.
-    """
-    entry, _ = await earlier_version(hass)
+def _clean_up_old_devices(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove the old devices as the earlier version's clean-up did, an hour in."""
     devices = dr.async_get(hass)
-    for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
+    for device in dr.async_entries_for_config_entry(devices, entry_id):
         if any(value.startswith("izypower_cloud_") for _, value in device.identifiers):
             devices.async_remove_device(device.id)
+
+
+async def test_deleted_old_entities_are_restored(
+    hass: HomeAssistant, mock_cloud: MockCloud
+) -> None:
+    """Home Assistant kept the old entities as deleted entries: they come back.
+
+    Each one with a duplicate of ours replaces it, with its registry id, entity id and
+    name, on our device; the area and names of the old devices are gone with them.
+    """
+    entry, legacy = await earlier_version(hass)
+    duplicate = ours_of(hass, RENAMED)
+    our_entity = er.async_get(hass).async_get(duplicate)
+    assert our_entity is not None
+    _clean_up_old_devices(hass, entry.entry_id)
     registry = er.async_get(hass)
     assert registry.async_get(RENAMED) is None
-    before = _state(hass, entry.entry_id)
+    # Its `total` spelling, deleted too: one old entity per entity of ours.
+    registry.deleted_entities[("sensor", DOMAIN, "81234_cover_rate_total")] = (
+        attr.evolve(
+            registry.deleted_entities[("sensor", DOMAIN, "81234_cover_rate_all")],
+            unique_id="81234_cover_rate_total",
+            entity_id="sensor.cover_rate_total_spelling",
+            id="spelling",
+        )
+    )
+    # Old entity ids taken since: by another entity, by a state alone.
+    registry.async_get_or_create(
+        "sensor", "template", "wifi", suggested_object_id=TITAN_WIFI.split(".")[1]
+    )
+    hass.states.async_set(PRODUCTION_DAY, "1")
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert _state(hass, entry.entry_id) == before
-    issues = ir.async_get(hass)
-    for issue_id in (adopted_issue_id, failed_issue_id, retired_issue_id):
-        assert not issues.async_get_issue(DOMAIN, issue_id(entry.entry_id))
-    # What Home Assistant kept of the old entities, e.g. the user's name for one.
-    deleted = [
-        e
-        for e in registry.deleted_entities.values()
-        if e.config_entry_id == entry.entry_id
+    renamed = registry.async_get(RENAMED)
+    assert renamed is not None
+    assert (renamed.id, renamed.unique_id) == (
+        legacy.entity_ids[RENAMED],
+        "station_81234_production_total",
+    )
+    assert (renamed.name, renamed.device_id) == ("Lifetime solar", our_entity.device_id)
+    assert registry.async_get(duplicate) is None
+    restored = [
+        s["entity_id"]
+        for s in STORED
+        if (e := registry.async_get(s["entity_id"])) and e.platform == DOMAIN
     ]
-    assert len(deleted) == len(STORED)
+    # 174 mapped, less the two whose entity id was taken (they stay deleted).
+    assert len(restored) == 172
+    assert TITAN_WIFI not in restored
+    assert PRODUCTION_DAY not in restored
+    state = hass.states.get(RENAMED)
+    assert state is not None
+    assert float(state.state) == pytest.approx(14021.7)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, adopted_issue_id(entry.entry_id))
+    assert issue is not None
+    assert (
+        f"- `{duplicate}` → `{RENAMED}`"
+        in (issue.translation_placeholders or {})["replaced"]
+    )
+    assert (
+        len(dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)) == 10
+    )
+
+    # A second run: nothing changes (the other spelling stays deleted).
+    before = _state(hass, entry.entry_id)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert _state(hass, entry.entry_id) == before
+    for unique_id in (
+        "81234_cover_rate_total",
+        "izypower_cloud_device_640101_online_state",
+    ):
+        assert ("sensor", DOMAIN, unique_id) in registry.deleted_entities
