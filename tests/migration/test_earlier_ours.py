@@ -349,7 +349,7 @@ async def test_any_other_clash_changes_nothing(
     )
 
 
-def _clean_up_old_devices(hass: HomeAssistant, entry_id: str) -> None:
+def clean_up_old_devices(hass: HomeAssistant, entry_id: str) -> None:
     """Remove the old devices as the earlier version's clean-up did, an hour in."""
     devices = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(devices, entry_id):
@@ -369,7 +369,7 @@ async def test_deleted_old_entities_are_restored(
     duplicate = ours_of(hass, RENAMED)
     our_entity = er.async_get(hass).async_get(duplicate)
     assert our_entity is not None
-    _clean_up_old_devices(hass, entry.entry_id)
+    clean_up_old_devices(hass, entry.entry_id)
     registry = er.async_get(hass)
     assert registry.async_get(RENAMED) is None
     # Its `total` spelling, deleted too: one old entity per entity of ours.

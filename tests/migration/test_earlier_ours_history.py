@@ -30,7 +30,12 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from tests.cloud_mock import MockCloud
 
 from .legacy import RENAMED
-from .test_earlier_ours import community, ours_of, run_earlier_version
+from .test_earlier_ours import (
+    clean_up_old_devices,
+    community,
+    ours_of,
+    run_earlier_version,
+)
 
 pytest_plugins = ["tests.cloud_mock"]
 
@@ -67,10 +72,17 @@ async def _hour(hass: HomeAssistant, clock: FrozenDateTimeFactory, hour: int) ->
     await async_wait_recording_done(hass)
 
 
+@pytest.mark.parametrize("cleaned_up", [False, True])
 async def test_old_counter_resumes_without_dip_or_double_count(
-    hass: HomeAssistant, mock_cloud: MockCloud, cloud_clock: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    cloud_clock: FrozenDateTimeFactory,
+    cleaned_up: bool,
 ) -> None:
-    """12:00-14:00 the old sensor, 15:00 the earlier version, 16:00 this one."""
+    """12:00-14:00 the old sensor, 15:00 the earlier version, 16:00 this one.
+
+    Also when the earlier version's clean-up had deleted the old devices and entities.
+    """
     # The sensor integration's recorder platform compiles the statistics.
     assert await async_setup_component(hass, "sensor", {})
     entry, _ = community(hass)
@@ -86,7 +98,10 @@ async def test_old_counter_resumes_without_dip_or_double_count(
     cloud_clock.move_to(DAY + timedelta(hours=15, minutes=10))
     await run_earlier_version(hass, entry)
     duplicate = ours_of(hass, RENAMED)
-    hass.states.async_set(RENAMED, STATE_UNAVAILABLE, {"restored": True})
+    if cleaned_up:
+        clean_up_old_devices(hass, entry.entry_id)
+    else:
+        hass.states.async_set(RENAMED, STATE_UNAVAILABLE, {"restored": True})
     await _hour(hass, cloud_clock, 15)
     # This version adopts the duplicate: the old entity id shows the counter again.
     cloud_clock.move_to(DAY + timedelta(hours=16, minutes=10))
