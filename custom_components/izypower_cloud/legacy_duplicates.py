@@ -90,14 +90,18 @@ class Adoption:
     ) -> bool:
         """Plan to restore `old` in place of `ours`; False when it cannot be.
 
-        Only for a duplicate of ours (not already claimed) while the old entity id is
-        free: anything else leaves the deleted entry as it is.
+        Only for an old entity deleted while a duplicate of ours existed (never one
+        this migration retired: ours comes after), not already claimed, while the old
+        entity id is free: anything else leaves the deleted entry as it is.
         """
         if (
             not _is_ours(ours, old.config_entry_id)
+            or old.modified_at <= ours.created_at
             or ours.entity_id in self.entities.values()
+            # Home Assistant gives the old entity id back only while it is free.
+            or old.entity_id in self.entities
             or er.async_get(hass).async_is_registered(old.entity_id)
-            or hass.states.get(old.entity_id) is not None
+            or not hass.states.async_available(old.entity_id)
         ):
             return False
         self.entities[old.entity_id] = ours.entity_id

@@ -230,9 +230,15 @@ def _plan_deleted(hass: HomeAssistant, entry_id: str, plan: Plan) -> None:
 
     Its stale-device clean-up removed the old devices, and Home Assistant their
     entities, keeping them as deleted entries (entity id, name, area...). Each one
-    with a duplicate of ours comes back in its place; the rest stays deleted.
+    with a duplicate of ours comes back in its place; the rest stays deleted. Once
+    this migration took an entity over, it has run: what it retired stays deleted.
     """
     entities = er.async_get(hass)
+    if any(
+        is_legacy_unique_id(entity.previous_unique_id or "")
+        for entity in er.async_entries_for_config_entry(entities, entry_id)
+    ):
+        return
     for old in list(entities.deleted_entities.values()):
         if old.config_entry_id != entry_id or not is_legacy_unique_id(old.unique_id):
             continue

@@ -6,10 +6,12 @@ entries win; our duplicates are removed, what the user set on them carried over 
 listed.
 """
 
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
 import attr
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import (
@@ -358,7 +360,7 @@ def clean_up_old_devices(hass: HomeAssistant, entry_id: str) -> None:
 
 
 async def test_deleted_old_entities_are_restored(
-    hass: HomeAssistant, mock_cloud: MockCloud
+    hass: HomeAssistant, mock_cloud: MockCloud, cloud_clock: FrozenDateTimeFactory
 ) -> None:
     """Home Assistant kept the old entities as deleted entries: they come back.
 
@@ -369,6 +371,7 @@ async def test_deleted_old_entities_are_restored(
     duplicate = ours_of(hass, RENAMED)
     our_entity = er.async_get(hass).async_get(duplicate)
     assert our_entity is not None
+    cloud_clock.tick(timedelta(hours=1))
     clean_up_old_devices(hass, entry.entry_id)
     registry = er.async_get(hass)
     assert registry.async_get(RENAMED) is None
@@ -429,3 +432,23 @@ async def test_deleted_old_entities_are_restored(
         "izypower_cloud_device_640101_online_state",
     ):
         assert ("sensor", DOMAIN, unique_id) in registry.deleted_entities
+
+
+async def test_retired_for_its_statistics_stays_retired(
+    hass: HomeAssistant, mock_cloud: MockCloud, cloud_clock: FrozenDateTimeFactory
+) -> None:
+    """An old sensor in another unit is retired; later runs never bring it back."""
+    entry, _ = await earlier_version(hass)
+    registry = er.async_get(hass)
+    registry.async_update_entity(PRODUCTION_DAY, unit_of_measurement="Wh")
+    duplicate = ours_of(hass, PRODUCTION_DAY)
+    # Retired an hour after ours was created: ours existed when it was deleted.
+    cloud_clock.tick(timedelta(hours=1))
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(PRODUCTION_DAY) is None
+    assert registry.async_get(duplicate) is not None
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(PRODUCTION_DAY) is None
+    assert registry.async_get(duplicate) is not None

@@ -99,6 +99,7 @@ async def test_old_counter_resumes_without_dip_or_double_count(
     await run_earlier_version(hass, entry)
     duplicate = ours_of(hass, RENAMED)
     if cleaned_up:
+        cloud_clock.tick(timedelta(minutes=20))
         clean_up_old_devices(hass, entry.entry_id)
     else:
         hass.states.async_set(RENAMED, STATE_UNAVAILABLE, {"restored": True})

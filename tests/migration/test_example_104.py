@@ -478,6 +478,10 @@ async def test_other_statistics_are_retired_and_alone_no_repair(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, retired_issue_id(entry.entry_id))
     assert issue is not None
     assert other.entity_id in (issue.translation_placeholders or {})[Retired.STATISTICS]
+    # Retired here, it stays deleted: ours is no duplicate of it (created after).
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(other.entity_id) is None
 
 
 async def test_unreadable_refresh_period_is_dropped(hass: HomeAssistant) -> None:
