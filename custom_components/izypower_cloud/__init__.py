@@ -25,7 +25,12 @@ from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
 from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id
-from .legacy_registry import async_migrate_registries, failed_issue_id, retired_issue_id
+from .legacy_registry import (
+    adopted_issue_id,
+    async_migrate_registries,
+    failed_issue_id,
+    retired_issue_id,
+)
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
@@ -142,5 +147,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
         duplicate_issue_id,
         retired_issue_id,
         failed_issue_id,
+        adopted_issue_id,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry.entry_id))

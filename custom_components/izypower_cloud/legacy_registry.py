@@ -34,6 +34,7 @@ from . import binary_sensor, button, number, select, sensor, switch, time
 from .const import DOMAIN, LOGGER
 from .data import DeviceData, Feed, IzypowerData
 from .entity import EntityTables, existing_entities, unique_id
+from .legacy_duplicates import Adoption, listed
 from .legacy_ids import (
     Retired,
     Successor,
@@ -62,6 +63,11 @@ _LISTINGS = frozenset(
 def retired_issue_id(entry_id: str) -> str:
     """Return the issue id of the repair that lists the entities removed."""
     return f"legacy_entities_retired_{entry_id}"
+
+
+def adopted_issue_id(entry_id: str) -> str:
+    """Return the issue id of the repair listing the duplicates of ours adopted."""
+    return f"legacy_duplicates_adopted_{entry_id}"
 
 
 def failed_issue_id(entry_id: str) -> str:
@@ -94,6 +100,8 @@ class Plan:
     retired: dict[Retired, list[str]] = field(default_factory=lambda: defaultdict(list))
     # What holds an id the migration needs (see MigrationClash).
     clashes: list[str] = field(default_factory=list)
+    # Our duplicates of them that an earlier version created in the same entry.
+    adoption: Adoption = field(default_factory=Adoption)
 
     def __bool__(self) -> bool:
         """Whether there is anything to do."""
@@ -142,7 +150,9 @@ def _statistics_match(entry: er.RegistryEntry, description: EntityDescription) -
     )
 
 
-def _plan_devices(devices: dr.DeviceRegistry, entry_id: str, plan: Plan) -> None:
+def _plan_devices(
+    devices: dr.DeviceRegistry, entities: er.EntityRegistry, entry_id: str, plan: Plan
+) -> None:
     for device in dr.async_entries_for_config_entry(devices, entry_id):
         identifiers = set(device.identifiers)
         for domain, value in device.identifiers:
@@ -150,7 +160,11 @@ def _plan_devices(devices: dr.DeviceRegistry, entry_id: str, plan: Plan) -> None
                 continue
             # Identifiers are unique within a config entry (not across entries).
             other = devices.async_get_device_by_identifier((DOMAIN, ours), entry_id)
-            if other is not None and other.id != device.id:
+            if (
+                other is not None
+                and other.id != device.id
+                and not plan.adoption.claim_device(entities, device, other)
+            ):
                 # A Link of ours has no name of its own (translated "Link <serial>").
                 plan.clashes.append(
                     other.name_by_user or other.name or other.serial_number or other.id
@@ -198,30 +212,64 @@ def _plan_entities(
         key = (outcome.domain, outcome.unique_id)
         # Two of its entities for one of ours (its "all" and "total" spellings): the
         # second is in the way; otherwise an entity that already has the id.
-        holder = (
-            entry.entity_id
-            if key in taken
-            else entities.async_get_entity_id(key[0], DOMAIN, key[1])
-        )
-        if holder is not None:
-            plan.clashes.append(holder)
+        if key in taken:
+            plan.clashes.append(entry.entity_id)
+            continue
+        holder_id = entities.async_get_entity_id(key[0], DOMAIN, key[1])
+        holder = None if holder_id is None else entities.async_get(holder_id)
+        # A duplicate of ours in the same entry is adopted; anything else is a clash.
+        if holder is not None and not plan.adoption.claim_entity(entry, holder):
+            plan.clashes.append(holder.entity_id)
             continue
         taken.add(key)
         plan.renames[entry.entity_id] = outcome.unique_id
 
 
+def _plan_deleted(hass: HomeAssistant, entry_id: str, plan: Plan) -> None:
+    """Restore the old entities an earlier version's clean-up deleted, for ours.
+
+    Its stale-device clean-up removed the old devices, and Home Assistant their
+    entities, keeping them as deleted entries (entity id, name, area...). Each one
+    with a duplicate of ours comes back in its place; the rest stays deleted. Once
+    this migration took an entity over, it has run: what it retired stays deleted.
+    """
+    entities = er.async_get(hass)
+    if any(
+        is_legacy_unique_id(entity.previous_unique_id or "")
+        for entity in er.async_entries_for_config_entry(entities, entry_id)
+    ):
+        return
+    for old in list(entities.deleted_entities.values()):
+        if old.config_entry_id != entry_id or not is_legacy_unique_id(old.unique_id):
+            continue
+        outcome = successor(old.domain, old.unique_id)
+        if not isinstance(outcome, Successor) or old.platform != DOMAIN:
+            continue
+        holder_id = entities.async_get_entity_id(
+            outcome.domain, DOMAIN, outcome.unique_id
+        )
+        holder = None if holder_id is None else entities.async_get(holder_id)
+        if holder is not None and plan.adoption.claim_deleted(hass, old, holder):
+            plan.renames[old.entity_id] = outcome.unique_id
+
+
 def plan_migration(hass: HomeAssistant, entry_id: str, data: IzypowerData) -> Plan:
     """Decide every change, raising MigrationClash when one is impossible."""
     plan = Plan()
-    _plan_devices(dr.async_get(hass), entry_id, plan)
-    _plan_entities(er.async_get(hass), entry_id, data, plan)
+    entities = er.async_get(hass)
+    _plan_devices(dr.async_get(hass), entities, entry_id, plan)
+    _plan_entities(entities, entry_id, data, plan)
+    _plan_deleted(hass, entry_id, plan)
     if plan.clashes:
         raise MigrationClash(plan.clashes)
+    plan.adoption.complete(hass)
     return plan
 
 
 @callback
 def _apply(hass: HomeAssistant, plan: Plan) -> None:
+    # Our duplicates go first: their ids are then free for the old entries.
+    plan.adoption.apply(hass)
     devices = dr.async_get(hass)
     entities = er.async_get(hass)
     for device_id, identifiers in plan.devices.items():
@@ -234,7 +282,7 @@ def _apply(hass: HomeAssistant, plan: Plan) -> None:
 
 
 def _listed(names: Sequence[str]) -> str:
-    return "\n".join(f"- `{name}`" for name in sorted(names)) or "-"
+    return listed(f"`{name}`" for name in names)
 
 
 @callback
@@ -276,13 +324,35 @@ def async_migrate_registries(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
     if not plan:
         return
     _apply(hass, plan)
+    _report(hass, entry, plan)
+
+
+def _report(hass: HomeAssistant, entry: IzypowerConfigEntry, plan: Plan) -> None:
+    """Log what was done, and raise the repairs listing it."""
     LOGGER.info(
         "Took over %d devices and %d entities of the community integration; "
-        "removed %d entities",
+        "removed %d entities; removed %d duplicate entities and %d duplicate "
+        "devices of an earlier version",
         len(plan.devices),
         len(plan.renames),
         sum(map(len, plan.retired.values())),
+        len(plan.adoption.entities),
+        len(plan.adoption.devices),
     )
+    if plan.adoption:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            adopted_issue_id(entry.entry_id),
+            is_fixable=False,
+            is_persistent=True,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="legacy_duplicates_adopted",
+            translation_placeholders={
+                "entry": entry.title,
+                **plan.adoption.placeholders(),
+            },
+        )
     if plan.retired:
         ir.async_create_issue(
             hass,

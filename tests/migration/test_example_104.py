@@ -286,20 +286,27 @@ async def test_account_already_has_our_entry(
 
 
 def _taken_entity(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    # By another entry (a duplicate of ours in the same entry would be adopted).
+    other = MockConfigEntry(domain=DOMAIN, unique_id="other@example.org")
+    other.add_to_hass(hass)
     er.async_get(hass).async_get_or_create(
         "sensor",
         DOMAIN,
         "station_81234_production_total",
-        config_entry=entry,
+        config_entry=other,
         suggested_object_id="taken_production",
     )
 
 
 def _taken_device(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    dr.async_get(hass).async_get_or_create(
+    # Our identifier, but an entity of another integration on it.
+    device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, "device_640101")},
         name="Titan (ours)",
+    )
+    er.async_get(hass).async_get_or_create(
+        "sensor", "template", "titan_template", device_id=device.id
     )
 
 
@@ -319,7 +326,8 @@ def _both_spellings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 def _taken_link(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, "link_IZL24L000701")},
+        # Another identifier besides ours: not a device of ours alone.
+        identifiers={(DOMAIN, "link_IZL24L000701"), ("other", "IZL24L000701")},
         # As DeviceSync describes a Link (devices.py).
         translation_key="link_module",
         translation_placeholders={"serial": "IZL24L000701"},
@@ -470,6 +478,10 @@ async def test_other_statistics_are_retired_and_alone_no_repair(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, retired_issue_id(entry.entry_id))
     assert issue is not None
     assert other.entity_id in (issue.translation_placeholders or {})[Retired.STATISTICS]
+    # Retired here, it stays deleted: ours is no duplicate of it (created after).
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(other.entity_id) is None
 
 
 async def test_unreadable_refresh_period_is_dropped(hass: HomeAssistant) -> None:
