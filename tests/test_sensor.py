@@ -89,7 +89,9 @@ async def test_snapshot(
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
     # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
     # disabled ones: 5 readings of each of the meter's three channels.
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15
+    # 4 more since issue 21: the estimated capacity of each Titan and of the Tilleuls,
+    # and the Tilleuls' stored energy.
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 4
 
 
 async def test_disabled_by_default(
