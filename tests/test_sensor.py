@@ -7,6 +7,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -30,6 +31,7 @@ from .cloud_mock import (
     assert_unavailable,
     entity_state,
     only_platforms,
+    report_at,
     setup_integration,
 )
 
@@ -302,6 +304,8 @@ async def test_partial_failure(
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
     mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
     mock_cloud.fail(Endpoint.WIFI, TITAN_SLAVE_SN, status=404)
+    # The stations keep reporting (the live powers stay fresh, freshness.py).
+    report_at(mock_cloud, dt_util.now() + SLOW_REFRESH_INTERVAL)
     await _slow_refresh(hass, cloud_clock)
 
     unavailable = [

@@ -38,6 +38,7 @@ so that it survives restarts.
 
 import asyncio
 from collections.abc import Awaitable, Coroutine
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
@@ -298,7 +299,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         info = await pending_info
         calls = StationCalls(info, *own_calls.result(), listed)
         measured_at = self._clocks.measured_at(station_id, info)
-        return self._snapshot.station_data(station, calls, devices, own, measured_at)
+        data = self._snapshot.station_data(station, calls, devices, own, measured_at)
+        return replace(data, read_at=dt_util.utcnow())
 
     async def _async_device_calls(
         self,
