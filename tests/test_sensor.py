@@ -349,6 +349,7 @@ async def test_partial_failure(
     assert_states(hass, still_there)
 
     mock_cloud.restore()
+    report_at(mock_cloud, dt_util.now() + SLOW_REFRESH_INTERVAL)
     await _slow_refresh(hass, cloud_clock)
     for entity_id in unavailable:
         assert entity_state(hass, entity_id) != STATE_UNAVAILABLE, entity_id
