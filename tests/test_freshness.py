@@ -180,3 +180,19 @@ async def test_a_station_gone_takes_its_repair(
     await mock_config_entry.runtime_data.coordinator.async_request_slow_refresh()
     await advance_time(hass, freezer, timedelta(minutes=3))
     assert offline_issue_id(81235) not in _issues(hass)
+
+
+async def test_micro_inverters_asleep_raise_no_repair(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A station without battery whose devices are all offline: no nightly repair."""
+    await setup_integration(hass, mock_config_entry)
+    for device_id in (640201, 640202):
+        mock_cloud.device_record(81235, device_id)["onlineState"] = 0
+    await advance_time(hass, freezer, OFFLINE_AFTER + timedelta(minutes=3))
+    assert _issues(hass) == {offline_issue_id(81234)}
+    # Its live powers are unavailable all the same: the reading is old.
+    assert entity_state(hass, f"{VERGER}_solar_power") == STATE_UNAVAILABLE

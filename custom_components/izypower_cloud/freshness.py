@@ -15,7 +15,8 @@ being served with its last reading: the cloud answers, the values do not move. S
 - Past `OFFLINE_AFTER`, while refreshes succeed, a repair issue per station
   (`station_offline_<id>`) says the station may be offline; it is deleted at the first
   refresh that shows a reading younger than that, when the station is gone, and when
-  the entry unloads.
+  the entry unloads. Not for a station without battery whose devices are all listed
+  offline (micro-inverters asleep at night).
 """
 
 from datetime import datetime, timedelta
@@ -53,6 +54,20 @@ def is_stale(station: StationData) -> bool | None:
     return age > STALE_AFTER
 
 
+def _asleep(station: StationData) -> bool:
+    """Tell whether a station without battery lists every device offline.
+
+    Micro-inverters are powered by their panels: at night they are all offline and
+    whether the cloud still renews the station's reading then is unknown. A repair
+    every night would be noise; their *Online* sensors already tell.
+    """
+    return (
+        not station.has_battery
+        and bool(station.devices)
+        and all(device.device.online is False for device in station.devices.values())
+    )
+
+
 def offline_issue_id(station_id: int) -> str:
     """Return the issue id of one station's "stopped reporting" repair."""
     return f"station_offline_{station_id}"
@@ -61,7 +76,7 @@ def offline_issue_id(station_id: int) -> str:
 def _check_station(hass: HomeAssistant, station: StationData) -> None:
     """Raise or clear one station's issue from a refresh that read its info."""
     age = station_reading_age(station)
-    if Feed.STATION_INFO in station.failed or age is None:
+    if Feed.STATION_INFO in station.failed or age is None or _asleep(station):
         # No evidence either way this refresh.
         return
     station_id = station.station.station_id
