@@ -303,6 +303,18 @@ async def layout_power(request: web.Request) -> web.Response:
 # --- writes --------------------------------------------------------------------------
 
 
+async def fast_data(request: web.Request) -> web.Response:
+    """POST /api/v3/powerStations/fastData/{stationsId}, no body ([beta]).
+
+    The simulator already renders every answer from its live state, so its readings
+    are as fast as they are asked for; it only acknowledges (and its stats count) the
+    request.
+    """
+    simulator = synced_simulator(request)
+    _station(request, simulator)
+    return answer(render.success(data=None))
+
+
 async def meter_control(request: web.Request) -> web.Response:
     """12. POST /api/v2/device/meter/control/{sn}: `{"isControl": bool, "feedThreshold": int}`."""
     simulator = synced_simulator(request)
@@ -496,6 +508,7 @@ ENDPOINTS: dict[str, tuple[str, str, Handler]] = (
             battery_min_soc,
         ),
         "layout_power": ("GET", "/api/report/layoutPower/{station_id}", layout_power),
+        "fast_data": ("POST", "/api/v3/powerStations/fastData/{station_id}", fast_data),
     }
     | {
         name: (

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 import copy
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 import json
 import re
@@ -536,6 +536,18 @@ async def advance_time(
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def report_at(cloud: MockCloud, when: datetime) -> None:
+    """Date every station's reading `when`: stations that keep reporting.
+
+    The fixtures' reading is from 13:39; a test that moves the clock further than
+    freshness.py's limit and still expects live powers lets the stations report.
+    """
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S UTC%:z")
+    for station_id in STATION_IDS:
+        info = cloud.payload(Endpoint.STATION_INFO, station_id)
+        info["lastUpdate"] = info["data"]["lastUpdate"] = stamp
 
 
 def only_platforms(*platforms: Platform) -> Callable[[], Iterator[None]]:

@@ -47,3 +47,46 @@ def save_prefs_command(station_id: int) -> dict[str, Any]:
             },
         ],
     }
+
+
+def every_field_prefs_command(
+    station_id: int,
+    station: str,
+    capacity: float,
+    *,
+    home: bool = False,
+    ev_charger: bool = True,
+) -> dict[str, Any]:
+    """Return `energy/save_prefs` with every field the README's table fills.
+
+    `station` is the station's entity id prefix (`sensor.maison_des_tilleuls`),
+    `capacity` its *Estimated usable capacity*. `home` adds Home Assistant 2026.11's
+    whole-home consumption source; `ev_charger` the charger as an individual device.
+    The station must have a battery.
+    """
+    command = save_prefs_command(station_id)
+    grid, solar, battery = command["energy_sources"]
+    grid["power_config"] = {"stat_rate": f"{station}_grid_power"}
+    solar["stat_rate"] = f"{station}_solar_power"
+    battery["power_config"] = {"stat_rate": f"{station}_battery_power"}
+    battery["stat_soc"] = f"{station}_battery_level"
+    battery["capacity"] = capacity
+    if home:
+        command["energy_sources"].append(
+            {
+                "type": "home",
+                "stat_energy_to": station_statistic(station_id, "consumption"),
+                "stat_rate": f"{station}_consumption_power",
+            }
+        )
+    command["device_consumption"] = (
+        [
+            {
+                "stat_consumption": f"{station}_ev_charging_since_installation",
+                "stat_rate": f"{station}_ev_charging_power",
+            }
+        ]
+        if ev_charger
+        else []
+    )
+    return command

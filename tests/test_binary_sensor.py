@@ -60,7 +60,8 @@ async def test_snapshot(
     assert entity_state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON
     assert entity_state(hass, "binary_sensor.titan_maitre_firmware_update") == STATE_OFF
     assert entity_state(hass, "binary_sensor.titan_maitre_online") == STATE_ON
-    assert len(entity_registry.entities) == 12
+    # 2 more since issue 21: each station's stale data flag.
+    assert len(entity_registry.entities) == 14
 
 
 async def test_offline_and_unknown(

@@ -16,6 +16,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud import (
     binary_sensor,
+    capacity_sensors,
     equipment_sensors,
     on_demand_sensors,
     sensor,
@@ -80,6 +81,8 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *sensor.EQUIPMENT_SENSORS,
     *sensor.LINK_SENSORS,
     *on_demand_sensors.ON_DEMAND_SENSORS,
+    *capacity_sensors.STATION_CAPACITY_SENSORS,
+    *capacity_sensors.TITAN_CAPACITY_SENSORS,
     equipment_sensors.pv_string_power("PV1"),
     equipment_sensors.ct_power("CT2"),
 ]
@@ -274,6 +277,8 @@ def test_tables_select_targets_and_generate_descriptions() -> None:
         EquipmentTarget,
         EquipmentTarget,
         LinkTarget,
+        StationTarget,
+        EquipmentTarget,
     ]
     assert [table.target for table in binary_sensor.TABLES] == [
         StationTarget,

@@ -11,6 +11,7 @@ import json
 from typing import Any, cast
 
 from aiohttp.test_utils import TestServer
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -52,9 +53,14 @@ def account() -> Account:
 
 @pytest.fixture
 async def entry(
-    hass: HomeAssistant, account: Account, socket_enabled: None
+    hass: HomeAssistant,
+    account: Account,
+    socket_enabled: None,
+    freezer: FrozenDateTimeFactory,
 ) -> AsyncIterator[MockConfigEntry]:
     """Serve `account` on loopback and set up an entry that reads it."""
+    # Home Assistant's clock at the simulator's: its readings are fresh (freshness.py).
+    freezer.move_to(account.time)
     app = create_app(account, SimClock(account.time, time_scale=0.0), SimulatorConfig())
     server = TestServer(app)
     await server.start_server()

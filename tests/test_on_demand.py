@@ -165,6 +165,7 @@ async def test_bad_and_missing_channels_are_unknown(
     assert entity_state(hass, f"{METER}_channel_1_power") == "-103.0"
 
 
+@pytest.mark.usefixtures("cloud_clock")
 async def test_read_from_the_first_refresh(
     hass: HomeAssistant,
     mock_cloud: MockCloud,

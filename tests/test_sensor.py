@@ -7,6 +7,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import homeassistant.util.dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -30,6 +31,7 @@ from .cloud_mock import (
     assert_unavailable,
     entity_state,
     only_platforms,
+    report_at,
     setup_integration,
 )
 
@@ -89,7 +91,9 @@ async def test_snapshot(
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
     # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
     # disabled ones: 5 readings of each of the meter's three channels.
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15
+    # 4 more since issue 21: the estimated capacity of each Titan and of the Tilleuls,
+    # and the Tilleuls' stored energy.
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 4
 
 
 async def test_disabled_by_default(
@@ -300,6 +304,8 @@ async def test_partial_failure(
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
     mock_cloud.fail(Endpoint.BATTERY, TITAN_MASTER_SN, status=404)
     mock_cloud.fail(Endpoint.WIFI, TITAN_SLAVE_SN, status=404)
+    # The stations keep reporting (the live powers stay fresh, freshness.py).
+    report_at(mock_cloud, dt_util.now() + SLOW_REFRESH_INTERVAL)
     await _slow_refresh(hass, cloud_clock)
 
     unavailable = [
@@ -343,6 +349,7 @@ async def test_partial_failure(
     assert_states(hass, still_there)
 
     mock_cloud.restore()
+    report_at(mock_cloud, dt_util.now() + SLOW_REFRESH_INTERVAL)
     await _slow_refresh(hass, cloud_clock)
     for entity_id in unavailable:
         assert entity_state(hass, entity_id) != STATE_UNAVAILABLE, entity_id

@@ -21,6 +21,7 @@ from .energy_history import (
     async_setup_energy_history,
     energy_history,
 )
+from .freshness import async_setup_freshness
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
@@ -80,6 +81,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     async_migrate_registries(hass, entry)
     # Devices first, once for all platforms: every entity then finds its device.
     async_setup_devices(entry)
+    async_setup_freshness(hass, entry)
     await async_setup_energy_history(hass, entry)
     # No update listener: the options flow reloads the entry itself, and the reauth
     # and reconfigure flows reload it through async_update_reload_and_abort.

@@ -24,6 +24,7 @@ from .entity import (
     async_add_entities_dynamically,
     has_serial,
 )
+from .freshness import is_stale
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget, StationTarget
 
@@ -48,6 +49,15 @@ STATION_BINARY_SENSORS: tuple[
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda station: station.firmware_update,
         feed=Feed.FIRMWARE,
+    ),
+    # On while the cloud keeps serving an old reading (freshness.py): the station's
+    # live powers are unavailable meanwhile. Not a diagnostic: users alert on it.
+    IzypowerBinarySensorEntityDescription[StationData](
+        key="stale_data",
+        translation_key="stale_data",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=is_stale,
+        feed=Feed.STATION_INFO,
     ),
 )
 

@@ -38,11 +38,12 @@ so that it survives restarts.
 
 import asyncio
 from collections.abc import Awaitable, Coroutine
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.storage import Store
@@ -166,6 +167,22 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self.async_update_listeners()
         LOGGER.debug("Re-read %s of device %s published", feed, device_id)
         return fresh
+
+    @callback
+    def async_publish_station_info(self, station_id: int, info: StationInfo) -> None:
+        """Show a station info read between refreshes (live data, live_data.py).
+
+        Only the info's own values change (live powers, the reading's date); the
+        counters stay the guarded ones of the last refresh. A partial update, like
+        `async_reread`.
+        """
+        if (station := self.data.stations.get(station_id)) is None:
+            return
+        fresh = replace(station, info=info, read_at=dt_util.utcnow())
+        self.data = replace(
+            self.data, stations={**self.data.stations, station_id: fresh}
+        )
+        self.async_update_listeners()
 
     def may_still_exist(self, device_entry: dr.DeviceEntry) -> bool:
         """Tell whether the cloud may still have a device of the registry."""
@@ -299,7 +316,8 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         info = await pending_info
         calls = StationCalls(info, *own_calls.result(), listed)
         measured_at = self._clocks.measured_at(station_id, info)
-        return self._snapshot.station_data(station, calls, devices, own, measured_at)
+        data = self._snapshot.station_data(station, calls, devices, own, measured_at)
+        return replace(data, read_at=dt_util.utcnow())
 
     async def _async_device_calls(
         self,

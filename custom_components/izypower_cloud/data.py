@@ -9,6 +9,7 @@ value the cloud did not send (the entity shows unknown).
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 
 from .api import (
@@ -141,6 +142,9 @@ class StationData:
     # EV charger energy of each period (the reports' `ev`), after the energy guard;
     # empty without a charger.
     ev_energy: Mapping[Period, float | None] = field(default_factory=dict)
+    # When this refresh read the station's info: with its `lastUpdate`, how old the
+    # cloud's reading was then (freshness.py).
+    read_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .coordinator import IzypowerCoordinator
 from .data import DeviceData, Feed, IzypowerData, StationData
 from .devices import device_link
+from .freshness import is_stale
 from .runtime import IzypowerConfigEntry
 from .targets import Target, snapshot_targets
 
@@ -44,23 +45,32 @@ class IzypowerEntityDescription[SourceT, ValueT](EntityDescription):
     LinkModule). `feed` names the call the value comes from, station-wide or the
     device's own: while it failed, the entity is unavailable (see `source_available`);
     `None` for a value every snapshot of the source has. `exists_fn` says whether the
-    target has this entity at all.
+    target has this entity at all. A `live` value (a power) is unavailable while its
+    station's reading is stale (freshness.py), since it would pretend to be current.
     """
 
     value_fn: Callable[[SourceT], ValueT | None]
     exists_fn: Callable[[SourceT], bool] = always
     feed: Feed | None = None
+    live: bool = False
 
 
 def source_available(
-    feed: Feed | None, source: object | None, station: StationData | None
+    feed: Feed | None,
+    source: object | None,
+    station: StationData | None,
+    *,
+    live: bool = False,
 ) -> bool:
     """Tell whether an entity is available: its source is there and its feed worked.
 
     The one availability rule of every entity. A device's entity may read a station-wide call (the device list, the firmware
-    list), so the station's failures count as well as the device's own.
+    list), so the station's failures count as well as the device's own. A live value
+    also needs its station's reading to be fresh (freshness.py).
     """
     if source is None or station is None:
+        return False
+    if live and is_stale(station):
         return False
     if feed is None:
         return True
@@ -112,6 +122,7 @@ class IzypowerEntity[ValueT](CoordinatorEntity[IzypowerCoordinator]):
             self.entity_description.feed,
             self._target.source(data),
             self._target.station(data),
+            live=self.entity_description.live,
         )
 
     @property

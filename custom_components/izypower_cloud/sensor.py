@@ -6,6 +6,7 @@ from homeassistant.components.sensor import SensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .capacity_sensors import STATION_CAPACITY_SENSORS, TITAN_CAPACITY_SENSORS
 from .entity import (
     EntityTable,
     EntityTables,
@@ -27,6 +28,8 @@ TABLES: EntityTables[IzypowerSensorEntityDescription[Any]] = (
     EntityTable(EquipmentTarget, EQUIPMENT_SENSORS, generated=input_sensors),
     EntityTable(EquipmentTarget, ON_DEMAND_SENSORS),
     EntityTable(LinkTarget, LINK_SENSORS),
+    EntityTable(StationTarget, STATION_CAPACITY_SENSORS),
+    EntityTable(EquipmentTarget, TITAN_CAPACITY_SENSORS),
 )
 
 

@@ -48,6 +48,7 @@ class Presentation(TypedDict, total=False):
     entity_category: EntityCategory
     entity_registry_enabled_default: bool
     options: list[str]
+    live: bool
 
 
 def measurement(
@@ -62,7 +63,10 @@ def measurement(
     )
 
 
-POWER = measurement(SensorDeviceClass.POWER, UnitOfPower.WATT, 0)
+# Live: unavailable while the station's reading is stale (freshness.py).
+POWER = measurement(SensorDeviceClass.POWER, UnitOfPower.WATT, 0) | Presentation(
+    live=True
+)
 # The level of one physical battery (a Titan's battery page, a Link module): the only
 # sensors of the battery class, so Home Assistant's Maintenance view lists each once.
 SOC = measurement(SensorDeviceClass.BATTERY, PERCENTAGE, 0)

@@ -27,6 +27,7 @@ from .ev_controls import (
     write_option,
     write_priority,
 )
+from .live_data import LIVE_DATA_TABLES, LiveDataSwitch
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
@@ -139,6 +140,10 @@ async def async_setup_entry(
 ) -> None:
     """Add the switch controls of every Titan and smart meter, now and later."""
     async_add_entities_dynamically(entry, async_add_entities, TABLES, IzypowerSwitch)
+    # Not a setting of the equipment: a live-data session (live_data.py).
+    async_add_entities_dynamically(
+        entry, async_add_entities, LIVE_DATA_TABLES, LiveDataSwitch
+    )
 
 
 class IzypowerSwitch(SwitchEntity, IzypowerControlEntity[bool]):

@@ -12,7 +12,11 @@ import pytest
 
 from devtools import ha_harness
 from devtools.benchmark import CLOUD_PASSWORD, CLOUD_USERNAME, OWNER
-from tests.energy_dashboard import save_prefs_command, station_statistic
+from tests.energy_dashboard import (
+    every_field_prefs_command,
+    save_prefs_command,
+    station_statistic,
+)
 
 from .started import Simulator, started_demo
 
@@ -77,3 +81,49 @@ async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
         await client.websocket_command(save_prefs_command(STATION))
         validation = await client.websocket_command({"type": "energy/validate"})
         assert validation["energy_sources"] == [[], [], []]
+
+
+async def test_every_energy_field_on_the_newest_home_assistant(tmp_path: Path) -> None:
+    """Power, level, capacity and the whole-home source (2026.11) validate clean.
+
+    The example account has no EV charger (that field: the unit test on 2026.10.4).
+    Home Assistant compiles the power sensors' statistics every 5 minutes: the
+    validation is asked again until then.
+    """
+    async with started_demo(
+        tmp_path,
+        (
+            *("--start", "now", "--time-scale", "0"),
+            *("--username", CLOUD_USERNAME, "--password", CLOUD_PASSWORD),
+        ),
+        Simulator,
+        extra_integrations=["recorder", "energy"],
+        login={"username": CLOUD_USERNAME, "password": CLOUD_PASSWORD},
+        owner=OWNER,
+    ) as demo:
+        client, _ = await demo.add_entry()
+        config = await client.websocket_command({"type": "get_config"})
+        home = tuple(int(part) for part in config["version"].split(".")[:2]) >= (
+            2026,
+            11,
+        )
+        station = "sensor.maison_des_tilleuls"
+        await client.websocket_command(
+            every_field_prefs_command(
+                STATION, station, 10.0, home=home, ev_charger=False
+            )
+        )
+
+        async def clean() -> dict[str, object] | None:
+            found = await client.websocket_command({"type": "energy/validate"})
+            sources = found["energy_sources"]
+            return found if all(issues == [] for issues in sources) else None
+
+        validation = await ha_harness.poll_until(
+            "a clean energy validation",
+            clean,
+            give_up_after=420,
+            watch=[demo.hass],
+            interval=15,
+        )
+        assert len(validation["energy_sources"]) == (4 if home else 3)

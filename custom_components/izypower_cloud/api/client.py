@@ -242,6 +242,20 @@ class IzypowerClient(SettingWrites):
             key=lambda station: station.station_id,
         )
 
+    async def request_fast_data(self, station_id: int) -> None:
+        """Ask the cloud for faster readings of a station for a while (docs/api.md).
+
+        No body; HTTP 200 or 204. Sent once, never retried: a live-data session that
+        fails stops rather than insisting.
+        """
+        await self._request(
+            "POST",
+            "/api/v3/powerStations/fastData/{}",
+            station_id,
+            envelope=None,
+            retry=False,
+        )
+
     async def get_station_info(self, station_id: int) -> StationInfo:
         """Return live powers, energy counters and type labels of a station."""
         body = await self._request(
