@@ -89,7 +89,9 @@ async def test_snapshot(
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
     # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
     # disabled ones: 5 readings of each of the meter's three channels.
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15
+    # 38 fewer since issue 25: station 81235 has no meter either (grid and consumption:
+    # 2 live, 16 energy, 20 rates).
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 - 38
 
 
 async def test_disabled_by_default(
@@ -117,16 +119,18 @@ async def test_disabled_by_default(
         "consumption_from_pv_rate",
         "grid_import_rate",
     )
-    # Station 81235 has micro-inverters only: no battery entities at all.
-    expected = {"station_81234_battery_pv_power"}
-    for station in ("station_81234", "station_81235"):
-        expected.add(f"{station}_last_update")
-        expected.update(
-            f"{station}_{rate}_{period}"
-            for rate in rates
-            for period in ("month", "year")
-            if station == "station_81234" or "battery" not in rate
-        )
+    # Station 81235 has micro-inverters only: no battery nor meter entities at all,
+    # so none of the rates (each a share of the battery's, the grid's or consumption).
+    expected = {
+        "station_81234_battery_pv_power",
+        "station_81234_last_update",
+        "station_81235_last_update",
+    }
+    expected.update(
+        f"station_81234_{rate}_{period}"
+        for rate in rates
+        for period in ("month", "year")
+    )
     for device in (640101, 640102, 640103, 640201, 640202):
         expected.update(
             f"device_{device}_{key}" for key in ("wifi_rssi", "wifi_ssid", "ip_address")
@@ -305,7 +309,6 @@ async def test_partial_failure(
     unavailable = [
         # Station info of the Verger: its live figures and counters.
         f"{VERGER}_solar_power",
-        f"{VERGER}_grid_power",
         f"{VERGER}_last_update",
         f"{VERGER}_solar_production_since_installation",
         # The lifetime report of the Tilleuls.
@@ -327,7 +330,6 @@ async def test_partial_failure(
     ]
     still_there = {
         f"{VERGER}_installed_capacity": "1640.0",
-        f"{VERGER}_coverage_rate_today": "0.0",
         f"{TILLEULS}_solar_power": "2233.0",
         f"{TILLEULS}_coverage_rate_today": "85.11",
         f"{TILLEULS}_solar_production_since_installation": "14021.7",

@@ -41,7 +41,7 @@ from .exceptions import (
     IzypowerResponseError,
     IzypowerTokenRefusedError,
 )
-from .models import CtPower, EnergyReport, PvString, Station, StationInfo
+from .models import METER_SERIES, CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
 from .raw import RawRead, station_reads
 from .readings import ChannelMode, EvChargerPower, MeterChannel
@@ -49,6 +49,7 @@ from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "METER_SERIES",
     "BackupOutletMode",
     "BatteryPage",
     "BatterySettings",
