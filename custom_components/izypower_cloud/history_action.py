@@ -71,6 +71,8 @@ def _range(
 ) -> tuple[date, date]:
     """Return the station's days to import; the end never reaches its current day."""
     first: date = call.data[ATTR_START]
+    if (end := call.data.get(ATTR_END)) is not None and first > end:
+        raise _invalid("reversed_range", start=str(first), end=str(end))
     latest = history.last_importable_day(station_id)
     last: date = min(call.data.get(ATTR_END, latest), latest)
     if first > last:
@@ -94,20 +96,35 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
     ]
     stations: dict[str, Any] = {}
     messages: list[str] = []
+    incomplete: list[str] = []
     for (history, station_id), (first, last) in zip(targets, ranges, strict=True):
         result = await history.async_import(station_id, first, last)
         stations[str(station_id)] = _result_json(result)
+        name = history.station_name(station_id)
         messages.append(
             template.format(
-                station=history.station_name(station_id),
+                station=name,
                 imported=len(result.imported),
                 present=len(result.present),
                 skipped=len(result.skipped),
                 failed=len(result.failed),
+                incomplete=len(result.incomplete),
             )
+        )
+        incomplete += (
+            f"{name} {day.isoformat()} ({', '.join(missing)})"
+            for day, missing in result.incomplete.items()
         )
     message = "\n".join(messages)
     LOGGER.info("%s", message)
+    if incomplete:
+        LOGGER.warning(
+            "Izypower history: the cloud's report lacked some series of %s days, "
+            "booked without them (import these days again later to complete them): "
+            "%s",
+            len(incomplete),
+            "; ".join(incomplete),
+        )
     return {"message": message, "stations": stations}
 
 
@@ -117,6 +134,11 @@ def _result_json(result: ImportResult) -> dict[str, Any]:
         "already_present": len(result.present),
         "skipped": [day.isoformat() for day in result.skipped],
         "failed": [day.isoformat() for day in result.failed],
+        # Day -> the series its report lacked (they have no rows that day yet).
+        "incomplete": {
+            day.isoformat(): [str(one) for one in missing]
+            for day, missing in result.incomplete.items()
+        },
     }
 
 
