@@ -441,7 +441,7 @@ async def test_new_equipment_without_reload(
     assert device is not None
     assert device.name == "Micro-inverter IZV08B000503"
     assert device.model == "Micro-inverter"
-    assert device.model_id == "vm"
+    assert device.model_id is None
     station = device_registry.async_get_device_by_identifier(
         station_identifier(81235), entry_id
     )
