@@ -52,6 +52,12 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
+def _count(value: int, language: str) -> str:
+    """Return a count as the language writes it: 7,320 in English, 7 320 in French."""
+    text = f"{value:,}"
+    return text.replace(",", "\u202f") if language.startswith("fr") else text
+
+
 def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory, int]]:
     """Return the (entry history, station id) pairs the call is about."""
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
@@ -78,7 +84,10 @@ def _range(
     if first > last:
         raise _invalid("invalid_range", start=str(first), end=str(last))
     if (last - first).days >= MAX_IMPORT_DAYS:
-        raise _invalid("range_too_long", days=str(MAX_IMPORT_DAYS))
+        raise _invalid(
+            "range_too_long",
+            days=_count(MAX_IMPORT_DAYS, call.hass.config.language),
+        )
     return first, last
 
 
@@ -101,14 +110,20 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
         result = await history.async_import(station_id, first, last)
         stations[str(station_id)] = _result_json(result)
         name = history.station_name(station_id)
+        counts = {
+            "imported": result.imported,
+            "present": result.present,
+            "skipped": result.skipped,
+            "failed": result.failed,
+            "incomplete": result.incomplete,
+        }
         messages.append(
             template.format(
                 station=name,
-                imported=len(result.imported),
-                present=len(result.present),
-                skipped=len(result.skipped),
-                failed=len(result.failed),
-                incomplete=len(result.incomplete),
+                **{
+                    key: _count(len(days), hass.config.language)
+                    for key, days in counts.items()
+                },
             )
         )
         incomplete += (

@@ -168,9 +168,19 @@ def spread_day(hours: Sequence[datetime], total: float, base: float) -> list[Row
 async def async_metadata(
     hass: HomeAssistant, station_id: int, station_name: str
 ) -> dict[EnergySeries, StatisticMetaData]:
-    """Return the metadata of a station's statistics, named in the user's language."""
-    translations = await async_get_translations(
-        hass, hass.config.language, "entity", [DOMAIN]
+    """Return the metadata of a station's statistics, named in the user's language.
+
+    The name is the lifetime sensor's with a suffix ("… (hourly history)"), so that
+    the Energy dashboard's pickers, which list both, never show two identical names.
+    """
+    language = hass.config.language
+    translations = {
+        **await async_get_translations(hass, language, "entity", [DOMAIN]),
+        **await async_get_translations(hass, language, "exceptions", [DOMAIN]),
+    }
+    template = translations.get(
+        f"component.{DOMAIN}.exceptions.statistic_name.message",
+        "{station} {sensor} (hourly history)",
     )
     metadata: dict[EnergySeries, StatisticMetaData] = {}
     for series in STATISTIC_SERIES:
@@ -178,7 +188,9 @@ async def async_metadata(
         metadata[series] = StatisticMetaData(
             has_sum=True,
             mean_type=StatisticMeanType.NONE,
-            name=f"{station_name} {translations.get(key, series)}",
+            name=template.format(
+                station=station_name, sensor=translations.get(key, series)
+            ),
             source=DOMAIN,
             statistic_id=statistic_id(station_id, series),
             unit_class=EnergyConverter.UNIT_CLASS,

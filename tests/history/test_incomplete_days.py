@@ -1,4 +1,4 @@
-"""`import_history` and days whose report lacks some series (issue 25).
+"""`import_history` and days whose report lacks some series; statistic names (issue 25).
 
 Such a day is booked with what its report has (no zeros for the rest), reported with
 its missing series in the response and in one log line, and a later import completes
@@ -11,8 +11,10 @@ import importlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.recorder import get_instance
 import pytest
 
 from custom_components.izypower_cloud.api import EnergyReport, EnergySeries
@@ -150,3 +152,31 @@ async def test_reversed_range_has_its_own_message(
         "start": "2026-10-10",
         "end": "2026-10-01",
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "Maison des Tilleuls Solar production since installation (hourly history)",
+        ),
+        (
+            "fr",
+            (
+                "Maison des Tilleuls Production solaire depuis l'installation "
+                "(historique horaire)"
+            ),
+        ),
+    ],
+)
+async def test_statistics_are_named_apart_from_the_sensors(
+    hass: HomeAssistant, cloud: SimulatedCloud, language: str, expected: str
+) -> None:
+    """The Energy pickers list the statistic and the sensor under different names."""
+    hass.config.language = language
+    await cloud.set_up()
+    listed = await get_instance(hass).async_add_executor_job(
+        list_statistic_ids, hass, {statistic_id(81234, EnergySeries.PRODUCTION)}
+    )
+    assert [item["name"] for item in listed] == [expected]
