@@ -45,11 +45,12 @@ FIRST_REFRESH = Counter(
     }
 )
 # Per station info, day report, PV strings, device list; per station with a meter its
-# CT clamps; per Titan battery page; per online micro-inverter temperature.
-STEADY_REFRESH_BUDGET = 13
+# CT clamps; per Titan battery page.
+STEADY_REFRESH_BUDGET = 11
 # A slow refresh adds the station list, 3 reports and the firmware list per station,
-# Wi-Fi per device, the settings per Titan and the base info per meter.
-SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 17
+# Wi-Fi per device, the settings per Titan, the base info per meter and, since issue
+# 25, the temperature per online micro-inverter (it changes slowly).
+SLOW_REFRESH_BUDGET = STEADY_REFRESH_BUDGET + 17 + 2
 
 
 async def test_request_budget(
@@ -79,8 +80,8 @@ async def test_request_budget(
 
     average = sum(per_refresh) / len(per_refresh)
     per_day = average * REFRESHES_PER_DAY
-    assert average == 14.7
-    # 7,056 a day: 51 % of the replaced integration's 13,920 (the CT clamps' one
-    # request per steady refresh took it past the half it was at before).
-    assert per_day == 7056
-    assert per_day <= ORIGINAL_REQUESTS_PER_REFRESH * REFRESHES_PER_DAY * 0.51
+    assert average == 12.9
+    # 6,192 a day: 44 % of the replaced integration's 13,920 (51 % before issue 25
+    # moved the temperatures to the slow cadence; the goal is 40 %).
+    assert per_day == 6192
+    assert per_day <= ORIGINAL_REQUESTS_PER_REFRESH * REFRESHES_PER_DAY * 0.45

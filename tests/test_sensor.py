@@ -367,11 +367,13 @@ async def test_offline_micro_inverter_temperature_is_unknown(
 async def test_failed_temperature_is_unavailable(
     hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
 ) -> None:
-    """A failed temperature call makes that unit's temperature unavailable, not unknown."""
-    await setup_integration(hass, mock_config_entry)
+    """A failed temperature call makes that unit's temperature unavailable, not unknown.
 
+    Temperatures are read on the slow cadence: a failure without an earlier reading
+    (here from the first refresh on) is what leaves nothing to show.
+    """
     mock_cloud.fail(Endpoint.TEMPERATURE, MICRO_SNS[0], status=404)
-    await _refresh(hass, mock_config_entry)
+    await setup_integration(hass, mock_config_entry)
     assert_states(
         hass,
         {

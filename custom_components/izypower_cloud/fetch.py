@@ -117,13 +117,24 @@ class CloudFetcher:
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
+        # A micro-inverter's temperature changes slowly: on the slow cadence (a
+        # 1-tuple, so that a reading the cloud did not send is no failure), and at
+        # every refresh while the cloud has sent none today (`_unsampled`).
+        self.temperature = SlowCache[int, tuple[float | None]](slow_max_age)
+        self._unsampled: set[int] = set()
         # The controls' current values, by device id (control_reads.py).
         self.controls = ControlReads(client, slow_max_age, self._caller)
         # The pages read only while an entity shows them (on_demand.py).
         self.on_demand = OnDemandReads(client, self._caller)
 
     def _caches(self) -> tuple[SlowCache[Any, Any], ...]:
-        return (self.reports, self.firmware, self.wifi, *self.controls.caches())
+        return (
+            self.reports,
+            self.firmware,
+            self.wifi,
+            self.temperature,
+            *self.controls.caches(),
+        )
 
     @contextmanager
     def refresh(
@@ -219,7 +230,7 @@ class CloudFetcher:
     ) -> DeviceCalls:
         """Make the per-device calls of one refresh, and the station's firmware list."""
         battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
-        temperature: dict[int, asyncio.Task[float | None]] = {}
+        temperature: list[int] = []
         clamps: asyncio.Task[list[CtPower] | None] | None = None
         async with asyncio.TaskGroup() as group:
             # One layout-power call per station, only when it has a smart meter:
@@ -246,12 +257,17 @@ class CloudFetcher:
                     partial(self.client.get_firmware_updates, station_id),
                 ),
             )
-        failed = self._failing | self._not_made
+        # A temperature that failed shows its last good reading meanwhile.
+        readings = {key: self.temperature.get(key) for key in temperature}
         return DeviceCalls(
             battery={key: task.result() for key, task in battery.items()},
-            temperature={key: task.result() for key, task in temperature.items()},
+            temperature={
+                key: reading[0]
+                for key, reading in readings.items()
+                if reading is not None
+            },
             temperature_failed=frozenset(
-                key for key in temperature if _temperature_label(key) in failed
+                key for key, reading in readings.items() if reading is None
             ),
             ct_powers=None if clamps is None else clamps.result(),
             ct_failed=clamps is not None and clamps.result() is None,
@@ -265,7 +281,7 @@ class CloudFetcher:
         slow: bool,
         *,
         battery: dict[int, asyncio.Task[BatteryPage | None]],
-        temperature: dict[int, asyncio.Task[float | None]],
+        temperature: list[int],
     ) -> None:
         """Start one device's own calls; they are addressed by serial."""
         if (serial := device.serial) is None:
@@ -288,13 +304,30 @@ class CloudFetcher:
                 f"battery page of device {device_id}",
                 partial(client.get_battery, serial),
             )
-        # An offline micro-inverter has no fresh temperature: do not ask.
+        # An offline micro-inverter has no fresh temperature: do not ask (nor show
+        # an earlier one).
         if device.device_type is DeviceType.MICRO_INVERTER and device.online:
-            temperature[device_id] = self._start(
+            temperature.append(device_id)
+            self.temperature.schedule(
                 group,
-                _temperature_label(device_id),
-                partial(client.get_temperature, serial, today),
+                device_id,
+                slow or device_id in self._unsampled,
+                self._caller(
+                    f"temperature of device {device_id}",
+                    partial(self._temperature, device_id, serial, today),
+                ),
             )
+
+    async def _temperature(
+        self, device_id: int, serial: str, today: date
+    ) -> tuple[float | None]:
+        """Read a micro-inverter's temperature (None inside: the cloud sent none)."""
+        reading = await self.client.get_temperature(serial, today)
+        if reading is None:
+            self._unsampled.add(device_id)
+        else:
+            self._unsampled.discard(device_id)
+        return (reading,)
 
     def _start[T](
         self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]
@@ -364,7 +397,3 @@ async def gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[
     async with asyncio.TaskGroup() as group:
         tasks = {key: group.create_task(call) for key, call in calls.items()}
     return {key: task.result() for key, task in tasks.items()}
-
-
-def _temperature_label(device_id: int) -> str:
-    return f"temperature of device {device_id}"
