@@ -38,8 +38,15 @@ from .on_demand import OnDemandReads, Page
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
-# Reports of the slow cadence; the day report is fetched on every refresh.
+# Reports of the slow cadence; the day report is fetched on the cloud's own cadence.
 SLOW_PERIODS = (Period.MONTH, Period.YEAR, Period.TOTAL)
+# The cloud renews the day report's figures and the CT clamps' rows every 5 minutes:
+# read again once the last answer is that old (every other refresh at 3 minutes, every
+# refresh at 5 or more). A renewal that fails leaves nothing to show (unavailable), as
+# a failed read did when they were read at every refresh: an answer is shown for
+# `CLOUD_SAMPLE_GRACE` beyond the interval.
+CLOUD_SAMPLE_INTERVAL = timedelta(minutes=5)
+CLOUD_SAMPLE_GRACE = timedelta(seconds=30)
 # The failure streak of every call failed for want of a token the cloud accepts.
 LOGIN_STREAK = "cloud login"
 
@@ -117,6 +124,15 @@ class CloudFetcher:
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
+        # By station and station-local date (a new day is read at once).
+        self.day_reports = SlowCache[tuple[int, date], EnergyReport](
+            CLOUD_SAMPLE_INTERVAL + CLOUD_SAMPLE_GRACE,
+            refresh_after=CLOUD_SAMPLE_INTERVAL,
+        )
+        self.ct_powers = SlowCache[int, list[CtPower]](
+            CLOUD_SAMPLE_INTERVAL + CLOUD_SAMPLE_GRACE,
+            refresh_after=CLOUD_SAMPLE_INTERVAL,
+        )
         # A micro-inverter's temperature changes slowly: on the slow cadence (a
         # 1-tuple, so that a reading the cloud did not send is no failure), and at
         # every refresh while the cloud has sent none today (`_unsampled`).
@@ -133,6 +149,8 @@ class CloudFetcher:
             self.firmware,
             self.wifi,
             self.temperature,
+            self.day_reports,
+            self.ct_powers,
             *self.controls.caches(),
         )
 
@@ -197,10 +215,14 @@ class CloudFetcher:
         """
         client = self.client
         async with asyncio.TaskGroup() as group:
-            day_report = self._start(
+            self.day_reports.schedule(
                 group,
-                f"day report of station {station_id}",
-                partial(client.get_energy_report, station_id, Period.DAY, today),
+                (station_id, today),
+                slow,
+                self._caller(
+                    f"day report of station {station_id}",
+                    partial(client.get_energy_report, station_id, Period.DAY, today),
+                ),
             )
             pv_strings = self._start(
                 group,
@@ -217,7 +239,7 @@ class CloudFetcher:
                         partial(client.get_energy_report, station_id, period, today),
                     ),
                 )
-        return day_report.result(), pv_strings.result()
+        return self.day_reports.get((station_id, today)), pv_strings.result()
 
     async def device_calls(
         self,
@@ -231,18 +253,22 @@ class CloudFetcher:
         """Make the per-device calls of one refresh, and the station's firmware list."""
         battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
         temperature: list[int] = []
-        clamps: asyncio.Task[list[CtPower] | None] | None = None
+        # One layout-power call per station, only when it has a smart meter: the
+        # clamps are the meter's.
+        metered = any(
+            device.device_type is DeviceType.METER and device.serial
+            for device in devices
+        )
         async with asyncio.TaskGroup() as group:
-            # One layout-power call per station, only when it has a smart meter:
-            # the clamps are the meter's.
-            if any(
-                device.device_type is DeviceType.METER and device.serial
-                for device in devices
-            ):
-                clamps = self._start(
+            if metered:
+                self.ct_powers.schedule(
                     group,
-                    f"CT clamps of station {station_id}",
-                    partial(self.client.get_ct_powers, station_id, today),
+                    station_id,
+                    slow,
+                    self._caller(
+                        f"CT clamps of station {station_id}",
+                        partial(self.client.get_ct_powers, station_id, today),
+                    ),
                 )
             for device in devices:
                 self._start_device_calls(
@@ -259,6 +285,7 @@ class CloudFetcher:
             )
         # A temperature that failed shows its last good reading meanwhile.
         readings = {key: self.temperature.get(key) for key in temperature}
+        clamps = self.ct_powers.get(station_id) if metered else None
         return DeviceCalls(
             battery={key: task.result() for key, task in battery.items()},
             temperature={
@@ -269,8 +296,8 @@ class CloudFetcher:
             temperature_failed=frozenset(
                 key for key, reading in readings.items() if reading is None
             ),
-            ct_powers=None if clamps is None else clamps.result(),
-            ct_failed=clamps is not None and clamps.result() is None,
+            ct_powers=clamps,
+            ct_failed=metered and clamps is None,
         )
 
     def _start_device_calls(
