@@ -17,7 +17,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
 import pytest
 
-from custom_components.izypower_cloud import coordinator as coordinator_module
+from custom_components.izypower_cloud import (
+    coordinator as coordinator_module,
+    fetch as fetch_module,
+)
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from izypower_simulator import generate_account
@@ -26,8 +29,21 @@ from .sim_cloud import USERNAME, SimCloud, start_sim_cloud
 
 pytest_plugins = ["tests.sim_cloud"]
 
-# Requests of a steady refresh of the fixture account when the cloud is healthy.
+# Requests of a steady refresh of the fixture account when the cloud is healthy (the
+# simulator has no temperature sample for Home Assistant's date: both are asked each time).
 STEADY_REQUESTS = 13
+
+
+@pytest.fixture(autouse=True)
+def cloud_samples_due(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the cloud's 5-minute data at every refresh, as one 5 minutes later does.
+
+    These refreshes run back to back on the real clock; the day report and the CT
+    clamps would otherwise be carried over (issue 25).
+    """
+    monkeypatch.setattr(fetch_module, "CLOUD_SAMPLE_INTERVAL", timedelta(0))
+
+
 PRODUCTION = "station_81234_production_total"
 
 

@@ -346,6 +346,56 @@ async def test_user_flow_rejects_an_invalid_api_url(
 
 
 @pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "insecure_url",
+    [
+        "http://izypower.example/photo_voltaic",
+        "HTTP://application.izypowercloud.fr/photo_voltaic",
+        "http://192.168.1.20:8080",
+        "http://[2001:db8::1]:8080",
+        "http://127.0.0.1.example.com",
+    ],
+)
+async def test_flows_refuse_plain_http_to_another_machine(
+    hass: HomeAssistant,
+    mock_client: MagicMock,
+    mock_entry: MockConfigEntry,
+    insecure_url: str,
+) -> None:
+    """The password never travels unencrypted: https, or http on this machine only."""
+    for start, step, username in (
+        (_start_user_flow, "user", "someone.else@example.com"),
+        (mock_entry.start_reconfigure_flow, "reconfigure", USERNAME),
+    ):
+        result = await start(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            _account_input(username=username, api_url=insecure_url),
+        )
+        _assert_form_error(result, step, "insecure_url")
+        advanced = _schema(result).schema[SECTION_ADVANCED_SETTINGS]
+        assert advanced.options == {"collapsed": False}
+    mock_client.assert_not_called()
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize(
+    "local_url",
+    ["http://localhost:8080", "http://[::1]:8080/api", "http://127.0.0.2"],
+)
+async def test_user_flow_accepts_plain_http_on_this_machine(
+    hass: HomeAssistant, mock_client: MagicMock, local_url: str
+) -> None:
+    """A test server on the same machine (loopback) may use http."""
+    result = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _account_input(api_url=local_url)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_API_URL] == local_url
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
 @pytest.mark.parametrize("failing_call", ["login", "get_stations"])
 @pytest.mark.parametrize(("exception", "error"), CHECK_FAILURES)
 async def test_user_flow_errors_then_recovers(

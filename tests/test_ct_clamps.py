@@ -35,7 +35,9 @@ VERGER = 81235
 
 
 async def _fast_refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    await advance_time(hass, freezer, timedelta(minutes=DEFAULT_REFRESH_PERIOD))
+    """Refresh twice: the clamps are read again once the cloud renewed them (5 min)."""
+    for _ in range(2):
+        await advance_time(hass, freezer, timedelta(minutes=DEFAULT_REFRESH_PERIOD))
 
 
 def _last_row(mock_cloud: MockCloud) -> list[dict[str, Any]]:
@@ -54,7 +56,7 @@ async def test_ct_clamps(
 ) -> None:
     """One sensor per clamp of the last row; signed as sent; missing is unknown."""
     await setup_integration(hass, mock_config_entry)
-    # Only the station with a meter is asked, once a refresh.
+    # Only the station with a meter is asked, once per cloud sample (5 minutes).
     assert mock_cloud.count(Endpoint.LAYOUT_POWER, TILLEULS) == 1
     assert mock_cloud.count(Endpoint.LAYOUT_POWER, VERGER) == 0
     assert entity_state(hass, f"{METER}_ct2_power") == "412.0"

@@ -331,7 +331,7 @@ def test_device_info_fallbacks() -> None:
         "translation_placeholders": {"serial": "640101"},
         "manufacturer": MANUFACTURER,
         "model": "Titan",
-        "model_id": "battery",
+        "model_id": None,
         "serial_number": None,
         "sw_version": None,
     }
@@ -657,7 +657,8 @@ async def test_unnamed_equipment_speaks_home_assistant_language(
     micro = _device_entry(device_registry, mock_config_entry, device_identifier(640201))
     assert micro.name == "Micro-onduleur IZV08B000501"
     assert micro.model == "Micro-inverter"
-    assert micro.model_id == "vm"
+    # The model in words, without the cloud's code beside it (issue 25).
+    assert micro.model_id is None
 
 
 @pytest.mark.usefixtures("cloud_clock")
@@ -682,3 +683,23 @@ async def test_equipment_without_serial(
         if entry.unique_id.startswith(("device_640101_", "device_640201_"))
     }
     assert keys == {"online", "cluster_mode", "average_soc"}
+
+
+@pytest.mark.usefixtures("cloud_clock")
+async def test_cloud_code_beside_the_model_is_cleared(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A device registered by an earlier version ("Titan (battery)") loses the code."""
+    mock_config_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={device_identifier(640101)},
+        model="Titan",
+        model_id="battery",
+    )
+    await setup_integration(hass, mock_config_entry)
+    titan = _device_entry(device_registry, mock_config_entry, device_identifier(640101))
+    assert (titan.model, titan.model_id) == ("Titan", None)

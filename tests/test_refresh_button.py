@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
     STATE_UNAVAILABLE,
     STATE_UNKNOWN,
@@ -10,7 +11,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -109,3 +110,33 @@ async def test_refresh_now_before_any_success(
     await _press(hass, TILLEULS)
     await hass.async_block_till_done()
     assert mock_cloud.count(Endpoint.STATION_INFO) == 2
+
+
+async def test_refresh_now_says_why_it_failed(
+    hass: HomeAssistant,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A press whose refresh fails raises a translated error naming the cause."""
+    await setup_integration(hass, mock_config_entry)
+    await advance_time(hass, cloud_clock, timedelta(minutes=1))
+    mock_cloud.fail(Endpoint.STATIONS, status=503)
+    mock_cloud.fail(Endpoint.STATION_INFO, status=503)
+    with pytest.raises(HomeAssistantError) as unreachable:
+        await _press(hass, TILLEULS)
+    assert unreachable.value.translation_domain == DOMAIN
+    assert unreachable.value.translation_key == "refresh_failed"
+    assert "could not be reached" in str(unreachable.value)
+
+    mock_cloud.restore()
+    # The token is refused, then a new login too.
+    mock_cloud.fail(Endpoint.STATION_INFO, status=401)
+    mock_cloud.reject_login()
+    with pytest.raises(HomeAssistantError) as refused:
+        await _press(hass, TILLEULS)
+    assert refused.value.translation_key == "refresh_auth_failed"
+    assert "refused" in str(refused.value)
+
+    # The reauth flow that the message points to is there.
+    assert list(mock_config_entry.async_get_active_flows(hass, {SOURCE_REAUTH}))

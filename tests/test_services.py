@@ -24,6 +24,7 @@ from .cloud_mock import (
     load_fixture,
     setup_integration,
 )
+from .conftest import ACCOUNT_DIR
 
 pytest_plugins = ["tests.cloud_mock"]
 
@@ -82,10 +83,13 @@ async def test_export_holds_no_identifying_value(
     assert battery["socTemp"] == 27.4
     # The same serial gets the same placeholder in every answer.
     assert battery["items"][0]["sn"].startswith("<serial-")
-    assert reads["device_1_battery"]["endpoint"] == "/izy/v2/battery/{}"
+    # The path names its arguments, never a raw "{}" (issue 25).
+    assert reads["device_1_battery"]["endpoint"] == "/izy/v2/battery/{sn}"
+    assert reads["report_day"]["endpoint"] == "/api/report/v2/powerStations/data/{id}"
+    assert not [read for read in reads.values() if "{}" in read["endpoint"]]
     # Pages of newer cloud versions are exported even when no entity reads them.
     channels = reads["device_3_meter_channels"]
-    assert channels["endpoint"] == "/izy/v2/meter/{}"
+    assert channels["endpoint"] == "/izy/v2/meter/{sn}"
     assert channels["answer"]["data"]["items"][1]["power"] == 2233
 
 
@@ -165,7 +169,8 @@ def test_anonymizer_rules() -> None:
         "ssid": "",
         # Too short to be replaced outside a personal key: a count, not an id.
         "count": 42,
-        "short": "42",
+        # A text under a key not on the allow-list: replaced all the same.
+        "short": "<id-1>",
         "deviceId": "<id-1>",
         "parent": "<id-2>",
         "flag": True,
@@ -197,3 +202,71 @@ async def test_export_without_wifi_nor_last_update(
     assert export["reads"]["report_day"]["params"]["searchTime"] == "2026-07-14"
     text = json.dumps(export, ensure_ascii=False)
     assert not {value for value in _identifying_values() if value in text}
+
+
+def _unknown_fields() -> dict[str, Any]:
+    """Return an answer's worth of personal values under keys nobody knows."""
+    path = ACCOUNT_DIR.parent / "anonymize" / "unknown_personal_fields.json"
+    fields: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return fields
+
+
+# Personal values under keys the cloud may add one day (none of them known).
+UNKNOWN_PERSONAL_VALUES = (
+    "jeanne.martin@installateur-exemple.fr",
+    "+33 6 12 34 56 78",
+    "01.23.45.67.89",
+    "Solaire Exemple SARL",
+    "Jeanne Martin",
+    "48.85661",
+    "45.7640",
+    "Exempleville-sur-Loire",
+    "Camille Exemple",
+    "paillasson",
+    "10.0.0.17",
+    "famille Exemple",
+    "+33698765432",
+)
+
+
+def test_unknown_fields_are_replaced_by_their_kind() -> None:
+    """Only allow-listed keys keep their text; the rest gets a placeholder."""
+    fields = _unknown_fields()
+    anonymous = Anonymizer().anonymize(fields)
+
+    text = json.dumps(anonymous, ensure_ascii=False)
+    assert not [value for value in UNKNOWN_PERSONAL_VALUES if value in text]
+    assert isinstance(anonymous, dict)
+    installer = anonymous["installer"]
+    assert installer["contactMail"] == "<email-1>"
+    assert installer["tel"] == "<phone-1>"
+    assert installer["fixe"] == "<phone-2>"
+    assert installer["companyName"].startswith("<text-")
+    assert anonymous["gps"] == "<gps-1>"
+    assert anonymous["geo"]["coords"] == "<gps-2>"
+    assert anonymous["router"] == "<ip-1>"
+    assert anonymous["tags"][1] == "<phone-3>"
+    # What is known to carry no personal data stays as the cloud sent it.
+    assert anonymous["msg"] == "success"
+    assert anonymous["cover_rate"] == "85.11%"
+    assert anonymous["softwareVersion"] == "V3.2.1"
+    assert (anonymous["panels"], anonymous["tilt"]) == (12, 35.5)
+
+
+async def test_export_replaces_fields_it_does_not_know(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """Fields the cloud adds to an answer never reach the export as they are."""
+    extra = _unknown_fields()
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81234)
+    info["data"].update(extra)
+    await setup_integration(hass, mock_config_entry)
+
+    export = await _export(hass, _station_device(hass, 81234))
+
+    text = json.dumps(export, ensure_ascii=False)
+    assert not [value for value in UNKNOWN_PERSONAL_VALUES if value in text]
+    answer = export["reads"]["station_info"]["answer"]
+    # The device kinds' names are the cloud's words, not personal.
+    assert {item["name"] for item in answer["deviceTypes"]} >= {"Smart meter"}
+    assert answer["data"]["lastUpdate"] == "2026-07-14 13:39:00 UTC+02:00"

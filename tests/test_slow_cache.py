@@ -68,3 +68,18 @@ async def test_keys_not_considered_are_gone() -> None:
     cache.prune()
     # Forgotten, so "a" and "b" are new again when they come back.
     assert await _refresh(cache, False, {"a": 1, "b": 2}) == ["a", "b"]
+
+
+async def test_renewed_once_as_old_as_the_cloud_cadence(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """With `refresh_after`, a good result is read again once that old (issue 25)."""
+    every = timedelta(minutes=5)
+    cache = SlowCache[str, int](every, refresh_after=every)
+    assert await _refresh(cache, False, {"a": 1}) == ["a"]
+    freezer.tick(timedelta(minutes=3))
+    assert await _refresh(cache, False, {"a": 2}) == []
+    assert cache.get("a") == 1
+    freezer.tick(timedelta(minutes=3))
+    assert await _refresh(cache, False, {"a": 2}) == ["a"]
+    assert cache.get("a") == 2

@@ -1,7 +1,8 @@
 """Entities follow what each station really has (issue: station composition).
 
-Station 81235 of the example account has micro-inverters only: no Titan, and its info
-sends the battery category and readings as zeros, which is no evidence of a battery.
+Station 81235 of the example account has micro-inverters only: no Titan, no meter, and
+its info sends the battery, grid and consumption figures as zeros, which is no evidence
+of a battery or a meter.
 """
 
 from datetime import timedelta
@@ -14,8 +15,14 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.izypower_cloud.api import StationInfo
+from custom_components.izypower_cloud.api import (
+    EnergyReport,
+    EnergySeries,
+    Period,
+    StationInfo,
+)
 from custom_components.izypower_cloud.identifiers import device_identifier
+from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, station_series
 
 from .cloud_mock import (
     VERGER,
@@ -163,3 +170,107 @@ async def test_one_battery_class_sensor_per_physical_battery(
     }
     assert links
     assert per_device == dict.fromkeys(titans | links, 1)
+
+
+# What only a station with a smart meter has (issue 25): the grid's and consumption's
+# live powers, counters and every rate that is not the battery's.
+METER_KEYS = (
+    "grid_power",
+    "consumption_power",
+    *(
+        f"{series}_{period}"
+        for series in (
+            "grid_import",
+            "grid_export",
+            "consumption",
+            "consumption_from_pv",
+        )
+        for period in ("day", "month", "year", "total")
+    ),
+    *(
+        f"{rate}_{period}"
+        for rate in (
+            "cover_rate",
+            "self_sufficiency_rate",
+            "grid_export_rate",
+            "consumption_from_pv_rate",
+            "grid_import_rate",
+        )
+        for period in ("day", "month", "year", "total")
+    ),
+)
+
+
+async def test_station_without_meter_has_no_grid_or_consumption_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """The Verger's zeros (and 100 % self-consumption) are no evidence of a meter."""
+    await setup_integration(hass, mock_config_entry)
+
+    assert station_keys(entity_registry, 81235) == {
+        "pv_power",
+        "last_update",
+        "installed_capacity",
+        "firmware_update",
+        "refresh_now",
+        *(f"production_{period}" for period in ("day", "month", "year", "total")),
+    }
+    # The Tilleuls list a meter: they keep all of them, with real values.
+    assert set(METER_KEYS) <= station_keys(entity_registry, 81234)
+    assert entity_state(hass, "sensor.maison_des_tilleuls_grid_power") == "-103.0"
+    data = mock_config_entry.runtime_data.coordinator.data.stations
+    assert station_series(data[81235]) == (EnergySeries.PRODUCTION,)
+    assert station_series(data[81234]) == STATISTIC_SERIES
+    assert station_series(None) == (EnergySeries.PRODUCTION,)
+
+
+async def test_meter_entities_appear_when_the_cloud_sends_a_figure(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+    cloud_clock: FrozenDateTimeFactory,
+) -> None:
+    """A grid figure the cloud sends later brings them without a reload; they stay."""
+    await setup_integration(hass, mock_config_entry)
+    assert station_keys(entity_registry, 81235).isdisjoint(METER_KEYS)
+
+    info = mock_cloud.payload(Endpoint.STATION_INFO, 81235)
+    info["grid_power"] = 250
+    await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    assert set(METER_KEYS) <= station_keys(entity_registry, 81235)
+    assert entity_state(hass, f"{VERGER}_grid_power") == "250.0"
+
+    info["grid_power"] = 0
+    await advance_time(hass, cloud_clock, timedelta(minutes=3))
+    assert entity_state(hass, f"{VERGER}_grid_power") == "0.0"
+    assert set(METER_KEYS) <= station_keys(entity_registry, 81235)
+
+
+def test_meter_evidence_in_station_figures() -> None:
+    """Zeros or nothing are no meter; any grid or consumption figure is one."""
+    body: dict[str, Any] = {"extraData": {"grid": {"all1": 0, "all2": 0}}}
+    assert not StationInfo.from_json(body).reports_meter
+    assert not StationInfo.from_json({"grid_power": 0}).reports_meter
+    assert StationInfo.from_json({"consumption": 12}).reports_meter
+    body["extraData"]["grid"]["all2"] = 0.5
+    assert StationInfo.from_json(body).reports_meter
+    report = {"meter_energy_p": 0, "total_consumption": 0, "energy_self_rate": "100%"}
+    assert not EnergyReport.from_json(report, Period.DAY).reports_meter
+    report["total_consumption"] = 3.2
+    assert EnergyReport.from_json(report, Period.DAY).reports_meter
+
+
+async def test_meter_evidence_in_a_report_alone(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    mock_cloud: MockCloud,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A day report with consumption is evidence enough (the info may lag)."""
+    mock_cloud.payload(Endpoint.REPORT, (81235, "day"))["total_consumption"] = 3.2
+    await setup_integration(hass, mock_config_entry)
+    assert set(METER_KEYS) <= station_keys(entity_registry, 81235)

@@ -24,6 +24,7 @@ async def test_system_health(
 ) -> None:
     """Counts, times and the reachability check of one loaded account."""
     assert await async_setup_component(hass, "system_health", {})
+    await hass.config.async_set_time_zone("Europe/Paris")
     await setup_integration(hass, mock_config_entry)
 
     info = await get_system_health_info(hass, DOMAIN)
@@ -33,9 +34,10 @@ async def test_system_health(
         "error": "unreachable",
     }
     assert info == {
-        "last_refresh": "2026-07-14T11:42:00+00:00",
+        # Local time, to the second (issue 25): not UTC ISO with microseconds.
+        "last_refresh": "2026-07-14 13:42:00 CEST",
         # login_ok.json's token: exp 4070908800.
-        "token_valid_until": "2099-01-01T00:00:00+00:00",
+        "token_valid_until": "2099-01-01 01:00:00 CET",
         "requests_last_hour": sum(mock_cloud.counts().values()),
         "stations": 2,
         # Titans, meter, micro-inverters, and the three Link modules.

@@ -6,12 +6,20 @@ IP addresses) and the hardware (serial numbers, ids). `Anonymizer` replaces each
 value by a placeholder such as `<serial-1>`: the same value always gets the same
 placeholder, so the export still shows which answers speak of the same device.
 
-Two nets, because neither alone is enough: values we know (from the snapshot and the
-entry) are replaced wherever they appear, inside longer texts too; values under keys
-that name personal data are replaced even when we never saw them.
+Three nets, because none alone is enough:
+
+* values we know (from the snapshot and the entry) are replaced wherever they appear,
+  inside longer texts too;
+* values under keys that name personal data are replaced even when we never saw them,
+  numbers included;
+* an allow-list: a text passes only under a key known to carry no personal data (a
+  message, a date, a rate, a code, a version). Any other text, under a key the cloud
+  may add one day, is replaced by a placeholder of the kind it looks like (`email`,
+  `phone`, `gps`, `ip`, else `text`). Numbers under other keys are readings and stay.
 """
 
 from collections.abc import Mapping
+import re
 
 # Answer keys whose value is personal, by placeholder kind (docs/api.md).
 _KEY_KINDS: Mapping[str, str] = {
@@ -44,6 +52,63 @@ _KEY_KINDS: Mapping[str, str] = {
 }
 
 
+# Keys whose text carries no personal data (normalised: no `_` or `-`, lower case):
+# the cloud's messages, codes, dates, rates, readings with their unit, versions, and
+# the export's own request parameters (docs/api.md).
+_SAFE_TEXT_KEYS: frozenset[str] = frozenset(
+    {
+        "msg",
+        "message",
+        "code",
+        "status",
+        "state",
+        "type",
+        "mode",
+        "unit",
+        "lastupdate",
+        "time",
+        "searchtime",
+        "timetype",
+        "dataflag",
+        "devicetype",
+        "isv2",
+        "clustermode",
+        "key",
+        "value",
+        "pv",
+        "remainingtime",
+        "softwareversion",
+        "hardwareversion",
+        "version",
+        "exporterror",
+        *(
+            rate.replace("_", "")
+            for rate in (
+                "cover_rate",
+                "consumption_rate",
+                "energy_self_rate",
+                "meter_energy_n_rate",
+                "meter_energy_p_rate",
+                "storage_in_rate",
+                "storage_out_rate",
+                "ev_rate",
+            )
+        ),
+    }
+)
+# Keys whose text is safe only inside a given parent (normalised): the names of the
+# device kinds the station info lists, not a person's or a device's name.
+_SAFE_TEXT_UNDER: Mapping[str, frozenset[str]] = {
+    "devicetypes": frozenset({"name"}),
+}
+# What an unknown text looks like, tried in order: the placeholder's kind.
+_TEXT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", re.compile(r"[^@\s]+@[^@\s]+")),
+    ("ip", re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")),
+    ("gps", re.compile(r"-?\d{1,3}\.\d+\s*[,; ]\s*-?\d{1,3}\.\d+")),
+    ("phone", re.compile(r"\+?[\d\s().-]{8,}")),
+)
+
 # Known values shorter than this are only replaced under a personal key: a short id
 # (`1`, `42`) would also match counts, codes and readings everywhere else.
 _MIN_KNOWN_LENGTH = 4
@@ -51,6 +116,19 @@ _MIN_KNOWN_LENGTH = 4
 
 def _normal_key(key: str) -> str:
     return key.replace("_", "").replace("-", "").lower()
+
+
+def _safe_text(key: str, parent: str) -> bool:
+    """Tell whether the text under `key` (in an object under `parent`) is allowed."""
+    return key in _SAFE_TEXT_KEYS or key in _SAFE_TEXT_UNDER.get(parent, ())
+
+
+def _text_kind(text: str) -> str:
+    """Return the placeholder kind of a text under a key not on the allow-list."""
+    for kind, pattern in _TEXT_KINDS:
+        if pattern.fullmatch(text.strip()):
+            return kind
+    return "text"
 
 
 class Anonymizer:
@@ -75,13 +153,23 @@ class Anonymizer:
 
     def anonymize(self, value: object, kind: str | None = None) -> object:
         """Return a copy of the JSON `value` without personal data."""
+        return self._value(value, kind, "", "")
+
+    def _value(self, value: object, kind: str | None, key: str, parent: str) -> object:
+        """Anonymise a value found under `key` (normalised) of an object under `parent`.
+
+        A list's items are under the list's key; an object's members under their own
+        key, with the object's key as their parent.
+        """
         if isinstance(value, Mapping):
             return {
-                str(key): self.anonymize(item, _KEY_KINDS.get(_normal_key(str(key))))
-                for key, item in value.items()
+                str(name): self._value(
+                    item, _KEY_KINDS.get(normal := _normal_key(str(name))), normal, key
+                )
+                for name, item in value.items()
             }
         if isinstance(value, list):
-            return [self.anonymize(item, kind) for item in value]
+            return [self._value(item, kind, key, parent) for item in value]
         if value is None or isinstance(value, bool):
             return value
         text = str(value)
@@ -89,9 +177,11 @@ class Anonymizer:
             return self._placeholder(kind, text)
         if len(text) >= _MIN_KNOWN_LENGTH and text in self._placeholders:
             return self._placeholders[text]
-        if isinstance(value, str):
+        if not isinstance(value, str):
+            return value
+        if not text.strip() or _safe_text(key, parent):
             return self._scrub(value)
-        return value
+        return self._placeholder(_text_kind(text), text)
 
     def _scrub(self, text: str) -> str:
         """Replace every known value inside a longer text, longest first."""

@@ -12,7 +12,11 @@ from typing import Final, override
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 import homeassistant.util.dt as dt_util
 
@@ -128,7 +132,10 @@ class IzypowerRefreshButton(IzypowerEntity[None], ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        """Ask for a refresh, unless the last successful one is under a minute old."""
+        """Refresh, unless the last successful one is under a minute old.
+
+        The press waits for the refresh it started, and tells why it failed.
+        """
         last = self.coordinator.last_success
         if last is not None:
             age = dt_util.utcnow() - last
@@ -142,4 +149,15 @@ class IzypowerRefreshButton(IzypowerEntity[None], ButtonEntity):
                         )
                     },
                 )
-        await self.coordinator.async_request_refresh()
+        await self.coordinator.async_refresh()
+        if not self.coordinator.last_update_success:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=(
+                    "refresh_auth_failed"
+                    if isinstance(
+                        self.coordinator.last_exception, ConfigEntryAuthFailed
+                    )
+                    else "refresh_failed"
+                ),
+            )

@@ -25,6 +25,7 @@ from .api import (
     IzypowerClient,
     IzypowerConnectionError,
     IzypowerResponseError,
+    is_encrypted_or_local,
     normalize_base_url,
 )
 from .const import CONF_API_URL, DOMAIN, LOGGER, SECTION_ADVANCED_SETTINGS
@@ -100,7 +101,10 @@ def _unfold_advanced(
     if user_input is None or not errors:
         return False
     api_url = user_input[SECTION_ADVANCED_SETTINGS][CONF_API_URL]
-    return errors.get("base") == "invalid_url" or api_url != DEFAULT_BASE_URL
+    return (
+        errors.get("base") in {"invalid_url", "insecure_url"}
+        or api_url != DEFAULT_BASE_URL
+    )
 
 
 def _form_suggestions(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,6 +203,8 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
             entry_data = _entry_data(user_input)
         except ValueError:
             return {}, "invalid_url", 0
+        if not is_encrypted_or_local(entry_data.get(CONF_API_URL, DEFAULT_BASE_URL)):
+            return {}, "insecure_url", 0
         await self._async_claim_account(entry_data[CONF_USERNAME], entry)
         error, station_count = await self._async_check_account(entry_data)
         return entry_data, error, station_count

@@ -1,12 +1,13 @@
 """The coordinator: many cloud calls in, one immutable snapshot of the account out.
 
-Cadences. Every refresh fetches what changes every few minutes: station info, the day
-report, PV strings, the device lists (online state, `dataDtos`), the CT clamps of
-stations with a smart meter (layout power, once the device list shows the meter), battery
-pages, micro-inverter temperatures, and the pages read on demand (a meter's channels, an
-EV charger's powers) of the devices where the entity registry holds an enabled entity
-that reads them (on_demand.py). Slow data (station list, month/year/total reports, Wi-Fi,
-firmware flags, the controls' settings) is fetched on the first refresh, then every
+Cadences. Every refresh fetches what changes every few minutes: station info, PV
+strings, the device lists (online state, `dataDtos`), battery pages, and the pages read on demand (a meter's channels, an EV charger's powers) of the
+devices where the entity registry holds an enabled entity that reads them
+(on_demand.py). The day report and the CT clamps of stations with a smart meter (layout
+power, once the device list shows the meter) follow the cloud's own 5-minute cadence:
+read again once the last answer is `fetch.CLOUD_SAMPLE_INTERVAL` old. Slow data (station list, month/year/total reports, Wi-Fi, firmware
+flags, the controls' settings, and the temperatures of online micro-inverters, which
+change slowly) is fetched on the first refresh, then every
 `SLOW_REFRESH_INTERVAL`, or on demand (`async_request_slow_refresh`). A device or
 station that appears gets its own slow calls in the refresh that first lists it (and its
 station's firmware list again). In between, the last slow results are carried over

@@ -136,6 +136,10 @@ class StationData:
     # info. Once seen, it stays (a glitch must not take battery entities away, nor book
     # the battery's discharge as solar consumption).
     has_battery: bool = False
+    # The station has a smart meter: a meter among its devices, or a grid or
+    # consumption figure other than 0 in its info or reports (a station without one
+    # sends them as 0). Sticky like `has_battery`.
+    has_meter: bool = False
     # The station has an EV charger: an `evse` device, or an EV figure other than 0
     # in its info or reports. Sticky like `has_battery`.
     has_ev: bool = False

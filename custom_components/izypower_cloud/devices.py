@@ -79,7 +79,14 @@ def build_device_info(
                 identifiers={target.identifier},
                 manufacturer=MANUFACTURER,
                 model=EQUIPMENT_MODELS[device.device_type],
-                model_id=device.type_code,
+                # The model in words only: Home Assistant shows a model id beside it,
+                # and the cloud's code ("vm", "meter") would read as noise. Only an
+                # unknown kind keeps its code, the one word that says what it is.
+                model_id=(
+                    device.type_code
+                    if device.device_type is DeviceType.UNKNOWN
+                    else None
+                ),
                 serial_number=device.serial,
                 sw_version=device.software_version,
             )

@@ -59,8 +59,9 @@ class EnergyHistory:
     ) -> ImportResult:
         """Import a range of past days of one station, of the series it has now.
 
-        A station without a battery gets no battery series; once it has shown one,
-        an import fills the battery series of the earlier days too.
+        A station without a battery gets no battery series, one without a smart
+        meter no grid or consumption series; once it has shown one, an import fills
+        its series of the earlier days too.
         """
         data = self.coordinator.data.stations.get(station_id)
         return await self.importer.async_import(
@@ -69,7 +70,7 @@ class EnergyHistory:
             self.station_zone(station_id),
             first,
             last,
-            series=station_series(data is not None and data.has_battery),
+            series=station_series(data),
         )
 
 
@@ -136,7 +137,7 @@ async def _async_write(
         stations = {
             station_id: LegacyStation(
                 item.station.name,
-                station_series(item.has_battery),
+                station_series(item),
                 history.station_zone(station_id),
             )
             for station_id, item in data.stations.items()

@@ -1,7 +1,7 @@
-"""What a station has (a battery, an EV charger), remembered once seen.
+"""What a station has (a battery, a smart meter, an EV charger), remembered once seen.
 
-Entities follow what a station has (docs/design.md §4): a station's battery or EV
-entities exist only once its data shows one. A glitch (zeros, a missing field, a device
+Entities follow what a station has (docs/design.md §4): a station's battery, meter
+(grid and consumption) or EV entities exist only once its data shows one. A glitch (zeros, a missing field, a device
 list that failed) must neither remove those entities nor change how energy is booked,
 so a feature, once seen, stays for the coordinator's life.
 """
@@ -16,6 +16,7 @@ class Feature(StrEnum):
     """Something a station may have."""
 
     BATTERY = "battery"
+    METER = "meter"
     EV_CHARGER = "ev_charger"
 
 
@@ -23,6 +24,19 @@ def shows_battery(devices: Iterable[Device], info: StationInfo | None) -> bool:
     """Tell whether a Titan is listed or the info has a battery figure not 0."""
     return any(device.device_type is DeviceType.BATTERY for device in devices) or (
         info is not None and info.reports_battery
+    )
+
+
+def shows_meter(
+    devices: Iterable[Device],
+    info: StationInfo | None,
+    reports: Mapping[Period, EnergyReport],
+) -> bool:
+    """Tell whether a smart meter is listed or a grid or consumption figure is not 0."""
+    return (
+        any(device.device_type is DeviceType.METER for device in devices)
+        or (info is not None and info.reports_meter)
+        or any(report.reports_meter for report in reports.values())
     )
 
 

@@ -38,8 +38,15 @@ from .on_demand import OnDemandReads
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
-# Reports of the slow cadence; the day report is fetched on every refresh.
+# Reports of the slow cadence; the day report is fetched on the cloud's own cadence.
 SLOW_PERIODS = (Period.MONTH, Period.YEAR, Period.TOTAL)
+# The cloud renews the day report's figures and the CT clamps' rows every 5 minutes:
+# read again once the last answer is that old (every other refresh at 3 minutes, every
+# refresh at 5 or more). A renewal that fails leaves nothing to show (unavailable), as
+# a failed read did when they were read at every refresh: an answer is shown for
+# `CLOUD_SAMPLE_GRACE` beyond the interval.
+CLOUD_SAMPLE_INTERVAL = timedelta(minutes=5)
+CLOUD_SAMPLE_GRACE = timedelta(seconds=30)
 # The failure streak of every call failed for want of a token the cloud accepts.
 LOGIN_STREAK = "cloud login"
 
@@ -117,13 +124,35 @@ class CloudFetcher:
         self.reports = SlowCache[tuple[int, Period], EnergyReport](slow_max_age)
         self.firmware = SlowCache[int, dict[str, bool]](slow_max_age)
         self.wifi = SlowCache[int, WifiInfo](slow_max_age)
+        # By station and station-local date (a new day is read at once).
+        self.day_reports = SlowCache[tuple[int, date], EnergyReport](
+            CLOUD_SAMPLE_INTERVAL + CLOUD_SAMPLE_GRACE,
+            refresh_after=CLOUD_SAMPLE_INTERVAL,
+        )
+        self.ct_powers = SlowCache[int, list[CtPower]](
+            CLOUD_SAMPLE_INTERVAL + CLOUD_SAMPLE_GRACE,
+            refresh_after=CLOUD_SAMPLE_INTERVAL,
+        )
+        # A micro-inverter's temperature changes slowly: on the slow cadence (a
+        # 1-tuple, so that a reading the cloud did not send is no failure), and at
+        # every refresh while the cloud has sent none today (`_unsampled`).
+        self.temperature = SlowCache[int, tuple[float | None]](slow_max_age)
+        self._unsampled: set[int] = set()
         # The controls' current values, by device id (control_reads.py).
         self.controls = ControlReads(client, slow_max_age, self._caller)
         # The pages read only while an entity shows them (on_demand.py).
         self.on_demand = OnDemandReads(client, self._caller)
 
     def _caches(self) -> tuple[SlowCache[Any, Any], ...]:
-        return (self.reports, self.firmware, self.wifi, *self.controls.caches())
+        return (
+            self.reports,
+            self.firmware,
+            self.wifi,
+            self.temperature,
+            self.day_reports,
+            self.ct_powers,
+            *self.controls.caches(),
+        )
 
     @contextmanager
     def refresh(
@@ -188,10 +217,14 @@ class CloudFetcher:
         """
         client = self.client
         async with asyncio.TaskGroup() as group:
-            day_report = self._start(
+            self.day_reports.schedule(
                 group,
-                f"day report of station {station_id}",
-                partial(client.get_energy_report, station_id, Period.DAY, today),
+                (station_id, today),
+                slow,
+                self._caller(
+                    f"day report of station {station_id}",
+                    partial(client.get_energy_report, station_id, Period.DAY, today),
+                ),
             )
             pv_strings = self._start(
                 group,
@@ -208,7 +241,7 @@ class CloudFetcher:
                         partial(client.get_energy_report, station_id, period, today),
                     ),
                 )
-        return day_report.result(), pv_strings.result()
+        return self.day_reports.get((station_id, today)), pv_strings.result()
 
     async def device_calls(
         self,
@@ -221,19 +254,23 @@ class CloudFetcher:
     ) -> DeviceCalls:
         """Make the per-device calls of one refresh, and the station's firmware list."""
         battery: dict[int, asyncio.Task[BatteryPage | None]] = {}
-        temperature: dict[int, asyncio.Task[float | None]] = {}
-        clamps: asyncio.Task[list[CtPower] | None] | None = None
+        temperature: list[int] = []
+        # One layout-power call per station, only when it has a smart meter: the
+        # clamps are the meter's.
+        metered = any(
+            device.device_type is DeviceType.METER and device.serial
+            for device in devices
+        )
         async with asyncio.TaskGroup() as group:
-            # One layout-power call per station, only when it has a smart meter:
-            # the clamps are the meter's.
-            if any(
-                device.device_type is DeviceType.METER and device.serial
-                for device in devices
-            ):
-                clamps = self._start(
+            if metered:
+                self.ct_powers.schedule(
                     group,
-                    f"CT clamps of station {station_id}",
-                    partial(self.client.get_ct_powers, station_id, today),
+                    station_id,
+                    slow,
+                    self._caller(
+                        f"CT clamps of station {station_id}",
+                        partial(self.client.get_ct_powers, station_id, today),
+                    ),
                 )
             for device in devices:
                 self._start_device_calls(
@@ -253,15 +290,21 @@ class CloudFetcher:
                     partial(self.client.get_firmware_updates, station_id),
                 ),
             )
-        failed = self._failing | self._not_made
+        # A temperature that failed shows its last good reading meanwhile.
+        readings = {key: self.temperature.get(key) for key in temperature}
+        clamps = self.ct_powers.get(station_id) if metered else None
         return DeviceCalls(
             battery={key: task.result() for key, task in battery.items()},
-            temperature={key: task.result() for key, task in temperature.items()},
+            temperature={
+                key: reading[0]
+                for key, reading in readings.items()
+                if reading is not None
+            },
             temperature_failed=frozenset(
-                key for key in temperature if _temperature_label(key) in failed
+                key for key, reading in readings.items() if reading is None
             ),
-            ct_powers=None if clamps is None else clamps.result(),
-            ct_failed=clamps is not None and clamps.result() is None,
+            ct_powers=clamps,
+            ct_failed=metered and clamps is None,
         )
 
     def _start_device_calls(
@@ -272,7 +315,7 @@ class CloudFetcher:
         slow: bool,
         *,
         battery: dict[int, asyncio.Task[BatteryPage | None]],
-        temperature: dict[int, asyncio.Task[float | None]],
+        temperature: list[int],
     ) -> None:
         """Start one device's own calls (`located`: its station id and record).
 
@@ -299,13 +342,30 @@ class CloudFetcher:
                 f"battery page of device {device_id}",
                 partial(client.get_battery, serial),
             )
-        # An offline micro-inverter has no fresh temperature: do not ask.
+        # An offline micro-inverter has no fresh temperature: do not ask (nor show
+        # an earlier one).
         if device.device_type is DeviceType.MICRO_INVERTER and device.online:
-            temperature[device_id] = self._start(
+            temperature.append(device_id)
+            self.temperature.schedule(
                 group,
-                _temperature_label(device_id),
-                partial(client.get_temperature, serial, today),
+                device_id,
+                slow or device_id in self._unsampled,
+                self._caller(
+                    f"temperature of device {device_id}",
+                    partial(self._temperature, device_id, serial, today),
+                ),
             )
+
+    async def _temperature(
+        self, device_id: int, serial: str, today: date
+    ) -> tuple[float | None]:
+        """Read a micro-inverter's temperature (None inside: the cloud sent none)."""
+        reading = await self.client.get_temperature(serial, today)
+        if reading is None:
+            self._unsampled.add(device_id)
+        else:
+            self._unsampled.discard(device_id)
+        return (reading,)
 
     def _start[T](
         self, group: asyncio.TaskGroup, what: str, call: Callable[[], Awaitable[T]]
@@ -375,7 +435,3 @@ async def gather_keyed[K, T](calls: Mapping[K, Coroutine[Any, Any, T]]) -> dict[
     async with asyncio.TaskGroup() as group:
         tasks = {key: group.create_task(call) for key, call in calls.items()}
     return {key: task.result() for key, task in tasks.items()}
-
-
-def _temperature_label(device_id: int) -> str:
-    return f"temperature of device {device_id}"

@@ -4,8 +4,9 @@ The cloud answers the day report of any past date with that day's totals per ser
 but nothing finer (docs/api.md §7.3), so an imported day's total is spread evenly over
 its hours (statistics.py). Rules:
 
-* Idempotent: a day that already has rows (imported before, or written live) is left
-  alone and its report is not even fetched; running an import twice changes nothing.
+* Idempotent: a day that already has rows in every series (imported before, or
+  written live) is left alone and its report is not even fetched; running an import
+  twice changes nothing.
 * Continuous: rows before the imported days keep their sums; the rows after them are
   raised by the energy inserted before them (and so is the hourly writer's running
   sum, under its lock), so every later sum stays correct whatever order ranges are
@@ -15,8 +16,11 @@ its hours (statistics.py). Rules:
   a statistic of (no battery series without a battery, statistics.py).
 * A day the cloud has no data for (all totals missing or zero: before the station
   existed, or nothing measured) is skipped and reported, never written as zeros; a
-  series whose total is missing that day is left out for that day; a day whose report
-  failed is reported as failed and can be imported again later.
+  day whose report failed is reported as failed and can be imported again later.
+* A day whose report lacks some series' totals is incomplete: what it has is written,
+  the missing series are left without rows (never zeros) and reported with the day.
+  The idempotence is per series: a later import fetches the day again and writes only
+  the series still without rows, which completes it.
 * Reports are fetched at most `HISTORY_CONCURRENCY` at a time, with progress in the log.
 """
 
@@ -59,6 +63,8 @@ class ImportResult:
     present: list[date] = field(default_factory=list)
     skipped: list[date] = field(default_factory=list)
     failed: list[date] = field(default_factory=list)
+    # Days whose report lacked some series still without rows: those series, by day.
+    incomplete: dict[date, list[EnergySeries]] = field(default_factory=dict)
 
 
 def merge_rows(existing: Sequence[Row], blocks: list[_Block]) -> list[Row]:
@@ -98,6 +104,21 @@ def _has_rows(starts: Sequence[datetime], hours: Sequence[datetime]) -> bool:
 
 def _has_data(report: EnergyReport) -> bool:
     return any(report.energy.get(series) for series in STATISTIC_SERIES)
+
+
+def _book(
+    report: EnergyReport,
+    wanted: Sequence[EnergySeries],
+    hours: list[datetime],
+    blocks: dict[EnergySeries, list[_Block]],
+) -> list[EnergySeries]:
+    """Add the day's block of each wanted series the report has; return those series."""
+    booked: list[EnergySeries] = []
+    for one in wanted:
+        if (total := report.energy.get(one)) is not None:
+            blocks[one].append((hours, total))
+            booked.append(one)
+    return booked
 
 
 class HistoryImporter:
@@ -147,11 +168,12 @@ class HistoryImporter:
                 elif not _has_data(report):
                     result.skipped.append(day)
                 else:
-                    result.imported.append(day)
-                    for one, one_blocks in blocks.items():
-                        total = report.energy.get(one)
-                        if total is not None and not _has_rows(starts[one], hours[day]):
-                            one_blocks.append((hours[day], total))
+                    wanted = [s for s in series if not _has_rows(starts[s], hours[day])]
+                    booked = _book(report, wanted, hours[day], blocks)
+                    if booked:
+                        result.imported.append(day)
+                    if lacking := [s for s in wanted if s not in booked]:
+                        result.incomplete[day] = lacking
             await self._async_write(station_id, station_name, ids, blocks)
         return result
 

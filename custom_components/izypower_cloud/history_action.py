@@ -52,6 +52,12 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
+def _count(value: int, language: str) -> str:
+    """Return a count as the language writes it: 7,320 in English, 7 320 in French."""
+    text = f"{value:,}"
+    return text.replace(",", "\u202f") if language.startswith("fr") else text
+
+
 def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory, int]]:
     """Return the (entry history, station id) pairs the call is about."""
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
@@ -71,12 +77,17 @@ def _range(
 ) -> tuple[date, date]:
     """Return the station's days to import; the end never reaches its current day."""
     first: date = call.data[ATTR_START]
+    if (end := call.data.get(ATTR_END)) is not None and first > end:
+        raise _invalid("reversed_range", start=str(first), end=str(end))
     latest = history.last_importable_day(station_id)
     last: date = min(call.data.get(ATTR_END, latest), latest)
     if first > last:
         raise _invalid("invalid_range", start=str(first), end=str(last))
     if (last - first).days >= MAX_IMPORT_DAYS:
-        raise _invalid("range_too_long", days=str(MAX_IMPORT_DAYS))
+        raise _invalid(
+            "range_too_long",
+            days=_count(MAX_IMPORT_DAYS, call.hass.config.language),
+        )
     return first, last
 
 
@@ -94,20 +105,41 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
     ]
     stations: dict[str, Any] = {}
     messages: list[str] = []
+    incomplete: list[str] = []
     for (history, station_id), (first, last) in zip(targets, ranges, strict=True):
         result = await history.async_import(station_id, first, last)
         stations[str(station_id)] = _result_json(result)
+        name = history.station_name(station_id)
+        counts = {
+            "imported": result.imported,
+            "present": result.present,
+            "skipped": result.skipped,
+            "failed": result.failed,
+            "incomplete": result.incomplete,
+        }
         messages.append(
             template.format(
-                station=history.station_name(station_id),
-                imported=len(result.imported),
-                present=len(result.present),
-                skipped=len(result.skipped),
-                failed=len(result.failed),
+                station=name,
+                **{
+                    key: _count(len(days), hass.config.language)
+                    for key, days in counts.items()
+                },
             )
+        )
+        incomplete += (
+            f"{name} {day.isoformat()} ({', '.join(missing)})"
+            for day, missing in result.incomplete.items()
         )
     message = "\n".join(messages)
     LOGGER.info("%s", message)
+    if incomplete:
+        LOGGER.warning(
+            "Izypower history: the cloud's report lacked some series of %s days, "
+            "booked without them (import these days again later to complete them): "
+            "%s",
+            len(incomplete),
+            "; ".join(incomplete),
+        )
     return {"message": message, "stations": stations}
 
 
@@ -117,6 +149,11 @@ def _result_json(result: ImportResult) -> dict[str, Any]:
         "already_present": len(result.present),
         "skipped": [day.isoformat() for day in result.skipped],
         "failed": [day.isoformat() for day in result.failed],
+        # Day -> the series its report lacked (they have no rows that day yet).
+        "incomplete": {
+            day.isoformat(): [str(one) for one in missing]
+            for day, missing in result.incomplete.items()
+        },
     }
 
 

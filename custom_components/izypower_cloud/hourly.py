@@ -265,7 +265,7 @@ class HourlyStatistics:
             self._hass, station_id, station_data.station.name
         )
         zone = station_zone(self._hass, measured_at)
-        series = station_series(station_data.has_battery)
+        series = station_series(station_data)
         at = dt_util.as_utc(measured_at)
         rows: dict[EnergySeries, list[Row]] = {s: [] for s in STATISTIC_SERIES}
         open_day = copy.deepcopy(self._days.get(station_id))

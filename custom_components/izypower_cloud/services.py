@@ -55,7 +55,7 @@ def async_setup_export_data(hass: HomeAssistant) -> None:
                 # export is pasted in public.
                 body = {"export_error": type(err).__name__}
             answers[read.name] = {
-                "endpoint": read.template,
+                "endpoint": read.endpoint,
                 "params": cast(
                     "JsonValueType", anonymizer.anonymize(dict(read.params))
                 ),

@@ -17,13 +17,18 @@ class SlowCache[K: Hashable, T]:
     """Results of one kind of slow call, by key.
 
     A call is due on a slow refresh, when it never succeeded (a new station or
-    device), and after it failed (tried again at every refresh until it answers). The
-    last good result stands in for a failing call for up to `max_age`.
+    device), after it failed (tried again at every refresh until it answers), and,
+    with `refresh_after`, once its last good result is that old (data the cloud
+    renews on a cadence of its own). The last good result stands in for a failing
+    call for up to `max_age`.
     """
 
-    def __init__(self, max_age: timedelta) -> None:
+    def __init__(
+        self, max_age: timedelta, *, refresh_after: timedelta | None = None
+    ) -> None:
         """Start empty; results older than `max_age` are no longer shown."""
         self._max_age = max_age
+        self._refresh_after = refresh_after
         self._good: dict[K, tuple[datetime, T]] = {}
         self._retry: set[K] = set()
         # Keys considered during the current refresh; the others are gone.
@@ -42,8 +47,15 @@ class SlowCache[K: Hashable, T]:
     ) -> None:
         """Run `call` in `group` if it is due; its result (None: failed) is recorded."""
         self._seen.add(key)
-        if slow or key in self._retry or key not in self._good:
+        if slow or key in self._retry or self._aged(key):
             group.create_task(self._fetch(key, call))
+
+    def _aged(self, key: K) -> bool:
+        """Tell whether the key has no good result, or one due for renewal."""
+        if (good := self._good.get(key)) is None:
+            return True
+        after = self._refresh_after
+        return after is not None and dt_util.utcnow() - good[0] >= after
 
     async def _fetch(self, key: K, call: Callable[[], Awaitable[T | None]]) -> None:
         if (result := await call()) is None:

@@ -22,7 +22,13 @@ from .api import (
 )
 from .data import REPORT_FEEDS, DeviceData, Feed, StationData
 from .energy_guard import METER_EXPORT_TOTAL, METER_IMPORT_TOTAL, EnergyGuard, EnergyKey
-from .features import Feature, StationFeatures, shows_battery, shows_ev_charger
+from .features import (
+    Feature,
+    StationFeatures,
+    shows_battery,
+    shows_ev_charger,
+    shows_meter,
+)
 from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls
 from .identifiers import device_identifier, station_identifier
 
@@ -37,7 +43,8 @@ class SnapshotAssembler:
         """Read the slow results from `fetcher`; pass counters through the guard."""
         self._fetcher = fetcher
         self._energy_guard = energy_guard
-        # What each station was seen with (data.py `has_battery`, `has_ev`).
+        # What each station was seen with (data.py `has_battery`, `has_meter`,
+        # `has_ev`).
         self._features = StationFeatures()
 
     def station_data(
@@ -64,6 +71,9 @@ class SnapshotAssembler:
         has_battery = self._features.has(
             Feature.BATTERY, station_id, shown=shows_battery(devices, info)
         )
+        has_meter = self._features.has(
+            Feature.METER, station_id, shown=shows_meter(devices, info, reports)
+        )
         has_ev = self._features.has(
             Feature.EV_CHARGER,
             station_id,
@@ -82,6 +92,7 @@ class SnapshotAssembler:
                 else any(item.firmware_update for item in device_data.values())
             ),
             has_battery=has_battery,
+            has_meter=has_meter,
             has_ev=has_ev,
             ev_energy=(self._ev_energy(owner, reports, measured_at) if has_ev else {}),
             failed=calls.failed()

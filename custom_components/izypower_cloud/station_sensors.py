@@ -5,7 +5,7 @@ from collections.abc import Callable
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower
 
-from .api import EnergyReport, EnergySeries, Period, Rate, StationInfo
+from .api import METER_SERIES, EnergyReport, EnergySeries, Period, Rate, StationInfo
 from .data import REPORT_FEEDS, Feed, StationData
 from .entity import always
 from .sensor_description import (
@@ -44,6 +44,26 @@ _STATION_BATTERY = Part[StationData, StationInfo](
 )
 
 
+def _has_meter(station: StationData) -> bool:
+    return station.has_meter
+
+
+# What only a station with a smart meter has (data.py `StationData.has_meter`):
+# without one, the cloud sends its grid and consumption figures as 0 and the rates
+# that are not the battery's (shares of consumption or of the grid) as 0 or 100 %,
+# which would be made-up values.
+_STATION_METER = Part[StationData, StationInfo](
+    lambda station: station.info, Feed.STATION_INFO, exists_fn=_has_meter
+)
+
+
+def _series_exists(series: EnergySeries) -> Callable[[StationData], bool]:
+    """Return the rule that tells whether a station has a series' counters."""
+    if series in _BATTERY_SERIES:
+        return _has_battery
+    return _has_meter if series in METER_SERIES else always
+
+
 def _energy(series: EnergySeries, period: Period) -> StationSensor:
     """Describe a guarded energy counter (never a mid-period dip), in kWh."""
     key = f"{series}_{period}"
@@ -51,7 +71,7 @@ def _energy(series: EnergySeries, period: Period) -> StationSensor:
         key=key,
         translation_key=key,
         value_fn=lambda station: station.energy.get((series, period)),
-        exists_fn=_has_battery if series in _BATTERY_SERIES else always,
+        exists_fn=_series_exists(series),
         # Guarded from the station info's counters.
         feed=Feed.STATION_INFO,
         **COUNTER,
@@ -95,7 +115,7 @@ def _rate(rate: Rate, period: Period) -> StationSensor:
         f"{rate}_{period}",
         period,
         lambda report: report.rates.get(rate),
-        _has_battery if rate in _BATTERY_RATES else always,
+        _has_battery if rate in _BATTERY_RATES else _has_meter,
     )
 
 
@@ -133,8 +153,8 @@ def _ev_rate(period: Period) -> StationSensor:
 STATION_SENSORS: tuple[StationSensor, ...] = (
     _STATION_INFO.sensor("pv_power", lambda info: info.pv_power, **POWER),
     # Negative while exporting.
-    _STATION_INFO.sensor("grid_power", lambda info: info.grid_power, **POWER),
-    _STATION_INFO.sensor(
+    _STATION_METER.sensor("grid_power", lambda info: info.grid_power, **POWER),
+    _STATION_METER.sensor(
         "consumption_power", lambda info: info.consumption_power, **POWER
     ),
     # Negative while charging.

@@ -7,8 +7,9 @@ in kWh, with one row per hour (docs/design.md §8). Rules every writer follows:
   the UTC offset of its `lastUpdate` (`station_zone`: the cloud sends no time zone, only
   that offset). A day boundary that is not on a whole UTC hour (a half-hour zone) is
   rounded down to one.
-* A station has the statistics of the series it has: the battery's only with a battery
-  (`station_series`), like its sensors.
+* A station has the statistics of the series it has: the battery's only with a battery,
+  the grid's and consumption's only with a smart meter (`station_series`), like its
+  sensors.
 * A row's `sum` is the running total of the series, `state` the energy of the row's
   station-local day up to the row's end. Only differences of `sum` mean anything: the
   sums of the first hour written live start from the last row before it (0 without
@@ -47,8 +48,9 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import EnergySeries
+from .api import METER_SERIES, EnergySeries
 from .const import DOMAIN
+from .data import StationData
 
 # The series that have a statistic, in the order of the Energy dashboard's sections.
 STATISTIC_SERIES: Final = (
@@ -89,9 +91,20 @@ def recorder_ready(hass: HomeAssistant) -> bool:
     return "recorder" in hass.config.components
 
 
-def station_series(has_battery: bool) -> tuple[EnergySeries, ...]:
-    """Return the series a station has statistics of: the battery's only with one."""
-    return tuple(s for s in STATISTIC_SERIES if has_battery or s not in BATTERY_SERIES)
+def station_series(station: StationData | None) -> tuple[EnergySeries, ...]:
+    """Return the series a station has statistics of (`None`: nothing seen yet).
+
+    The battery's only with a battery, the grid's and consumption's only with a
+    smart meter (data.py `has_battery`, `has_meter`).
+    """
+    has_battery = station is not None and station.has_battery
+    has_meter = station is not None and station.has_meter
+    return tuple(
+        one
+        for one in STATISTIC_SERIES
+        if (has_battery or one not in BATTERY_SERIES)
+        and (has_meter or one not in METER_SERIES)
+    )
 
 
 def station_zone(hass: HomeAssistant, measured_at: datetime) -> tzinfo:
@@ -159,9 +172,19 @@ def spread_day(hours: Sequence[datetime], total: float, base: float) -> list[Row
 async def async_metadata(
     hass: HomeAssistant, station_id: int, station_name: str
 ) -> dict[EnergySeries, StatisticMetaData]:
-    """Return the metadata of a station's statistics, named in the user's language."""
-    translations = await async_get_translations(
-        hass, hass.config.language, "entity", [DOMAIN]
+    """Return the metadata of a station's statistics, named in the user's language.
+
+    The name is the lifetime sensor's with a suffix ("… (hourly history)"), so that
+    the Energy dashboard's pickers, which list both, never show two identical names.
+    """
+    language = hass.config.language
+    translations = {
+        **await async_get_translations(hass, language, "entity", [DOMAIN]),
+        **await async_get_translations(hass, language, "exceptions", [DOMAIN]),
+    }
+    template = translations.get(
+        f"component.{DOMAIN}.exceptions.statistic_name.message",
+        "{station} {sensor} (hourly history)",
     )
     metadata: dict[EnergySeries, StatisticMetaData] = {}
     for series in STATISTIC_SERIES:
@@ -169,7 +192,9 @@ async def async_metadata(
         metadata[series] = StatisticMetaData(
             has_sum=True,
             mean_type=StatisticMeanType.NONE,
-            name=f"{station_name} {translations.get(key, series)}",
+            name=template.format(
+                station=station_name, sensor=translations.get(key, series)
+            ),
             source=DOMAIN,
             statistic_id=statistic_id(station_id, series),
             unit_class=EnergyConverter.UNIT_CLASS,

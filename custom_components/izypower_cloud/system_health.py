@@ -1,10 +1,11 @@
 """Home Assistant's system health page: how the integration talks to the cloud.
 
 Everything here is about the connection, never the account's secrets: the token's
-expiry is shown, the token is not. With several accounts, figures are added up and the
+expiry is shown, the token is not. Times are local, to the second. With several accounts, figures are added up and the
 earliest expiry and latest refresh are shown.
 """
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components import system_health
@@ -45,10 +46,10 @@ async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
         "can_reach_server": system_health.async_check_can_reach_url(
             hass, entries[0].data.get(CONF_API_URL, DEFAULT_BASE_URL)
         ),
-        "last_refresh": max(refreshes).isoformat() if refreshes else None,
+        "last_refresh": _local(max(refreshes)) if refreshes else None,
         "requests_last_hour": sum(c.client.requests_last_hour for c in coordinators),
         "token_valid_until": (
-            dt_util.utc_from_timestamp(min(expiries)).isoformat() if expiries else None
+            _local(dt_util.utc_from_timestamp(min(expiries))) if expiries else None
         ),
         "stations": len(stations),
         # Equipment and battery Link modules: the sub-devices of the stations.
@@ -58,3 +59,12 @@ async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
             for station in stations
         ),
     }
+
+
+def _local(moment: datetime) -> str:
+    """Return a moment in Home Assistant's time zone, to the second, with its zone.
+
+    The page is read by people: `2026-07-14 13:42:00 CEST`, not a UTC ISO timestamp
+    with microseconds.
+    """
+    return dt_util.as_local(moment).strftime("%Y-%m-%d %H:%M:%S %Z")

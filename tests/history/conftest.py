@@ -29,17 +29,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.izypower_cloud.api import wire as wire_module
+from custom_components.izypower_cloud.api import EnergySeries, wire as wire_module
 from custom_components.izypower_cloud.const import (
     CONF_API_URL,
     CONF_REFRESH_PERIOD,
     DOMAIN,
 )
-from custom_components.izypower_cloud.statistics import (
-    BATTERY_SERIES,
-    STATISTIC_SERIES,
-    statistic_id,
-)
+from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
 from izypower_simulator import (
     Account,
     SimClock,
@@ -61,7 +57,8 @@ STEP = timedelta(minutes=15)
 # 81235 only micro-inverters (no battery, so no battery statistics).
 FIXTURE_SERIES = {
     81234: STATISTIC_SERIES,
-    81235: tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES),
+    # Micro-inverters only: no battery, no meter (grid and consumption).
+    81235: (EnergySeries.PRODUCTION,),
 }
 FIXTURE_IDS = {
     statistic_id(station_id, one)

@@ -99,7 +99,7 @@ async def test_sixty_days_then_two_days_forward(
                     day,
                 )
                 checked += 1
-    assert checked == 62 * (6 + 4)
+    assert checked == 62 * (6 + 1)
 
     hourly = await _rows(hass, "hour", {"sum", "state"})
     for stat_id, rows in hourly.items():
@@ -117,7 +117,8 @@ async def test_sixty_days_then_two_days_forward(
     metadata = await get_instance(hass).async_add_executor_job(
         list_statistic_ids, hass, None
     )
-    # These and no other: no battery statistics of the station without a battery.
+    # These and no other: no battery, grid or consumption statistics of the station
+    # without a battery or a meter.
     listed = {item["statistic_id"] for item in metadata}
     assert {stat_id for stat_id in listed if stat_id.startswith(f"{DOMAIN}:")} == IDS
 
@@ -148,6 +149,7 @@ async def test_cloud_failures_and_days_without_data(
                 "already_present": 0,
                 "skipped": ["2015-01-01", "2015-01-02", "2015-01-03"],
                 "failed": [],
+                "incomplete": {},
             }
         },
     }
@@ -179,6 +181,7 @@ async def test_cloud_failures_and_days_without_data(
     [
         ({"start": "2026-10-24"}, "invalid_range"),
         ({"start": "1990-01-01"}, "range_too_long"),
+        ({"start": "2026-10-10", "end": "2026-10-01"}, "reversed_range"),
     ],
 )
 async def test_import_range_checked(

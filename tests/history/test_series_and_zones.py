@@ -22,7 +22,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.izypower_cloud import hourly
 from custom_components.izypower_cloud.api import EnergySeries
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+from custom_components.izypower_cloud.statistics import (
+    BATTERY_SERIES,
+    STATISTIC_SERIES,
+    statistic_id,
+)
 from izypower_simulator import Layout, generate_account
 
 from .conftest import (
@@ -37,7 +41,8 @@ from .conftest import (
 PARIS = ZoneInfo("Europe/Paris")
 UTC_HOUR = 3600
 BATTERY = (EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE)
-WITHOUT_BATTERY = FIXTURE_SERIES[81235]
+# The generated micro-inverter stations have a meter, no battery.
+WITHOUT_BATTERY = tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES)
 
 
 def _ids(station_ids: list[int], series: tuple[EnergySeries, ...]) -> set[str]:

@@ -176,28 +176,42 @@ async def test_writer_skips_undated_readings_and_waits_for_reports(
 
 
 async def test_importer_leaves_out_missing_series(hass: HomeAssistant) -> None:
-    """A series without a total that day gets no row; the others are imported."""
+    """A series without a total that day gets no row and makes the day incomplete.
+
+    An import once the cloud has the total completes the day; nothing is written
+    twice.
+    """
+    consumption: list[float | None] = [None]
 
     async def fetch(station_id: int, day: date) -> EnergyReport:
         return EnergyReport(
             period=Period.DAY,
             rates={},
-            energy={EnergySeries.PRODUCTION: 3.0, EnergySeries.CONSUMPTION: None},
+            energy={
+                EnergySeries.PRODUCTION: 3.0,
+                EnergySeries.CONSUMPTION: consumption[0],
+            },
         )
 
     writer = HourlyStatistics(hass, "entry", fetch, lambda *_: None)
     importer = HistoryImporter(hass, fetch, writer)
-    series = STATISTIC_SERIES
-    result = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
-    )
-    assert result.imported == [date(2026, 3, 1)]
-    again = await importer.async_import(
-        1, "Test", UTC, date(2026, 3, 1), date(2026, 3, 1), series=series
-    )
+    series = (EnergySeries.PRODUCTION, EnergySeries.CONSUMPTION)
+    day = date(2026, 3, 1)
+    result = await importer.async_import(1, "Test", UTC, day, day, series=series)
+    assert result.imported == [day]
+    assert result.incomplete == {day: [EnergySeries.CONSUMPTION]}
+    again = await importer.async_import(1, "Test", UTC, day, day, series=series)
     # Consumption has no row that day, so the day is not "present": its report is
     # read again, and still nothing is written twice.
-    assert again.imported == [date(2026, 3, 1)]
+    assert again.imported == []
+    assert again.incomplete == {day: [EnergySeries.CONSUMPTION]}
+
+    consumption[0] = 2.0
+    completed = await importer.async_import(1, "Test", UTC, day, day, series=series)
+    assert completed.imported == [day]
+    assert completed.incomplete == {}
+    last = await importer.async_import(1, "Test", UTC, day, day, series=series)
+    assert last.present == [day]
 
 
 async def test_zone_without_a_reading(hass: HomeAssistant) -> None:

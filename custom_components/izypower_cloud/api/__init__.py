@@ -42,14 +42,15 @@ from .exceptions import (
     IzypowerResponseError,
     IzypowerTokenRefusedError,
 )
-from .models import CtPower, EnergyReport, PvString, Station, StationInfo
+from .models import METER_SERIES, CtPower, EnergyReport, PvString, Station, StationInfo
 from .parsers import parse_number
 from .raw import RawRead, station_reads
 from .readings import ChannelMode, EvChargerPower, MeterChannel
-from .wire import DEFAULT_BASE_URL, CallRound, normalize_base_url
+from .wire import DEFAULT_BASE_URL, CallRound, is_encrypted_or_local, normalize_base_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "METER_SERIES",
     "BackupOutletMode",
     "BatteryPage",
     "BatterySettings",
@@ -86,6 +87,7 @@ __all__ = [
     "Station",
     "StationInfo",
     "WifiInfo",
+    "is_encrypted_or_local",
     "normalize_base_url",
     "parse_number",
     "station_reads",

@@ -45,6 +45,15 @@ _PERIOD_SUFFIX = {
 _BATTERY_SERIES = frozenset(
     {EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE}
 )
+# What only a smart meter measures: a station without one sends them as 0 (or not).
+METER_SERIES = frozenset(
+    {
+        EnergySeries.GRID_IMPORT,
+        EnergySeries.GRID_EXPORT,
+        EnergySeries.CONSUMPTION,
+        EnergySeries.CONSUMPTION_FROM_PV,
+    }
+)
 _EXTRA_DATA_KEYS: dict[EnergySeries, tuple[str, str]] = {
     EnergySeries.PRODUCTION: ("production", "{}"),
     EnergySeries.CONSUMPTION: ("consumption", "{}"),
@@ -151,6 +160,24 @@ class StationInfo:
         return any(value for value in readings)
 
     @property
+    def reports_meter(self) -> bool:
+        """Whether these figures show a meter: a grid or consumption figure not 0.
+
+        A station without a smart meter sends its grid and consumption powers and
+        counters as 0: no evidence of a meter.
+        """
+        readings = (
+            self.grid_power,
+            self.consumption_power,
+            *(
+                value
+                for (series, _), value in self.energy.items()
+                if series in METER_SERIES
+            ),
+        )
+        return any(value for value in readings)
+
+    @property
     def reports_ev(self) -> bool:
         """Whether these figures show an EV charger: an EV power other than 0."""
         return bool(self.ev_power)
@@ -201,6 +228,13 @@ class EnergyReport:
     # kWh of the period per series (every series but the derived
     # CONSUMPTION_FROM_PV); for a past period these are its final totals.
     energy: Mapping[EnergySeries, float | None] = field(default_factory=dict)
+
+    @property
+    def reports_meter(self) -> bool:
+        """Whether this report shows a meter: a grid or consumption total not 0."""
+        return any(
+            value for series, value in self.energy.items() if series in METER_SERIES
+        )
 
     @property
     def reports_ev(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import date
 from .enums import DeviceType, Period
 from .equipment import Device
 from .paging import PAGE_SIZE
+from .wire import named_path
 
 # An EV charger's settings reads (writes.py has the same prefix).
 _EV = "/api/v2/device/ev/"
@@ -43,6 +44,11 @@ class RawRead:
     template: str
     path_args: tuple[object, ...] = ()
     params: Mapping[str, str | int] = field(default_factory=dict)
+
+    @property
+    def endpoint(self) -> str:
+        """Return the path as the export shows it: `{id}`/`{sn}`, never a raw `{}`."""
+        return named_path(self.template, self.path_args)
 
 
 def station_reads(

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
+import ipaddress
 import json
 import logging
 import random
@@ -80,6 +81,15 @@ def _placeholder(path_arg: object) -> str:
     return "{id}" if isinstance(path_arg, int) else "{sn}"
 
 
+def named_path(template: str, path_args: tuple[object, ...]) -> str:
+    """Return the path of a call as logs, messages and the export quote it.
+
+    Each ``{}`` of the template is named after its argument's kind (``{id}``, ``{sn}``),
+    never filled with its value: the path reads as a path, without a serial or an id.
+    """
+    return template.format(*map(_placeholder, path_args))
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     """One API call as sent on the wire; retries and the 401 repeat send it again."""
@@ -109,7 +119,7 @@ class Call:
         return cls(
             method=method,
             path=template.format(*(quote(str(arg), safe="") for arg in path_args)),
-            endpoint=f"{method} {template.format(*map(_placeholder, path_args))}",
+            endpoint=f"{method} {named_path(template, path_args)}",
             params=params,
             body=body,
             retry=retry,
@@ -225,6 +235,25 @@ def _is_usable_base_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
+def is_encrypted_or_local(base_url: str) -> bool:
+    """Tell whether a usable base URL keeps the password off the network in clear.
+
+    True for https, and for plain http to a loopback address (a test server on the
+    same machine: `localhost`, 127.0.0.0/8, ::1); false for plain http to any other
+    host, which would send the password unencrypted.
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme.lower() == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def normalize_base_url(base_url: str) -> str:
