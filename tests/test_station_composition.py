@@ -216,6 +216,8 @@ async def test_station_without_meter_has_no_grid_or_consumption_entities(
         "installed_capacity",
         "firmware_update",
         "refresh_now",
+        "live_data",
+        "stale_data",
         *(f"production_{period}" for period in ("day", "month", "year", "total")),
     }
     # The Tilleuls list a meter: they keep all of them, with real values.
