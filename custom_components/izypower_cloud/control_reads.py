@@ -14,7 +14,14 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, Protocol
 
-from .api import BatterySettings, Device, DeviceType, IzypowerClient, MeterControl
+from .api import (
+    BatterySettings,
+    Device,
+    DeviceType,
+    IzypowerClient,
+    IzypowerConnectionError,
+    MeterControl,
+)
 from .data import DeviceData, Feed
 from .slow_cache import SlowCache
 
@@ -39,8 +46,8 @@ class ControlReads:
         self._caller = caller
         self.settings = SlowCache[int, BatterySettings](slow_max_age)
         self.meter_control = SlowCache[int, MeterControl](slow_max_age)
-        # Devices with a write waiting for confirmation: their settings are due at
-        # every refresh until the cloud shows the value (controls.py).
+        # Devices with a write waiting for confirmation (controls.py), or with a
+        # battery mode hold (mode_holds.py): their settings are due at every refresh.
         self.pending: Callable[[int], bool] = lambda _: False
 
     def caches(self) -> tuple[SlowCache[Any, Any], ...]:
@@ -67,6 +74,8 @@ class ControlReads:
         """Read one control resource of a device again now (after a write).
 
         `with_state` then gives a device's part of the snapshot with it as just read.
+        A read that fails raises `IzypowerConnectionError`: a caller deciding from it
+        (a write, a restore) must not decide from the last good value.
         """
         try:
             async with asyncio.TaskGroup() as group:
@@ -74,6 +83,9 @@ class ControlReads:
         except ExceptionGroup as errors:
             # One call only: a refused login, as a caller expects it, not wrapped.
             raise errors.exceptions[0] from None
+        cache = self.settings if feed is Feed.SETTINGS else self.meter_control
+        if cache.failed(device.device_id):
+            raise IzypowerConnectionError(f"Reading the {feed} of a device failed")
 
     def with_state(self, device: DeviceData) -> DeviceData:
         """Return the device's part of the snapshot with its control values as read."""
