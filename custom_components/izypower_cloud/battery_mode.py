@@ -47,6 +47,8 @@ from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 SERVICE_SET_BATTERY_MODE: Final = "set_battery_mode"
+SERVICE_CLEAR_BATTERY_MODE: Final = "clear_battery_mode"
+ATTR_RESTORE: Final = "restore"
 ATTR_MODE: Final = "mode"
 ATTR_POWER: Final = "power"
 ATTR_DURATION: Final = "duration"
@@ -68,6 +70,14 @@ SCHEMA = probatio.Schema(
 )
 
 
+CLEAR_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
+        probatio.Optional(ATTR_RESTORE, default=True): cv.boolean,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Titan:
     """A targeted Titan: its entry, where it is in the snapshot, its name."""
@@ -79,14 +89,43 @@ class Titan:
 
 @callback
 def async_setup_battery_mode(hass: HomeAssistant) -> None:
-    """Register the action (once, in `async_setup`: it exists with no entry loaded)."""
+    """Register the actions (once, in `async_setup`: they exist with no entry loaded).
+
+    `set_battery_mode`, and `clear_battery_mode` that ends a hold now.
+    """
 
     async def handle(call: ServiceCall) -> None:
         await async_set_battery_mode(hass, call)
 
+    async def clear(call: ServiceCall) -> None:
+        await async_clear_battery_mode(hass, call)
+
     hass.services.async_register(
         DOMAIN, SERVICE_SET_BATTERY_MODE, handle, schema=SCHEMA
     )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_BATTERY_MODE, clear, schema=CLEAR_SCHEMA
+    )
+
+
+async def async_clear_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
+    """End the hold of every targeted Titan now, setting its mode back if asked.
+
+    A Titan with no hold is refused before anything is sent. The mode is set back
+    as at the hold's end (read first; left alone if changed outside the hold).
+    """
+    restore: bool = call.data[ATTR_RESTORE]
+    titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
+    for titan_ in titans:
+        if titan_.entry.runtime_data.holds.get(titan_.target.device_id) is None:
+            raise _refused("no_hold", device=titan_.name)
+    async with action_time_limit() as progress:
+        progress.writing = restore
+        for titan_ in titans:
+            with cloud_errors(hass, titan_.entry):
+                await titan_.entry.runtime_data.holds.async_end(
+                    titan_.target.device_id, restore=restore
+                )
 
 
 async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
