@@ -17,6 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.izypower_cloud import (
     binary_sensor,
     equipment_sensors,
+    hold_sensors,
     on_demand_sensors,
     sensor,
 )
@@ -80,6 +81,7 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *sensor.EQUIPMENT_SENSORS,
     *sensor.LINK_SENSORS,
     *on_demand_sensors.ON_DEMAND_SENSORS,
+    *hold_sensors.HOLD_SENSORS,
     equipment_sensors.pv_string_power("PV1"),
     equipment_sensors.ct_power("CT2"),
 ]
@@ -121,6 +123,7 @@ def test_enum_states_are_translated_and_have_icons() -> None:
     assert {description.key for description in enums} == {
         "cluster_mode",
         "battery_state",
+        "battery_mode_hold",
         "channel_1_mode",
         "channel_2_mode",
         "channel_3_mode",

@@ -88,8 +88,9 @@ async def test_snapshot(
     assert entity_state(hass, f"{MASTER}_battery_temperature") == "27.4"
     assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
     # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
-    # disabled ones: 5 readings of each of the meter's three channels.
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15
+    # disabled ones: 5 readings of each of the meter's three channels. 3 more since
+    # issue 20: the battery mode hold of the cluster master (mode, end, target level).
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 3
 
 
 async def test_disabled_by_default(
