@@ -11,6 +11,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import homeassistant.util.dt as dt_util
 import pytest
@@ -144,3 +145,31 @@ async def test_until_soc_hold_ends_by_itself(
 
     assert entity_state(hass, HOLD) == "none"
     assert issues(hass) == []
+
+
+async def test_renamed_level_keeps_existing_entity_id(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """The renamed *Cluster battery level* keeps its unique id and installed entity id.
+
+    Only a new install gets the new entity id (it was *Average battery level*).
+    """
+    mock_config_entry.add_to_hass(hass)
+    registry = er.async_get(hass)
+    registry.async_get_or_create(
+        "sensor",
+        DOMAIN,
+        "device_640101_average_soc",
+        suggested_object_id="titan_maitre_average_battery_level",
+        config_entry=mock_config_entry,
+    )
+
+    await setup(hass, mock_cloud, mock_config_entry)
+
+    entry = registry.async_get("sensor.titan_maitre_average_battery_level")
+    assert entry is not None
+    assert entry.unique_id == "device_640101_average_soc"
+    assert hass.states.get("sensor.titan_maitre_cluster_battery_level") is None
+    state = hass.states.get("sensor.titan_maitre_average_battery_level")
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Titan Maître Cluster battery level"

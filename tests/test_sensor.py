@@ -315,7 +315,7 @@ async def test_partial_failure(
         "sensor.micro_onduleur_est_pv1_power",
         # The device list of the Tilleuls: what its records carry.
         f"{MASTER}_cluster_role",
-        f"{MASTER}_average_battery_level",
+        f"{MASTER}_cluster_battery_level",
         "sensor.compteur_linky_grid_voltage",
         "sensor.compteur_linky_meter_grid_import_since_installation",
         # Wi-Fi of the master.
