@@ -12,7 +12,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.identifiers import device_identifier
+from custom_components.izypower_cloud.mode_effects import EFFECT_REFRESHES
 from custom_components.izypower_cloud.modes import BatteryMode
 
 from .sim_cloud import SimCloud
@@ -196,3 +197,51 @@ async def test_restart_inside_the_lag_keeps_the_hold(
 
     assert titan_settings(sim_cloud)[0] == 0
     assert entry.runtime_data.holds.get(MASTER) is None
+
+
+def ignores_mode(cloud: SimCloud, ignores: bool) -> None:
+    """Make the master accept every mode but stay idle (or behave again)."""
+    found = cloud.simulator.account.device_by_serial(MASTER_SN)
+    assert found is not None
+    assert found[1].battery is not None
+    found[1].battery.ignores_mode = ignores
+
+
+async def test_mode_ignored_repair_raised_then_cleared(
+    hass: HomeAssistant, sim_cloud: SimCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Charge accepted, the Titan stays in standby: a warning and a repair.
+
+    Raised after a few refreshes, deleted once it charges.
+    """
+    entry = await set_up(hass, sim_cloud)
+    coordinator = entry.runtime_data.coordinator
+    ignores_mode(sim_cloud, True)
+    await set_mode(hass, mode="charge", power=1000)
+    # The refresh that shows the mode, then those that must show its effect.
+    for _ in range(1 + EFFECT_REFRESHES):
+        assert mode_issues(hass) == []
+        sim_cloud.simulator.clock.advance(60)
+        await coordinator.async_refresh()
+
+    (issue,) = mode_issues(hass)
+    assert issue.translation_placeholders == {
+        "name": "Titan Maître",
+        "expected": "charging",
+        "state": "standby",
+    }
+    assert caplog.text.count("but its battery is standby") == 1
+
+    ignores_mode(sim_cloud, False)
+    sim_cloud.simulator.clock.advance(60)
+    await coordinator.async_refresh()
+    assert mode_issues(hass) == []
+
+
+def mode_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
+    """Return the "mode ignored" repair issues."""
+    return [
+        issue
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue_id.startswith("mode_ignored_")
+    ]

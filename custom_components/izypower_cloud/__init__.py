@@ -24,6 +24,7 @@ from .energy_history import (
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
+from .mode_effects import ModeEffects
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
@@ -76,6 +77,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the entities: a stored battery mode hold may end (and write) at once.
     await entry.runtime_data.holds.async_load()
+    # Manual modes confirmed by their effect on the battery (mode_effects.py).
+    ModeEffects(hass, entry).start()
     return True
 
 
