@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.izypower_cloud import helpers
+from custom_components.izypower_cloud.api import IzypowerLoginPausedError
 
 from .cloud_mock import TITAN_MASTER_SN, Endpoint, MockCloud, advance_time
 from .test_battery_mode import MASTER, bodies, set_mode
@@ -306,3 +307,24 @@ async def test_failed_restore_repair_deleted_at_unload(
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
     assert issues(hass) == []
+
+
+async def test_login_paused_nothing_sent(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    loaded: MockCloud,
+) -> None:
+    """No token to send the write with: nothing was sent, and the message says so."""
+
+    async def paused(*_: Any) -> None:
+        raise IzypowerLoginPausedError("paused")
+
+    client = mock_config_entry.runtime_data.coordinator.client
+    monkeypatch.setattr(client, "set_control_mode", paused)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await set_mode(hass, mode="charge")
+
+    assert raised.value.translation_key == "action_connection_failed"
+    assert bodies(loaded) == []

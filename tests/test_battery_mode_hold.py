@@ -5,6 +5,7 @@ intelligent mode with a smart meter in its station; the slave is 640102.
 """
 
 from datetime import timedelta
+import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -173,3 +174,27 @@ async def test_renamed_level_keeps_existing_entity_id(
     state = hass.states.get("sensor.titan_maitre_average_battery_level")
     assert state is not None
     assert state.attributes["friendly_name"] == "Titan Maître Cluster battery level"
+
+
+async def test_end_after_a_change_in_the_app_leaves_it(
+    hass: HomeAssistant,
+    loaded: MockCloud,
+    cloud_clock: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Changed in the app since the last refresh: the read just before shows it.
+
+    Nothing is set back, one INFO line, and the hold is gone.
+    """
+    await set_mode(hass, mode="charge", duration={"minutes": 30})
+    manual(loaded, 1, 0)  # the cloud shows the charge
+    await advance_time(hass, cloud_clock, STEP)
+    manual(loaded, 2, 0)  # then discharge, set in the app
+    loaded.reset_counts()
+    caplog.set_level(logging.INFO)
+
+    await clear(hass)
+
+    assert bodies(loaded) == []
+    assert caplog.text.count("it is not set back") == 1
+    assert entity_state(hass, HOLD) == "none"

@@ -201,7 +201,7 @@ def _hold(
     mode: BatteryMode,
     ends: datetime | None,
     until_soc: float | None,
-) -> Hold | None:
+) -> Hold:
     """Return the hold to keep: what is in effect now is what it sets back.
 
     A hold still in force (its mode still shown) keeps its own mode to set back.
@@ -209,8 +209,8 @@ def _hold(
     holds = titan_.entry.runtime_data.holds
     previous = holds.get(titan_.target.device_id)
     restore, restore_power = holds.in_effect(previous, device)
-    if restore is None:
-        return None
+    # Known: `_validate` refused an unknown mode to set back (`mode_unknown`).
+    assert restore is not None
     return Hold(
         station_id=titan_.target.station_id,
         device_id=titan_.target.device_id,

@@ -9,8 +9,8 @@ after `EFFECT_REFRESHES` refreshes, one warning is logged and a repair issue rai
 battery follows, the mode changes again, or the entry is unloaded.
 
 Not expected, so never reported: charging a full battery, discharging one at its
-discharge floor, an offline or unread unit, and intelligent or calendar mode (the
-Titan then decides).
+discharge floor, an offline or unread unit (or a battery state the cloud did not send),
+and intelligent or calendar mode (the Titan then decides).
 """
 
 from dataclasses import dataclass
@@ -122,6 +122,9 @@ class ModeEffects:
         if not watch.expecting or expected is None:
             return
         state = None if device.battery is None else device.battery.state
+        if state is None:
+            # Nothing read to judge by: neither followed nor ignored.
+            return
         if state is expected:
             self._delete_issue(device_id)
             watch.expecting = False  # confirmed: nothing more to expect
@@ -132,7 +135,7 @@ class ModeEffects:
             self._raise_issue(device, expected, state)
 
     def _raise_issue(
-        self, device: DeviceData, expected: BatteryState, state: BatteryState | None
+        self, device: DeviceData, expected: BatteryState, state: BatteryState
     ) -> None:
         device_id = device.device.device_id
         LOGGER.warning(
@@ -152,7 +155,7 @@ class ModeEffects:
             translation_placeholders={
                 "name": self._name(device_id),
                 "expected": expected.value,
-                "state": "unknown" if state is None else state.value,
+                "state": state.value,
             },
         )
 
@@ -160,9 +163,9 @@ class ModeEffects:
         entry = dr.async_get(self._hass).async_get_device_by_identifier(
             device_identifier(device_id), self._entry.entry_id
         )
-        if entry is None:
-            return str(device_id)
-        return entry.name_by_user or entry.name or str(device_id)
+        # Registered with the entry's devices; the id only if it was just removed.
+        names = (None, None) if entry is None else (entry.name_by_user, entry.name)
+        return names[0] or names[1] or str(device_id)
 
     def _delete_issue(self, device_id: int) -> None:
         watch = self._watches.get(device_id)
