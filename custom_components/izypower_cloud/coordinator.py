@@ -152,6 +152,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """Read one control resource again now and publish it (after a write).
 
         Returns the device's part of the snapshot as published; None when it is gone.
+        A read that fails raises `IzypowerConnectionError` and publishes nothing.
         """
         if (old := self.data.device(station_id, device_id)) is None:
             return None
