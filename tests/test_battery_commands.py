@@ -245,3 +245,24 @@ def mode_issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
         for (domain, issue_id), issue in ir.async_get(hass).issues.items()
         if domain == DOMAIN and issue_id.startswith("mode_ignored_")
     ]
+
+
+async def test_restores_exactly_what_was_in_effect(
+    hass: HomeAssistant, sim_cloud: SimCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """A discharge for a while sets back exactly what was in effect, power included.
+
+    Here manual charge at 1,000 W, set in the app since the last read.
+    """
+    entry = await set_up(hass, sim_cloud)
+    in_the_app(sim_cloud, ctr_mode=1, mode=1, power=1000)
+    state = hass.states.get(CONTROL)
+    assert state is not None
+    assert state.state == "intelligent"  # not read again yet
+
+    await set_mode(hass, mode="discharge", duration={"minutes": 3})
+    assert titan_settings(sim_cloud) == (1, 2, 0)
+    await later(hass, freezer, minutes=3)
+
+    assert titan_settings(sim_cloud) == (1, 1, 1000)
+    assert entry.runtime_data.holds.get(MASTER) is None
