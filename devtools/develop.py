@@ -3,8 +3,9 @@
 The first run onboards a fresh Home Assistant in `config/` and adds an Izypower Cloud
 entry pointed at the simulator; later runs reuse both and only start the processes.
 The simulator keeps its account in `config/simulator.state`, so counters go on across
-runs. Typing `s` + Enter stops or starts the simulator alone (an outage to show), `r`
-restarts it; Ctrl-C stops everything.
+runs. Typing `s` + Enter (in a terminal, or through a pipe) stops or starts the
+simulator alone (an outage to show), `r` restarts it; Ctrl-C stops everything. The
+options are read first (`develop_options.py`, before `scripts/setup`).
 """
 
 import argparse
@@ -19,6 +20,7 @@ import shutil
 import signal
 import socket
 import sys
+import threading
 import time
 from typing import Any
 
@@ -26,6 +28,7 @@ import aiohttp
 from homeassistant.const import RESTART_EXIT_CODE
 
 from . import ha_harness
+from .develop_options import parse_args
 from .ha_harness import (
     DOMAIN,
     LOOPBACK,
@@ -35,7 +38,6 @@ from .ha_harness import (
     Owner,
 )
 
-DEFAULT_CONFIG_DIR = ha_harness.REPO_ROOT / "config"
 # What scripts/develop remembers between runs; config/ is git-ignored.
 STATE_FILE = "izypower_develop.json"
 # The simulator's account (counters, history), kept between runs (--fresh deletes it).
@@ -74,64 +76,6 @@ class DevelopState:
         path = config_dir / STATE_FILE
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
         path.chmod(0o600)
-
-
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    """Read the command line; every option also has an environment variable."""
-    parser = argparse.ArgumentParser(
-        prog="scripts/develop",
-        description=(
-            "Run the Izypower Cloud simulator and Home Assistant with the integration "
-            "on this machine's loopback interface. Ctrl-C stops both."
-        ),
-    )
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=int(os.environ.get("IZYPOWER_HA_PORT", "8123")),
-        help="Home Assistant's port (default 8123, env IZYPOWER_HA_PORT)",
-    )
-    parser.add_argument(
-        "--simulator-port",
-        type=int,
-        default=int(os.environ.get("IZYPOWER_SIMULATOR_PORT", "8124")),
-        help="the simulator's port (default 8124, env IZYPOWER_SIMULATOR_PORT)",
-    )
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=float(os.environ.get("IZYPOWER_TIME_SCALE", "1")),
-        help=(
-            "speed of the simulator's sun and load: 1 is real time, 60 makes a day "
-            "of energy in 24 minutes (its data stay dated in real time), 0 freezes "
-            "the values (env IZYPOWER_TIME_SCALE)"
-        ),
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path(os.environ.get("IZYPOWER_CONFIG_DIR", DEFAULT_CONFIG_DIR)),
-        help="Home Assistant's config dir, kept between runs (default config/)",
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        default=os.environ.get("IZYPOWER_OFFLINE", "").lower() in {"1", "true", "yes"},
-        help=(
-            "leave onboarding's location step open: finishing it sets up Home "
-            "Assistant's default weather, radio and text-to-speech integrations, which "
-            "go online (env IZYPOWER_OFFLINE=1)"
-        ),
-    )
-    parser.add_argument(
-        "--fresh",
-        action="store_true",
-        help=(
-            "delete the config dir first: new owner, new entry, empty history, the "
-            "simulator's counters back to the example account's"
-        ),
-    )
-    return parser.parse_args(argv)
 
 
 def _check_port_free(port: int, what: str) -> None:
@@ -208,6 +152,11 @@ KEYS_HELP = (
     "Type s and Enter to stop or start the simulator (a cloud outage; Home "
     "Assistant keeps running), r and Enter to restart it, Ctrl-C to stop both."
 )
+# Said once when stdin closes (started with </dev/null, say): no key can come any more.
+NO_KEYS = (
+    "Standard input is closed: the s and r keys are off (they work from a terminal "
+    "or a pipe). Ctrl-C to stop both."
+)
 
 
 @dataclass(kw_only=True)
@@ -218,6 +167,8 @@ class Children:
     simulator_args: list[str]
     simulator_port: int
     hass: ManagedProcess
+    # The fixture directory served; None when `simulator_args` name the account.
+    account_dir: Path | None = ha_harness.FIXTURE_ACCOUNT_DIR
     # None while the developer keeps the cloud down.
     simulator: ManagedProcess | None = None
 
@@ -226,6 +177,7 @@ class Children:
         self.simulator = ha_harness.start_simulator(
             self.simulator_port,
             self.config_dir / "simulator.log",
+            account_dir=self.account_dir,
             extra_args=self.simulator_args,
         )
         return await ha_harness.wait_for_simulator(self.simulator)
@@ -246,6 +198,7 @@ class Children:
                 _say(f"Simulator started again: {await self.start_simulator()}")
             case "r":
                 self.stop_simulator()
+                _say("Restarting the simulator (it saved its state)...")
                 _say(f"Simulator restarted: {await self.start_simulator()}")
             case "":
                 pass
@@ -277,22 +230,39 @@ class Children:
             self.stop_simulator()
 
 
-def _read_commands() -> asyncio.Queue[str]:
-    """Queue the lines typed in the terminal (nothing when stdin is not one)."""
-    commands: asyncio.Queue[str] = asyncio.Queue()
-    if sys.stdin.isatty():
-        asyncio.get_running_loop().add_reader(
-            sys.stdin.fileno(), lambda: commands.put_nowait(sys.stdin.readline())
-        )
+def _read_commands() -> asyncio.Queue[str | None]:
+    """Queue the lines typed or piped on stdin, then None once it is closed.
+
+    A thread reads, so any stdin works (a terminal, a pipe, a file); it is a daemon
+    thread, which a blocked read never keeps alive at exit.
+    """
+    loop = asyncio.get_running_loop()
+    commands: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(line: str | None) -> None:
+        with suppress(RuntimeError):  # the loop closed while the thread read
+            loop.call_soon_threadsafe(commands.put_nowait, line)
+
+    def read() -> None:
+        with suppress(OSError, ValueError):
+            for line in sys.stdin or ():
+                put(line)
+        put(None)
+
+    threading.Thread(target=read, name="develop-keys", daemon=True).start()
     return commands
 
 
-async def _supervise(children: Children, commands: asyncio.Queue[str]) -> None:
+async def _supervise(children: Children, commands: asyncio.Queue[str | None]) -> None:
     """Keep both running until Ctrl-C, carrying out the developer's commands."""
     while True:
         with suppress(TimeoutError):
             async with asyncio.timeout(1):
-                await children.obey(await commands.get())
+                command = await commands.get()
+                if command is None:
+                    _say(NO_KEYS)
+                else:
+                    await children.obey(command)
         children.check()
 
 
@@ -324,9 +294,12 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
     children = Children(
         config_dir=config_dir,
         simulator_port=args.simulator_port,
+        account_dir=None if args.export else ha_harness.FIXTURE_ACCOUNT_DIR,
         # Today, like the Home Assistant asking for it; the counters go on from the
-        # last run (the state file), or from the fixture's on a fresh config dir.
+        # last run (the state file), or on a fresh config dir from the account's,
+        # moved to today's date and season.
         simulator_args=[
+            *(("--export", str(args.export)) if args.export else ()),
             "--start",
             "now",
             "--time-scale",
@@ -356,8 +329,7 @@ async def develop(args: argparse.Namespace, started_at: float) -> None:
         "the command started\n"
         f"  logs: {config_dir / 'home-assistant.log'}, {config_dir / 'simulator.log'}\n"
         f"  simulator admin: {simulator_url.rsplit('/', 1)[0]}/_simulator/state\n"
-        # The keys need a terminal to type in.
-        f"{KEYS_HELP if sys.stdin.isatty() else 'Press Ctrl-C to stop both.'}"
+        f"{KEYS_HELP}"
     )
     await _supervise(children, _read_commands())
 

@@ -13,10 +13,11 @@ from aiohttp import web
 
 from .app import create_app
 from .clock import SimClock
+from .export import load_export
 from .faults import GLITCH_MODES, FaultConfig, FaultConfigError
 from .generator import generate_account
-from .loader import load_account
-from .model import DEFAULT_TIME_ZONE, Account
+from .loader import COUNTERS_SEASON, COUNTERS_SNAPSHOT, load_account
+from .model import DEFAULT_LOCATION, DEFAULT_TIME_ZONE, Account
 from .persistence import StateFileError, load_state, resume_instant, save_state
 from .routes import BASE_PATH, ENDPOINTS
 from .simulator import DEFAULT_PASSWORD, SIMULATOR_KEY, Simulator, SimulatorConfig
@@ -37,12 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--account", metavar="DIR", help="fixture directory to serve")
     source.add_argument("--stations", type=int, metavar="N", help="generate N stations")
+    source.add_argument(
+        "--export",
+        metavar="FILE",
+        help="serve one station of an owner's export_data response (JSON or YAML)",
+    )
     parser.add_argument(
         "--devices",
         type=int,
         default=3,
         metavar="M",
         help="devices per generated station (default 3)",
+    )
+    parser.add_argument(
+        "--ev-charger",
+        action="store_true",
+        help="give every generated station an EV charger (with its settings)",
     )
     parser.add_argument(
         "--seed",
@@ -67,6 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--start",
         metavar="ISO|now",
         help="simulated start instant (default: the fixture snapshot, or now for a generated account)",
+    )
+    parser.add_argument(
+        "--location",
+        type=_location,
+        default=DEFAULT_LOCATION,
+        metavar="LAT,LON",
+        help=(
+            "where the stations' sun shines, in degrees (default "
+            f"{DEFAULT_LOCATION[0]:g},{DEFAULT_LOCATION[1]:g}, central France; "
+            "give one that matches --time-zone)"
+        ),
+    )
+    parser.add_argument(
+        "--counters",
+        choices=(COUNTERS_SEASON, COUNTERS_SNAPSHOT),
+        default=COUNTERS_SEASON,
+        help=(
+            "a snapshot moved by --start: its day, month and year counters become "
+            "those of the new date and season (season, default) or stay as loaded "
+            "(snapshot)"
+        ),
     )
     parser.add_argument(
         "--time-zone",
@@ -193,6 +225,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _location(text: str) -> tuple[float, float]:
+    """Parse `LAT,LON` in degrees."""
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not LAT,LON: {text!r}") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise argparse.ArgumentTypeError(f"outside the globe: {text!r}")
+    return latitude, longitude
+
+
 def _fault_config(args: argparse.Namespace) -> FaultConfig:
     config = FaultConfig()
     changes: dict[str, Any] = {
@@ -227,13 +270,29 @@ def _start(args: argparse.Namespace) -> datetime | None:
 
 def _account(args: argparse.Namespace, start: datetime | None) -> Account:
     if args.account is not None:
-        return load_account(args.account, time_zone=args.time_zone, start=start)
+        return load_account(
+            args.account,
+            time_zone=args.time_zone,
+            start=start,
+            counters=args.counters,
+            location=args.location,
+        )
+    if args.export is not None:
+        return load_export(
+            args.export,
+            time_zone=args.time_zone,
+            start=start,
+            counters=args.counters,
+            location=args.location,
+        )
     return generate_account(
         args.stations,
         args.devices,
         start=start,
         seed=args.seed,
         time_zone=args.time_zone,
+        ev_charger=args.ev_charger,
+        location=args.location,
     )
 
 

@@ -2,7 +2,8 @@
 
 A write is validated against the settings as last requested (pending writes included);
 an accepted write becomes
-a set of changes ("meter.<attr>", "battery.<attr>" or "settings.<attr>" -> value) that
+a set of changes ("meter.<attr>", "battery.<attr>", "settings.<attr>" or "ev.<attr>"
+-> value, ev.py for an EV charger) that
 is applied at once, after the `write_lag_s` fault (simulated seconds), or never (the
 `writes_never_apply` fault: the answer is still a success).
 """
@@ -255,6 +256,7 @@ def apply_changes(account: Account, serial: str, changes: Changes) -> None:
             "meter": device.meter,
             "battery": device.battery,
             "settings": device.battery.settings if device.battery else None,
+            "ev": device.ev,
         }[part]
         setattr(target, attribute, value)
         if part == "settings" and target.shown is not None:

@@ -10,6 +10,7 @@ from .model import (
     CLUSTER_MASTER,
     CLUSTER_SLAVE,
     CLUSTER_STANDALONE,
+    DEFAULT_LOCATION,
     DEFAULT_TIME_ZONE,
     STRING_SHIFTS_H,
     UNIT_MAX_POWER_W,
@@ -18,6 +19,7 @@ from .model import (
     BatteryUnit,
     Device,
     DeviceTypeLabel,
+    EvSettings,
     LinkModule,
     MeterState,
     PvString,
@@ -127,7 +129,8 @@ def _newer_cloud(builder: _Builder, station: Station, ev_charger: bool) -> None:
     """Give a station what newer cloud versions send (docs/api.md §7.2, §7.7).
 
     Temperatures, battery state codes, and the EV figures with an `evse` device
-    when `ev_charger`: the car draws a share of the station's consumption.
+    when `ev_charger`: the charger's settings set its power, the reports' EV energy
+    is a share of the station's consumption.
     """
     rng = builder.rng
     for titan in station.batteries:
@@ -139,7 +142,10 @@ def _newer_cloud(builder: _Builder, station: Station, ev_charger: bool) -> None:
     if ev_charger:
         slot = len(station.devices)
         index = station.station_id - FIRST_STATION_ID
-        station.devices.append(builder.device(index, slot, "evse", "Borne VE"))
+        charger = builder.device(index, slot, "evse", "Borne VE")
+        # Charging in manual mode at 16 A (ev.py: its power follows its settings).
+        charger.ev = EvSettings()
+        station.devices.append(charger)
         station.ev_share = round(rng.uniform(0.15, 0.35), 2)
 
 
@@ -204,6 +210,7 @@ def generate_account(
     battery_after: timedelta = DEFAULT_BATTERY_AFTER,
     newer_cloud: bool = False,
     ev_charger: bool = False,
+    location: tuple[float, float] = DEFAULT_LOCATION,
 ) -> Account:
     """Account with `stations` stations of `devices` devices each, unique ids and serials.
 
@@ -236,6 +243,8 @@ def generate_account(
             consumption_base_w=rng.uniform(350.0, 900.0),
             counters=zero_counters(),
             battery_zeros_without_titan=layout is Layout.MIXED,
+            latitude=location[0],
+            longitude=location[1],
         )
         if newer_cloud or ev_charger:
             _newer_cloud(builder, station, ev_charger)

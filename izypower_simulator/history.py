@@ -11,9 +11,10 @@ answers must add up to those counters:
   estimated from the current year's daily average (the year before, without one); the
   report of a day before that is all zeros, like any period without data.
 
-Each day's share follows one weight per day (season and weather, deterministic per
-station), the same for every series, so every synthesised day keeps the energy balance
-production = consumption + export + charge - import - discharge. Days the simulator
+Each day's share follows the station's sun on that date and a deterministic weather
+factor (`season.py`: its solar, battery and grid components, each with its own weights),
+so a December day gives a December day's energy and every synthesised day keeps the
+energy balance production = consumption + export + charge - import - discharge. Days the simulator
 lived through itself are archived by the physics at each rollover (`Station.history`)
 and take precedence; a past month or year that was not archived is the sum of its days.
 A segment with no day to hold its remainder (the start moved to the first day of a
@@ -22,8 +23,8 @@ month, say) gives that remainder to the next, earlier segment.
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-import math
 
+from . import season
 from .model import SERIES, Account, Number, Station
 
 # The oldest first day the estimate may produce.
@@ -34,13 +35,6 @@ def _days(first: date, end: date) -> Iterator[date]:
     """Every day from `first` up to, not including, `end`."""
     for offset in range((end - first).days):
         yield first + timedelta(days=offset)
-
-
-def _weight(station: Station, day: date) -> float:
-    """Relative energy of a day: summer above winter, a pseudo-random weather factor."""
-    season = 1.0 + 0.6 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 172) / 365)
-    noise = math.sin(station.station_id * 12.9898 + day.toordinal() * 78.233) * 43758.5
-    return season * (0.4 + 0.6 * (noise - math.floor(noise)))
 
 
 class _StationPast:
@@ -64,6 +58,7 @@ class _StationPast:
             (None, year_start, "all", "year"),
         ]
         self.days: dict[date, dict[str, float]] = {}
+        model = season.DayModel(station, season.Ratios.learn(station, counters))
         carry = dict.fromkeys(SERIES, 0.0)
         for first, end, outer, inner in segments:
             share = {
@@ -79,12 +74,7 @@ class _StationPast:
                 carry = share
                 continue
             carry = dict.fromkeys(SERIES, 0.0)
-            weights = {day: _weight(station, day) for day in days}
-            total = sum(weights.values())
-            for day, weight in weights.items():
-                self.days[day] = {
-                    series: share[series] * weight / total for series in SERIES
-                }
+            self.days.update(season.split(model, days, share))
         self.first_day = min(self.days, default=start)
 
 

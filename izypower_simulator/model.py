@@ -63,6 +63,8 @@ CMD_FIELDS: dict[str, str | None] = {
 }
 
 DEFAULT_TIME_ZONE = "Europe/Paris"
+# Where the stations' sun shines (latitude, longitude in degrees): central France.
+DEFAULT_LOCATION = (46.0, 2.35)
 
 
 def zero_counters() -> dict[tuple[str, str], Number]:
@@ -162,6 +164,26 @@ class BatteryUnit:
 
 
 @dataclass(slots=True)
+class EvSettings:
+    """An EV charger's settings (ev.py: its reads, writes and charging power).
+
+    Control mode 0 intelligent, 1 manual, 2 hybrid; powers in W. `priority` is a
+    setting of the station, kept on each of its chargers.
+    """
+
+    open: bool = True
+    control_mode: int = 1
+    power: int = 3680
+    min_power: int = 1380
+    max_power: int = 7360
+    interval: int = 230
+    derate: int = 0
+    enable_grid: bool = True
+    enable_battery: bool = False
+    priority: bool = False
+
+
+@dataclass(slots=True)
 class MeterState:
     """Smart meter: injection control and grid measurements."""
 
@@ -209,6 +231,8 @@ class Device:
     wifi: WifiState | None = None
     temperatures: list[TemperaturePoint] = field(default_factory=list)
     temperature_offset: float = 0.0
+    # An EV charger's settings; None: it charges a share of the use (`ev_share`).
+    ev: EvSettings | None = None
 
 
 @dataclass(slots=True)
@@ -222,8 +246,8 @@ class Station:
     devices: list[Device]
     time_zone: ZoneInfo
     status: int = 1
-    latitude: float = 46.0
-    longitude: float = 2.35
+    latitude: float = DEFAULT_LOCATION[0]
+    longitude: float = DEFAULT_LOCATION[1]
     consumption: Number = 0
     consumption_base_w: float = 500.0
     counters: dict[tuple[str, str], Number] = field(default_factory=zero_counters)

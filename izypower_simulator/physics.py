@@ -8,11 +8,13 @@ construction, and they roll over at local midnight of each station.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import weather
 from .model import (
     CLUSTER_MASTER,
     CLUSTER_SLAVE,
@@ -83,10 +85,15 @@ def next_local_midnight(when: datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(local_date, time(0), tz).astimezone(UTC)
 
 
-def _sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
+@cache
+def _year_start_ordinal(year: int) -> int:
+    return date(year, 1, 1).toordinal()
+
+
+def sun_sin(when: datetime, station: Station, shift_h: float = 0.0) -> float:
     """Sine of the sun elevation (approximate solar geometry, good enough for a curve)."""
     utc = when.astimezone(UTC)
-    day_of_year = utc.timetuple().tm_yday
+    day_of_year = utc.toordinal() - _year_start_ordinal(utc.year) + 1
     declination = math.radians(23.44) * math.sin(
         2 * math.pi * (284 + day_of_year) / 365
     )
@@ -117,7 +124,10 @@ def pv_factor(station: Station, string: PvString, when: datetime) -> float:
 
 def _daylight(when: datetime, station: Station) -> float:
     """Weather factor while the sun is up, 0 at night (shared by all strings)."""
-    return _weather(when, station) if _sun_sin(when, station) > 0 else 0.0
+    if sun_sin(when, station) <= 0:
+        return 0.0
+    local_day = when.astimezone(station.time_zone).date()
+    return _weather(when, station) * weather.day_sky(station, local_day)
 
 
 def _string_factor(
@@ -125,16 +135,19 @@ def _string_factor(
 ) -> float:
     if daylight <= 0:
         return 0.0
-    return max(0.0, _sun_sin(when, station, string.solar_shift_h)) * daylight
+    return max(0.0, sun_sin(when, station, string.solar_shift_h)) * daylight
 
 
 def consumption_profile(station: Station, when: datetime) -> float:
-    """Household load relative to its base: night floor, morning, lunch, evening peaks."""
+    """Household load relative to its base: night floor, morning, lunch, evening peaks.
+
+    Scaled by the day's load (`day_load`: the season and the day's habits).
+    """
     local = when.astimezone(station.time_zone)
     hour = local.hour + local.minute / 60 + local.second / 3600
     ts = when.timestamp()
     ripple = 0.08 * math.sin(2 * math.pi * ts / 900 + station.station_id % 7)
-    return (
+    return weather.day_load(station, local.date()) * (
         0.45
         + 0.35 * math.exp(-(((hour - 7.5) / 1.2) ** 2))
         + 0.30 * math.exp(-(((hour - 12.5) / 1.5) ** 2))
@@ -151,7 +164,7 @@ def _voltage_wiggle(when: datetime, station: Station) -> float:
 
 def _temperature_model(station: Station, device: Device, when: datetime) -> float:
     device_pv = sum((float(s.power) for s in device.strings), 0.0)
-    return 16.0 + 10.0 * max(0.0, _sun_sin(when, station)) + 0.02 * device_pv
+    return 16.0 + 10.0 * max(0.0, sun_sin(when, station)) + 0.02 * device_pv
 
 
 def _cells(unit: BatteryUnit) -> list[BatteryUnit | LinkModule]:
@@ -463,6 +476,11 @@ def _advance_station(
     dispatch(station, sky.at(target), step_s * sky.rate)
 
 
+def run_station(station: Station, start: datetime, end: datetime) -> None:
+    """Live one station's hours from `start` to `end` in real time (counters, samples)."""
+    _advance_station(station, start, end, BASE_STEP_S, _Sky(start, timedelta(0), 1.0))
+
+
 def advance_account(
     account: Account, target: datetime, sky_lead: timedelta | None = None
 ) -> None:
@@ -501,14 +519,17 @@ def default_peak_w(device: Device) -> float:
     return 320.0 if device.type_code == "vm" else 450.0
 
 
-def calibrate(station: Station, when: datetime) -> None:
+def calibrate(station: Station, when: datetime, *, clear_day: bool = False) -> None:
     """Fit the curves' parameters so that the model reproduces the loaded values at `when`.
 
-    This keeps the first simulated minutes continuous with a loaded snapshot.
+    This keeps the first simulated minutes continuous with a loaded snapshot. With
+    `clear_day` (a snapshot moved to another date), its PV powers are taken as a clear
+    day's, so the strings' peaks stay those of the panels whatever that day's weather.
     """
+    sky = weather.day_sky(station, when.astimezone(station.time_zone).date())
     for device in station.devices:
         for string in device.strings:
-            factor = pv_factor(station, string, when)
+            factor = pv_factor(station, string, when) / (sky if clear_day else 1.0)
             if factor > 0.2 and float(string.power) > 0:
                 string.peak_w = float(string.power) / factor
             else:

@@ -11,7 +11,7 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import physics
+from . import ev, physics
 from .model import (
     CMD_FIELDS,
     EXTRA_DATA_KEYS,
@@ -175,11 +175,7 @@ def station_info(
         battery_power=_power(current.battery) if battery_data else None,
         battery_pv_power=_power(current.battery_pv) if battery_data else None,
         battery_soc=round(_mean_soc(station)) if battery_data else None,
-        **(
-            {}
-            if station.ev_share is None
-            else {"ev_power": _power(current.consumption * station.ev_share)}
-        ),
+        **_ev_power(station, current),
         lastUpdate=last_update,
         extraData=extra_data,
         deviceTypes=[
@@ -482,9 +478,23 @@ def meter_channels(station: Station, device: Device) -> Json:
     )
 
 
-def ev_charger(station: Station) -> Json:
-    """Return an EV charger's charging power and AC input (a share of the use)."""
-    power = physics.flows(station).consumption * (station.ev_share or 0.0)
+def _ev_power(station: Station, current: physics.Flows) -> Json:
+    """Return the station's EV power: its chargers' settings, else a share of the use."""
+    charging = ev.station_power(station)
+    if charging is not None:
+        return {"ev_power": _power(charging)}
+    if station.ev_share is None:
+        return {}
+    return {"ev_power": _power(current.consumption * station.ev_share)}
+
+
+def ev_charger(station: Station, device: Device) -> Json:
+    """Return an EV charger's charging power and AC input (ev.py)."""
+    power = (
+        physics.flows(station).consumption * (station.ev_share or 0.0)
+        if device.ev is None
+        else ev.charging_power(station, device.ev)
+    )
     return success(
         data={"power": _power(power), "ac_power": _power(power / _CHARGER_EFFICIENCY)}
     )

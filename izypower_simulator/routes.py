@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import controls, physics, render
+from . import controls, ev, ev_writes, physics, render
 from .faults import displayed_counters
 from .model import SERIES, Device, Number, Station
 from .simulator import Simulator, synced_simulator
@@ -250,10 +250,10 @@ async def meter_channels(request: web.Request) -> web.Response:
 
 async def ev_charger(request: web.Request) -> web.Response:
     """26. GET /izy/v2/ev/{sn} (newer cloud versions): an EV charger's powers."""
-    station, _ = _device(
+    station, device = _device(
         synced_simulator(request), request.match_info["sn"], kind="evse"
     )
-    return answer(render.ev_charger(station))
+    return answer(render.ev_charger(station, device))
 
 
 async def temperature(request: web.Request) -> web.Response:
@@ -283,10 +283,12 @@ async def meter_base_info(request: web.Request) -> web.Response:
 
 
 async def battery_cmd(request: web.Request) -> web.Response:
-    """14. GET /api/v2/device/cmd/{sn}."""
-    station, device = _device(
-        synced_simulator(request), request.match_info["sn"], kind="battery"
-    )
+    """14. GET /api/v2/device/cmd/{sn}: a Titan's settings, or an EV charger's."""
+    station, device = _device(synced_simulator(request), request.match_info["sn"])
+    if device.ev is not None:
+        return answer(render.success(data=ev.cmd(station, device)))
+    if device.type_code != "battery":
+        raise not_found()
     return answer(render.battery_cmd(station, device))
 
 
@@ -372,6 +374,85 @@ def battery_setting(parse: controls.Parser) -> Handler:
     return handler
 
 
+def _charger(request: web.Request) -> tuple[Simulator, Station, Device]:
+    simulator = synced_simulator(request)
+    station, device = _device(simulator, request.match_info["sn"], kind="evse")
+    if device.ev is None:
+        raise not_found()
+    return simulator, station, device
+
+
+def ev_read(render_data: Callable[[Device], Any]) -> Handler:
+    """GET /api/v2/device/ev/<read>/{sn}: one of an EV charger's settings reads."""
+
+    async def handler(request: web.Request) -> web.Response:
+        _, _, device = _charger(request)
+        return answer(render.success(data=render_data(device)))
+
+    return handler
+
+
+def ev_setting(parse: ev_writes.Parser) -> Handler:
+    """POST /api/v2/device/ev/<control>/{sn}: an EV charger's setting (ev.py)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        simulator, station, device = _charger(request)
+        body = await _json_object(request)
+        try:
+            changes = parse(
+                station, ev_writes.requested(simulator.account, device), body
+            )
+        except controls.InvalidWrite:
+            raise bad_request() from None
+        _submit(simulator, device, changes)
+        return answer(render.success(data=None))
+
+    return handler
+
+
+async def ev_priority(request: web.Request) -> web.Response:
+    """GET or POST /api/v2/device/ev/priority/V2/{stationsId}: the station's priority."""
+    simulator = synced_simulator(request)
+    found = ev.chargers(_station(request, simulator))
+    if not found:
+        raise not_found()
+    if request.method == "GET":
+        return answer(render.success(data={"value": ev.station_priority(found)}))
+    try:
+        changes = ev_writes.priority(await _json_object(request))
+    except controls.InvalidWrite:
+        raise bad_request() from None
+    for charger in found:
+        _submit(simulator, charger, changes)
+    return answer(render.success(data=None))
+
+
+_EV = "/api/v2/device/ev/"
+# Name -> (method, path, handler) of an EV charger's reads and writes.
+EV_ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
+    "ev_state": ("POST", _EV + "state/{sn}", ev_setting(ev_writes.state)),
+    "ev_mode": ("POST", _EV + "mode/{sn}", ev_setting(ev_writes.mode)),
+    "ev_charge_power": (
+        "POST",
+        _EV + "chargePower/{sn}",
+        ev_setting(ev_writes.charge_power),
+    ),
+    "ev_derate": ("GET", _EV + "powerDerate/{sn}", ev_read(ev.derate)),
+    "ev_derate_write": (
+        "POST",
+        _EV + "powerDerate/{sn}",
+        ev_setting(ev_writes.power_derate),
+    ),
+    "ev_options": ("GET", _EV + "intelligentValue/V2/{sn}", ev_read(ev.options)),
+    "ev_options_write": (
+        "POST",
+        _EV + "intelligentValue/V2/{sn}",
+        ev_setting(ev_writes.intelligent_value),
+    ),
+    "ev_priority": ("GET", _EV + "priority/V2/{station_id}", ev_priority),
+    "ev_priority_write": ("POST", _EV + "priority/V2/{station_id}", ev_priority),
+}
+
 # Name -> (path segment after /api/v2/device/yz/battery/, body parser).
 BATTERY_SETTINGS: dict[str, tuple[str, controls.Parser]] = {
     "battery_mode": ("mode", controls.control_mode),
@@ -387,37 +468,45 @@ BATTERY_SETTINGS: dict[str, tuple[str, controls.Parser]] = {
 
 # Endpoint name -> (method, path under BASE_PATH, handler). Names appear in stats and
 # in the `failing_endpoints` fault.
-ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
-    "login": ("POST", "/api/login", login),
-    "stations": ("GET", "/api/powerStations/page", stations_page),
-    "station_info": ("GET", "/api/v3/powerStations/info/{station_id}", station_info),
-    "report": ("GET", "/api/report/v2/powerStations/data/{station_id}", report),
-    "component": ("GET", "/api/component/{station_id}", component),
-    "devices": ("GET", "/api/device/page", device_page),
-    "wifi": ("GET", "/api/v3/device/wifi/{sn}", wifi),
-    "battery": ("GET", "/izy/v2/battery/{sn}", battery_page),
-    "meter_channels": ("GET", "/izy/v2/meter/{sn}", meter_channels),
-    "ev_charger": ("GET", "/izy/v2/ev/{sn}", ev_charger),
-    "temperature": ("GET", "/api/report/device/data/{sn}", temperature),
-    "upgrade": ("GET", "/api/v3/device/upgrade/{station_id}", upgrade),
-    "meter_info": ("GET", "/api/v2/device/baseInfo/{device_id}", meter_base_info),
-    "meter_control": ("POST", "/api/v2/device/meter/control/{sn}", meter_control),
-    "battery_led": ("POST", "/api/v2/device/yz/battery/led/{sn}", battery_led),
-    "battery_cmd": ("GET", "/api/v2/device/cmd/{sn}", battery_cmd),
-    "battery_min_soc": (
-        "POST",
-        "/api/v2/device/yz/battery/min_soc/{sn}",
-        battery_min_soc,
-    ),
-    "layout_power": ("GET", "/api/report/layoutPower/{station_id}", layout_power),
-} | {
-    name: (
-        "POST",
-        f"/api/v2/device/yz/battery/{segment}/{{sn}}",
-        battery_setting(parse),
-    )
-    for name, (segment, parse) in BATTERY_SETTINGS.items()
-}
+ENDPOINTS: dict[str, tuple[str, str, Handler]] = (
+    {
+        "login": ("POST", "/api/login", login),
+        "stations": ("GET", "/api/powerStations/page", stations_page),
+        "station_info": (
+            "GET",
+            "/api/v3/powerStations/info/{station_id}",
+            station_info,
+        ),
+        "report": ("GET", "/api/report/v2/powerStations/data/{station_id}", report),
+        "component": ("GET", "/api/component/{station_id}", component),
+        "devices": ("GET", "/api/device/page", device_page),
+        "wifi": ("GET", "/api/v3/device/wifi/{sn}", wifi),
+        "battery": ("GET", "/izy/v2/battery/{sn}", battery_page),
+        "meter_channels": ("GET", "/izy/v2/meter/{sn}", meter_channels),
+        "ev_charger": ("GET", "/izy/v2/ev/{sn}", ev_charger),
+        "temperature": ("GET", "/api/report/device/data/{sn}", temperature),
+        "upgrade": ("GET", "/api/v3/device/upgrade/{station_id}", upgrade),
+        "meter_info": ("GET", "/api/v2/device/baseInfo/{device_id}", meter_base_info),
+        "meter_control": ("POST", "/api/v2/device/meter/control/{sn}", meter_control),
+        "battery_led": ("POST", "/api/v2/device/yz/battery/led/{sn}", battery_led),
+        "battery_cmd": ("GET", "/api/v2/device/cmd/{sn}", battery_cmd),
+        "battery_min_soc": (
+            "POST",
+            "/api/v2/device/yz/battery/min_soc/{sn}",
+            battery_min_soc,
+        ),
+        "layout_power": ("GET", "/api/report/layoutPower/{station_id}", layout_power),
+    }
+    | {
+        name: (
+            "POST",
+            f"/api/v2/device/yz/battery/{segment}/{{sn}}",
+            battery_setting(parse),
+        )
+        for name, (segment, parse) in BATTERY_SETTINGS.items()
+    }
+    | EV_ENDPOINTS
+)
 
 
 def add_routes(app: web.Application) -> None:

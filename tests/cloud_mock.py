@@ -88,6 +88,11 @@ class Endpoint(StrEnum):
     EV_CHARGER = "ev_charger"
     METER_CONTROL_WRITE = "meter_control_write"
     BATTERY_WRITE = "battery_write"
+    # An EV charger's settings reads (its `cmd` read is BATTERY_CMD) and writes.
+    EV_DERATE = "ev_derate"
+    EV_OPTIONS = "ev_options"
+    EV_PRIORITY = "ev_priority"
+    EV_WRITE = "ev_write"
 
 
 # Key of one resource of an endpoint: station id, serial, device id, (station id,
@@ -138,6 +143,22 @@ _ROUTES = (
     _Route("GET", re.compile(r"/izy/v2/meter/([^/]+)"), Endpoint.METER_CHANNELS),
     _Route("GET", re.compile(r"/izy/v2/ev/([^/]+)"), Endpoint.EV_CHARGER),
     _Route(
+        "GET", re.compile(r"/api/v2/device/ev/powerDerate/([^/]+)"), Endpoint.EV_DERATE
+    ),
+    _Route(
+        "GET",
+        re.compile(r"/api/v2/device/ev/intelligentValue/V2/([^/]+)"),
+        Endpoint.EV_OPTIONS,
+    ),
+    _Route(
+        "GET", re.compile(r"/api/v2/device/ev/priority/V2/(\d+)"), Endpoint.EV_PRIORITY
+    ),
+    _Route(
+        "POST",
+        re.compile(r"/api/v2/device/ev/([A-Za-z]+(?:/V2)?)/([^/]+)"),
+        Endpoint.EV_WRITE,
+    ),
+    _Route(
         "POST",
         re.compile(r"/api/v2/device/meter/control/([^/]+)"),
         Endpoint.METER_CONTROL_WRITE,
@@ -170,6 +191,7 @@ _INT_KEYED = {
     Endpoint.UPGRADE,
     Endpoint.METER_BASE_INFO,
     Endpoint.LAYOUT_POWER,
+    Endpoint.EV_PRIORITY,
 }
 
 
@@ -381,7 +403,7 @@ class MockCloud:
                 return endpoint, station_id if page == 1 else (station_id, str(page))
             if endpoint is Endpoint.REPORT:
                 return endpoint, (int(match[1]), url.query.get("timeType", ""))
-            if endpoint is Endpoint.BATTERY_WRITE:
+            if endpoint in (Endpoint.BATTERY_WRITE, Endpoint.EV_WRITE):
                 return endpoint, (match[1], match[2])
             if endpoint in _INT_KEYED:
                 return endpoint, int(match[1])
@@ -392,7 +414,11 @@ class MockCloud:
         return self.failures.get((endpoint, key)) or self.failures.get((endpoint, None))
 
     def _body(self, endpoint: Endpoint, key: Key) -> Any:
-        if endpoint in (Endpoint.METER_CONTROL_WRITE, Endpoint.BATTERY_WRITE):
+        if endpoint in (
+            Endpoint.METER_CONTROL_WRITE,
+            Endpoint.BATTERY_WRITE,
+            Endpoint.EV_WRITE,
+        ):
             return self.payloads.get((endpoint, key)) or load_fixture(
                 "writes/generic_ack.response.json"
             )

@@ -239,7 +239,7 @@ async def test_user_flow_creates_entry(
     entry: ConfigEntry = result["result"]
     assert entry.unique_id == ACCOUNT_ID
     assert entry.version == 1
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     client_args = mock_client.call_args
     assert client_args.args[1:] == (USERNAME, PASSWORD)
     assert client_args.kwargs == {"base_url": DEFAULT_BASE_URL}
@@ -1109,7 +1109,7 @@ async def test_migration_masks_the_email_title(
     """Entries 1.1 get the masked title (unless renamed); the unique id stays."""
     entry = _add_entry(hass, title=title)
     assert await async_migrate_entry(hass, entry)
-    assert (entry.title, entry.version, entry.minor_version) == (expected, 1, 2)
+    assert (entry.title, entry.version, entry.minor_version) == (expected, 1, 3)
     assert entry.unique_id == ACCOUNT_ID
     # Already current: nothing changes.
     assert await async_migrate_entry(hass, entry)

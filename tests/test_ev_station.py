@@ -103,7 +103,8 @@ async def test_ev_figures_follow_the_cloud(
     assert consumption_w > 0
     ev_power = hass.states.get(f"{STATION}_ev_charging_power")
     assert ev_power is not None
-    assert float(ev_power.state) == round(consumption_w * station.ev_share)
+    # The charger's generated settings: manual mode at 16 A.
+    assert float(ev_power.state) == 3680
     ev_today = hass.states.get(f"{STATION}_ev_charging_today")
     assert ev_today is not None
     assert float(ev_today.state) == round(
@@ -177,5 +178,14 @@ async def test_export_has_the_charger_page(
     answer = reads[charger_read]["answer"]["data"]
     assert answer["power"] > 0
     assert answer["ac_power"] > answer["power"]
+    # Its settings too (what owners can send us to confirm the EV controls).
+    prefix = charger_read.removesuffix("_ev_charger")
+    assert reads[f"{prefix}_ev_settings"]["answer"]["data"]["power"] == 3680
+    assert reads[f"{prefix}_ev_derate"]["answer"]["data"] == {"value": 0}
+    assert reads[f"{prefix}_ev_options"]["answer"]["data"] == {
+        "enableGrid": True,
+        "enableBattery": False,
+    }
+    assert reads["ev_priority"]["answer"]["data"] == {"value": False}
     text = json.dumps(response)
     assert all(device.serial not in text for device in station.devices)

@@ -24,6 +24,13 @@ from .energy_history import (
 from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
+from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id
+from .legacy_registry import (
+    adopted_issue_id,
+    async_migrate_registries,
+    failed_issue_id,
+    retired_issue_id,
+)
 from .mode_effects import ModeEffects
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
@@ -69,6 +76,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
         energy_history(hass, entry, coordinator),
         BatteryModeHolds(hass, entry),
     )
+    # Before any device or entity of ours: those of the community integration become
+    # ours (a no-op once done).
+    async_migrate_registries(hass, entry)
     # Devices first, once for all platforms: every entity then finds its device.
     async_setup_devices(entry)
     await async_setup_energy_history(hass, entry)
@@ -86,10 +96,15 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
     """Bring an entry of an earlier version up to date.
 
     1.1 -> 1.2: the title was the e-mail, which Home Assistant quotes in its logs; it
-    becomes the masked e-mail, unless the user renamed the entry. A later major version
-    (a downgrade) cannot be read.
+    becomes the masked e-mail, unless the user renamed the entry. 1.2 -> 1.3: an entry
+    of the community integration (same domain) becomes one of ours
+    (`legacy_entry.py`), unless the account already has one. A later major version (a
+    downgrade) cannot be read.
     """
     if entry.version > 1:
+        return False
+    # First, so that a refused entry is left exactly as it was.
+    if entry.minor_version < 3 and not async_adopt_legacy_entry(hass, entry):
         return False
     if entry.minor_version < 2:
         username: str = entry.data[CONF_USERNAME]
@@ -97,6 +112,8 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
         if title.strip().lower() == username.strip().lower():
             title = entry_title(username)
         hass.config_entries.async_update_entry(entry, title=title, minor_version=2)
+    if entry.minor_version < 3:
+        hass.config_entries.async_update_entry(entry, minor_version=3)
     return True
 
 
@@ -123,9 +140,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
     """Delete what the entry left besides itself (the statistics stay).
 
     That is the energy guard's memory, the open days of its statistics, its battery
-    mode holds and its repair issue.
+    mode holds and its repair issues.
     """
     await energy_guard_store(hass, entry.entry_id).async_remove()
     await async_remove_energy_history(hass, entry.entry_id)
     await holds_store(hass, entry.entry_id).async_remove()
-    ir.async_delete_issue(hass, DOMAIN, no_station_issue_id(entry.entry_id))
+    for issue_id in (
+        no_station_issue_id,
+        duplicate_issue_id,
+        retired_issue_id,
+        failed_issue_id,
+        adopted_issue_id,
+    ):
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry.entry_id))

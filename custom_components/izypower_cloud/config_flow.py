@@ -126,8 +126,9 @@ class IzypowerConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add, re-authenticate and reconfigure an Izypower Cloud account."""
 
     VERSION = 1
-    # 1.2: the title is the masked e-mail (async_migrate_entry in __init__.py).
-    MINOR_VERSION = 2
+    # 1.2: the title is the masked e-mail; 1.3: entries of the community integration
+    # are adopted (async_migrate_entry in __init__.py).
+    MINOR_VERSION = 3
 
     _pending_entry_data: dict[str, str]
 

@@ -63,11 +63,12 @@ from .const import (
     LOGGER,
     SLOW_REFRESH_INTERVAL,
 )
+from .control_reads import Page
 from .data import DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import EnergyGuard
 from .fetch import CloudFetcher, DeviceCalls, StationCalls, gather_keyed
 from .issues import check_station_list
-from .on_demand import Page, page_of
+from .on_demand import page_of
 from .pending import PendingWrites
 from .refresh_guard import (
     FIRST_REFRESH_DEADLINE,
@@ -156,7 +157,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """
         if (old := self.data.device(station_id, device_id)) is None:
             return None
-        await self._fetcher.controls.reread(old.device, feed)
+        await self._fetcher.controls.reread(station_id, old.device, feed)
         # A refresh may have published a newer snapshot during the read: update that
         # one, so the device's other values never go back in time.
         if (current := self.data.device(station_id, device_id)) is None:

@@ -18,6 +18,7 @@ from .api import (
     EnergyReport,
     EnergySeries,
     EvChargerPower,
+    EvSettings,
     MeterChannel,
     MeterControl,
     Period,
@@ -52,6 +53,9 @@ class Feed(StrEnum):
     # a smart meter's export limitation (base info, by device id).
     SETTINGS = "settings"
     METER_CONTROL = "meter_control"
+    # An EV charger's settings (four reads, docs/api.md §7.15): slow like the
+    # others, but only while one of its controls is enabled (on_demand.py).
+    EV_SETTINGS = "ev_settings"
     # Pages of newer cloud versions, read only while an entity shows them
     # (`ON_DEMAND_FEEDS`): a smart meter's channels, an EV charger's powers.
     METER_CHANNELS = "meter_channels"
@@ -94,6 +98,8 @@ class DeviceData:
     # after a write); `None` for other devices and while the read fails.
     settings: BatterySettings | None = None
     meter_control: MeterControl | None = None
+    # An EV charger's settings; `None` also while none of its controls is enabled.
+    ev_settings: EvSettings | None = None
     # A smart meter's channels and an EV charger's powers, read on demand; `None`
     # while no enabled entity asks for them, and when their read failed.
     meter_channels: tuple[MeterChannel, ...] | None = None

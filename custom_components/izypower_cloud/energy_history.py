@@ -13,13 +13,16 @@ from datetime import date, timedelta, tzinfo
 from functools import partial
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import EnergyReport, Period
 from .const import DOMAIN, LOGGER
 from .coordinator import IzypowerCoordinator
+from .data import IzypowerData
 from .history import HistoryImporter, ImportResult
 from .hourly import HourlyStatistics, statistics_store
+from .legacy_statistics import LegacyStation, async_carry_over, legacy_issue_id
 from .runtime import IzypowerConfigEntry
 from .statistics import recorder_ready, station_series, station_zone
 
@@ -93,26 +96,62 @@ def energy_history(
 async def async_setup_energy_history(
     hass: HomeAssistant, entry: IzypowerConfigEntry
 ) -> None:
-    """Start writing the entry's statistics (after its first refresh)."""
+    """Start writing the entry's statistics (after its first refresh).
+
+    The first write carries the community integration's statistics into ours first
+    (legacy_statistics.py), before any row of ours.
+    """
     coordinator = entry.runtime_data.coordinator
     hourly = entry.runtime_data.history.hourly
     await hourly.async_load()
+    carry_over = True
 
     @callback
     def refreshed() -> None:
+        nonlocal carry_over
         if coordinator.last_update_success and recorder_ready(hass):
             entry.async_create_background_task(
-                hass, hourly.async_process(coordinator.data), f"{DOMAIN} statistics"
+                hass,
+                _async_write(hass, entry, coordinator.data, carry_over=carry_over),
+                f"{DOMAIN} statistics",
             )
+            carry_over = False
 
     entry.async_on_unload(coordinator.async_add_listener(refreshed))
     entry.async_on_unload(hourly.async_save)
     refreshed()
 
 
+async def _async_write(
+    hass: HomeAssistant,
+    entry: IzypowerConfigEntry,
+    data: IzypowerData,
+    *,
+    carry_over: bool,
+) -> None:
+    """Write the rows of one refresh, after carrying the old statistics over."""
+    hourly = entry.runtime_data.history.hourly
+    if carry_over:
+        history = entry.runtime_data.history
+        stations = {
+            station_id: LegacyStation(
+                item.station.name,
+                station_series(item.has_battery),
+                history.station_zone(station_id),
+            )
+            for station_id, item in data.stations.items()
+        }
+        await async_carry_over(hass, entry.entry_id, stations, hourly)
+    await hourly.async_process(data)
+
+
 async def async_remove_energy_history(hass: HomeAssistant, entry_id: str) -> None:
-    """Delete what the entry stored for its statistics (the statistics stay)."""
+    """Delete what the entry stored for its statistics (the statistics stay).
+
+    That is its open days and its repair about the community integration's statistics.
+    """
     await statistics_store(hass, entry_id).async_remove()
+    ir.async_delete_issue(hass, DOMAIN, legacy_issue_id(entry_id))
 
 
 async def _fetch_day_report(

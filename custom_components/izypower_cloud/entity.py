@@ -152,7 +152,7 @@ type EntityTables[DescriptionT: IzypowerEntityDescription[Any, Any]] = Sequence[
 ]
 
 
-def _existing[DescriptionT: IzypowerEntityDescription[Any, Any]](
+def existing_entities[DescriptionT: IzypowerEntityDescription[Any, Any]](
     data: IzypowerData, tables: EntityTables[DescriptionT]
 ) -> Iterator[tuple[Target[Any], DescriptionT]]:
     """Every entity the snapshot has: a target and one of its descriptions."""
@@ -186,7 +186,7 @@ def async_add_entities_dynamically[DescriptionT: IzypowerEntityDescription[Any, 
     @callback
     def add_new_entities() -> None:
         new_entities: list[Entity] = []
-        for target, description in _existing(coordinator.data, tables):
+        for target, description in existing_entities(coordinator.data, tables):
             entity_unique_id = unique_id(target, description)
             if entity_unique_id in added:
                 continue

@@ -32,9 +32,9 @@ from .api import (
     WifiInfo,
 )
 from .const import LOGGER, MAX_CONCURRENT_REQUESTS
-from .control_reads import ControlReads
+from .control_reads import ControlReads, Page
 from .data import Feed
-from .on_demand import OnDemandReads, Page
+from .on_demand import OnDemandReads
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import SlowCache
 
@@ -139,7 +139,9 @@ class CloudFetcher:
         self._not_made = set()
         for cache in self._caches():
             cache.begin()
-        self.on_demand.begin(wanted_pages)
+        wanted = frozenset(wanted_pages)
+        self.controls.begin(wanted)
+        self.on_demand.begin(wanted)
         try:
             yield
         finally:
@@ -235,7 +237,12 @@ class CloudFetcher:
                 )
             for device in devices:
                 self._start_device_calls(
-                    group, device, today, slow, battery=battery, temperature=temperature
+                    group,
+                    (station_id, device),
+                    today,
+                    slow,
+                    battery=battery,
+                    temperature=temperature,
                 )
             self.firmware.schedule(
                 group,
@@ -260,14 +267,18 @@ class CloudFetcher:
     def _start_device_calls(
         self,
         group: asyncio.TaskGroup,
-        device: Device,
+        located: tuple[int, Device],
         today: date,
         slow: bool,
         *,
         battery: dict[int, asyncio.Task[BatteryPage | None]],
         temperature: dict[int, asyncio.Task[float | None]],
     ) -> None:
-        """Start one device's own calls; they are addressed by serial."""
+        """Start one device's own calls (`located`: its station id and record).
+
+        They are addressed by serial.
+        """
+        station_id, device = located
         if (serial := device.serial) is None:
             return
         client = self.client
@@ -280,7 +291,7 @@ class CloudFetcher:
                 f"Wi-Fi of device {device_id}", partial(client.get_wifi, serial)
             ),
         )
-        self.controls.schedule(group, device, slow)
+        self.controls.schedule(group, station_id, device, slow)
         self.on_demand.schedule(group, device)
         if device.device_type is DeviceType.BATTERY:
             battery[device_id] = self._start(

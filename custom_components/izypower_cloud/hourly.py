@@ -23,7 +23,7 @@ covers the downtime).
 """
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -197,6 +197,39 @@ class HourlyStatistics:
         """Return the station's open day (None before its first reading)."""
         day = self._days.get(station_id)
         return None if day is None else day.day
+
+    def continue_rows(
+        self, station_id: int, zone: tzinfo, last: Mapping[EnergySeries, Row]
+    ) -> date | None:
+        """Open a station's first day where earlier rows of its series end.
+
+        For rows carried from the community integration (legacy_statistics.py), so
+        that their hours are continued, not written again. The open day is the day of
+        the latest row, if that is yesterday or today (older: the usual first day);
+        a series whose last row is on it continues from that row (its state is the
+        day's energy up to the row's end), another from its last sum at the day's
+        start. Returns the day opened (None: not opened). The caller holds `lock`.
+        """
+        if station_id in self._days or not last:
+            return None
+        latest = max(row.start for row in last.values())
+        day = latest.astimezone(zone).date()
+        if day < dt_util.now(zone).date() - timedelta(days=1):
+            return None
+        start = day_start(day, zone)
+        cursors: dict[EnergySeries, _Cursor] = {}
+        for series, row in last.items():
+            if row.start >= start:
+                end = row.start + HOUR
+                cursors[series] = _Cursor(
+                    row.sum - row.state, end, row.state, row.state
+                )
+            else:
+                cursors[series] = _new_cursor(row.sum, start)
+        end = day_start(day + timedelta(days=1), zone)
+        self._days[station_id] = _OpenDay(day, end, cursors)
+        self._on_first_day(station_id, day)
+        return day
 
     def raise_sums(self, station_id: int, energy: dict[EnergySeries, float]) -> None:
         """Raise the running sums of a station: days were imported before them.

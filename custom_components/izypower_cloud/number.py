@@ -32,6 +32,17 @@ from .controls import (
 )
 from .data import DeviceData, Feed
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .ev_controls import (
+    DERATE_MAX,
+    DERATE_STEP,
+    FALLBACK_MAX_POWER,
+    FALLBACK_MIN_POWER,
+    FALLBACK_POWER_STEP,
+    charger,
+    ev_fields,
+    ev_value,
+    power_bound,
+)
 from .helpers import IzypowerValidationError
 from .modes import manual_active, manual_fields, write_manual
 from .runtime import IzypowerConfigEntry
@@ -49,9 +60,11 @@ UNIT_MAX_POWER = 2400
 class IzypowerNumberDescription(
     IzypowerControlDescription[float], NumberEntityDescription
 ):
-    """A number control; `max_fn` gives an upper bound that depends on the device."""
+    """A number control; `*_fn` give bounds and step that depend on the device."""
 
     max_fn: Callable[[DeviceData], float] | None = None
+    min_fn: Callable[[DeviceData], float] | None = None
+    step_fn: Callable[[DeviceData], float] | None = None
 
 
 def max_power(device: DeviceData) -> float:
@@ -265,8 +278,53 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
     _manual_power(ManualMode.DISCHARGE),
 )
 
+
+def _ev_power(key: str, **description: Any) -> IzypowerNumberDescription:
+    """Describe a power (W) of an EV charger (experimental: disabled by default)."""
+    return IzypowerNumberDescription(
+        key=f"evse_{key}",
+        translation_key=f"evse_{key}",
+        entity_registry_enabled_default=False,
+        device_class=NumberDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        mode=NumberMode.BOX,
+        exists_fn=charger,
+        feed=Feed.EV_SETTINGS,
+        value_fn=ev_value(key),
+        fields_fn=ev_fields(key),
+        **description,
+    )
+
+
+EV_NUMBERS: tuple[IzypowerNumberDescription, ...] = (
+    _ev_power(
+        "charging_power",
+        # Not a configuration: what automations change most.
+        entity_category=None,
+        # The charger's own range and step (fallbacks while it sends none).
+        native_min_value=FALLBACK_MIN_POWER,
+        native_max_value=FALLBACK_MAX_POWER,
+        native_step=FALLBACK_POWER_STEP,
+        min_fn=power_bound("min_power", FALLBACK_MIN_POWER),
+        max_fn=power_bound("max_power", FALLBACK_MAX_POWER),
+        step_fn=power_bound("power_step", FALLBACK_POWER_STEP),
+        write_fn=lambda client, device, value: client.set_ev_charging_power(
+            serial(device), value
+        ),
+    ),
+    _ev_power(
+        "power_derate",
+        native_min_value=0,
+        native_max_value=DERATE_MAX,
+        native_step=DERATE_STEP,
+        write_fn=lambda client, device, value: client.set_ev_power_derate(
+            serial(device), value
+        ),
+    ),
+)
+
 TABLES: EntityTables[IzypowerNumberDescription] = (
-    EntityTable(EquipmentTarget, NUMBERS),
+    EntityTable(EquipmentTarget, NUMBERS + EV_NUMBERS),
 )
 
 
@@ -290,15 +348,29 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
         """The setting as shown (pending value included)."""
         return self.shown_value
 
+    def _bound[StaticT: float | None](
+        self, bound_fn: Callable[[DeviceData], float] | None, static: StaticT
+    ) -> float | StaticT:
+        device = self.device_data
+        return static if bound_fn is None or device is None else bound_fn(device)
+
     @override
     @property
     def native_max_value(self) -> float:
         """The upper bound: the device's own when it depends on it."""
-        description = self.entity_description
-        device = self.device_data
-        if description.max_fn is None or device is None:
-            return super().native_max_value
-        return description.max_fn(device)
+        return self._bound(self.entity_description.max_fn, super().native_max_value)
+
+    @override
+    @property
+    def native_min_value(self) -> float:
+        """The lower bound: the device's own when it depends on it."""
+        return self._bound(self.entity_description.min_fn, super().native_min_value)
+
+    @override
+    @property
+    def native_step(self) -> float | None:
+        """The step: the device's own when it depends on it."""
+        return self._bound(self.entity_description.step_fn, super().native_step)
 
     @override
     def validate(self, device: DeviceData, value: float) -> None:

@@ -9,7 +9,9 @@ an enabled entity that reads it. The registry, not the entities added so far, is
 source: it already says so at the first refresh of a setup, before the platforms add
 any entity, so a page a user enabled (Home Assistant then reloads the entry) is read by
 the reload's first refresh, and a page whose entities the user disabled is no longer
-read from the next refresh on.
+read from the next refresh on. The same registry look names the EV chargers whose
+controls (all disabled by default) are enabled: their settings are a slow read
+(control_reads.py), not a page of this module.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from functools import partial
 
 from .api import DeviceType, EvChargerPower, IzypowerClient, MeterChannel
 from .api.equipment import Device
-from .control_reads import Caller
+from .control_reads import Caller, Page
 from .data import ON_DEMAND_FEEDS, Feed
 from .identifiers import DEVICE_PREFIX
 
@@ -26,17 +28,19 @@ from .identifiers import DEVICE_PREFIX
 # from these), which is how an entity registry entry names the page it reads.
 CHANNEL_KEY_PREFIX = "channel_"
 EV_CHARGER_KEY_PREFIX = "ev_charger_"
+# An EV charger's controls: their settings are read on the slow cadence, like a
+# Titan's, but only while one of them is enabled (control_reads.py).
+EV_CONTROL_KEY_PREFIX = "evse_"
 _KEY_PREFIXES: Mapping[str, Feed] = {
     CHANNEL_KEY_PREFIX: Feed.METER_CHANNELS,
     EV_CHARGER_KEY_PREFIX: Feed.EV_CHARGER,
+    EV_CONTROL_KEY_PREFIX: Feed.EV_SETTINGS,
 }
 # Which kind of equipment has each page.
 _DEVICE_TYPES: Mapping[Feed, DeviceType] = {
     Feed.METER_CHANNELS: DeviceType.METER,
     Feed.EV_CHARGER: DeviceType.CHARGER,
 }
-
-type Page = tuple[int, Feed]
 
 
 def page_of(unique_id: str) -> Page | None:

@@ -24,7 +24,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 import homeassistant.util.dt as dt_util
 
-from .api import BatterySettings, IzypowerError, MeterControl
+from .api import BatterySettings, EvSettings, IzypowerError, MeterControl
 from .const import DOMAIN, LOGGER
 from .data import DeviceData, Feed, IzypowerData
 
@@ -34,7 +34,7 @@ REREAD_DELAY: Final = timedelta(seconds=20)
 CONFIRM_TIMEOUT: Final = timedelta(minutes=10)
 ISSUE_TRANSLATION_KEY: Final = "write_not_applied"
 
-type Resource = BatterySettings | MeterControl
+type Resource = BatterySettings | MeterControl | EvSettings
 type Reread = Callable[[int, int, Feed], Awaitable[object]]
 
 
@@ -48,16 +48,25 @@ class PendingWrite:
     name: str
     station_id: int
     device_id: int
-    # `Feed.SETTINGS` (a Titan's settings) or `Feed.METER_CONTROL` (a meter's).
+    # The resource written: a key of `RESOURCES`.
     feed: Feed
     # Attribute of the resource -> value asked for.
     fields: Mapping[str, object]
     deadline: datetime
 
 
+# The field of `DeviceData` holding the resource each feed reads.
+RESOURCES: Mapping[Feed, str] = {
+    Feed.SETTINGS: "settings",
+    Feed.METER_CONTROL: "meter_control",
+    Feed.EV_SETTINGS: "ev_settings",
+}
+
+
 def resource(device: DeviceData, feed: Feed) -> Resource | None:
     """Return the resource of a device that a control writes (`None`: not read)."""
-    return device.settings if feed is Feed.SETTINGS else device.meter_control
+    current: Resource | None = getattr(device, RESOURCES[feed])
+    return current
 
 
 def shows(device: DeviceData, feed: Feed, fields: Mapping[str, object]) -> bool:
@@ -76,9 +85,7 @@ def _with_fields(
     if current is None:
         # Nothing read to lay the value over: the control stays unavailable.
         return device
-    if feed is Feed.SETTINGS:
-        return replace(device, settings=replace(current, **fields))
-    return replace(device, meter_control=replace(current, **fields))
+    return replace(device, **{RESOURCES[feed]: replace(current, **fields)})
 
 
 class PendingWrites:

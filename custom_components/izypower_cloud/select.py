@@ -8,7 +8,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import BackupOutletMode, ControlMode, ManualMode
+from .api import BackupOutletMode, ControlMode, EvControlMode, ManualMode
 from .controls import (
     IzypowerControlDescription,
     IzypowerControlEntity,
@@ -21,6 +21,7 @@ from .controls import (
 )
 from .data import DeviceData, Feed, StationData
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .ev_controls import charger, ev_control_mode, ev_control_options, ev_fields
 from .modes import (
     ManualValue,
     control_fields,
@@ -139,8 +140,27 @@ SELECTS: tuple[IzypowerSelectDescription, ...] = (
     ),
 )
 
+EV_CONTROL_MODE = IzypowerSelectDescription(
+    key="evse_control_mode",
+    translation_key="evse_control_mode",
+    entity_category=None,
+    # Experimental: disabled by default (ev_controls.py).
+    entity_registry_enabled_default=False,
+    options=[mode.option for mode in EvControlMode],
+    options_fn=ev_control_options,
+    exists_fn=charger,
+    feed=Feed.EV_SETTINGS,
+    value_fn=ev_control_mode,
+    fields_fn=lambda device, option: ev_fields("control_mode")(
+        device, EvControlMode.from_option(option)
+    ),
+    write_fn=lambda client, device, option: client.set_ev_control_mode(
+        serial(device), EvControlMode.from_option(option)
+    ),
+)
+
 TABLES: EntityTables[IzypowerSelectDescription] = (
-    EntityTable(EquipmentTarget, SELECTS),
+    EntityTable(EquipmentTarget, (*SELECTS, EV_CONTROL_MODE)),
 )
 
 

@@ -148,7 +148,7 @@ class SnapshotAssembler:
         wifi = self._fetcher.wifi.get(device_id)
         battery = own.battery.get(device_id)
         failed = _own_failures(device, wifi, battery, own)
-        settings, meter_control, controls_failed = self._fetcher.controls.state(device)
+        controls, controls_failed = self._fetcher.controls.state(device)
         channels, charger, on_demand_failed = self._fetcher.on_demand.state(device)
         return DeviceData(
             device=self._guarded_meter(device, measured_at),
@@ -170,8 +170,9 @@ class SnapshotAssembler:
                 if firmware is not None and device.serial
                 else None
             ),
-            settings=settings,
-            meter_control=meter_control,
+            settings=controls.settings,
+            meter_control=controls.meter_control,
+            ev_settings=controls.ev_settings,
             meter_channels=channels,
             ev_charger=charger,
             failed=frozenset(failed) | controls_failed | on_demand_failed,

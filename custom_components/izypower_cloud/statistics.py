@@ -20,9 +20,11 @@ This module holds what the hourly writer (hourly.py) and the importer (history.p
 share: ids, metadata, the station's hour grid and the recorder calls.
 """
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -34,8 +36,10 @@ from homeassistant.components.recorder.models import (
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     get_last_statistics,
+    get_metadata,
     statistics_during_period,
 )
+from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -183,6 +187,19 @@ def write_rows(
         async_add_external_statistics(hass, metadata, data)
 
 
+async def async_recorder_caught_up(hass: HomeAssistant) -> None:
+    """Wait until every recorder task queued so far has run and been committed.
+
+    `Recorder.async_block_till_done` returns at once when the queue is empty, even
+    while the recorder thread is still running the last task taken from it (rows just
+    queued would then be read before they are written): a task queued behind them runs
+    only after them.
+    """
+    future: asyncio.Future[None] = hass.loop.create_future()
+    get_instance(hass).queue_task(SynchronizeTask(future))
+    await future
+
+
 def _rows(found: Iterable[Mapping[str, Any]]) -> list[Row]:
     return [
         Row(
@@ -202,7 +219,7 @@ async def async_read_rows(
     Waits for the writes already queued, so what was just written is read back.
     """
     recorder = get_instance(hass)
-    await recorder.async_block_till_done()
+    await async_recorder_caught_up(hass)
     found = await recorder.async_add_executor_job(
         statistics_during_period,
         hass,
@@ -240,9 +257,22 @@ async def async_sum_before(
     A day has at most 25 hours, so the last 26 rows reach before any day's start.
     """
     recorder = get_instance(hass)
-    await recorder.async_block_till_done()
+    await async_recorder_caught_up(hass)
     found = await recorder.async_add_executor_job(
         get_last_statistics, hass, 26, stat_id, False, {"sum"}
     )
     earlier = [row for row in _rows(found.get(stat_id, [])) if row.start < before]
     return earlier[0].sum if earlier else 0.0
+
+
+async def async_own_statistic_ids(hass: HomeAssistant) -> set[str]:
+    """Return the id of every statistic whose source is this integration's domain.
+
+    Waits for the writes already queued, so what was just written is listed.
+    """
+    recorder = get_instance(hass)
+    await async_recorder_caught_up(hass)
+    found = await recorder.async_add_executor_job(
+        partial(get_metadata, hass, statistic_source=DOMAIN)
+    )
+    return set(found)

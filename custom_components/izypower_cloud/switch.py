@@ -1,4 +1,4 @@
-"""Switch controls: export limitation, backup outlet, periodic calibration."""
+"""Switch controls: export limitation, backup outlet, calibration, EV charging."""
 
 from dataclasses import dataclass
 from typing import Any, override
@@ -18,6 +18,15 @@ from .controls import (
 )
 from .data import DeviceData, Feed
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
+from .ev_controls import (
+    OPTIONS,
+    charger,
+    ev_fields,
+    ev_value,
+    other_option_known,
+    write_option,
+    write_priority,
+)
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
@@ -85,8 +94,41 @@ SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
     ),
 )
 
+
+def _ev_switch(key: str, **description: Any) -> IzypowerSwitchDescription:
+    """Describe an on/off setting of an EV charger (experimental: disabled)."""
+    return IzypowerSwitchDescription(
+        key=f"evse_{key}",
+        translation_key=f"evse_{key}",
+        entity_registry_enabled_default=False,
+        exists_fn=charger,
+        feed=Feed.EV_SETTINGS,
+        value_fn=ev_value(key),
+        fields_fn=ev_fields(key),
+        **description,
+    )
+
+
+EV_SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
+    _ev_switch(
+        "charging",
+        # Not a configuration: what automations change most.
+        entity_category=None,
+        write_fn=lambda client, device, on: client.set_ev_charging(serial(device), on),
+    ),
+    *(
+        _ev_switch(
+            option,
+            rules=(other_option_known(option),),
+            write_fn=write_option(option),
+        )
+        for option in OPTIONS
+    ),
+    _ev_switch("station_priority", write_fn=write_priority),
+)
+
 TABLES: EntityTables[IzypowerSwitchDescription] = (
-    EntityTable(EquipmentTarget, SWITCHES),
+    EntityTable(EquipmentTarget, SWITCHES + EV_SWITCHES),
 )
 
 

@@ -24,8 +24,11 @@ SIMULATOR_LOGIN = {
     "password": "izypower-demo",
 }
 # The fixture account moved to today (Home Assistant asks for today's data) and frozen
-# there; every request sees the current state.
-FROZEN_TODAY = ("--start", "now", "--time-scale", "0", "--refresh-interval", "0")
+# there, its counters as loaded; every request sees the current state.
+FROZEN_TODAY = (
+    *("--start", "now", "--counters", "snapshot"),
+    *("--time-scale", "0", "--refresh-interval", "0"),
+)
 
 
 class Simulator:
@@ -146,16 +149,21 @@ async def started_demo[SimulatorT: Simulator](
     extra_integrations: Sequence[str] = (),
     login: Mapping[str, str] = SIMULATOR_LOGIN,
     owner: Owner = OWNER,
+    account_dir: Path | None = ha_harness.FIXTURE_ACCOUNT_DIR,
 ) -> AsyncIterator[Demo[SimulatorT]]:
     """Start the simulator (with `simulator_args`) and Home Assistant on loopback ports.
 
     Yields once the simulator answers (Home Assistant may still be starting). The log
     check runs only when the block ends without error: a failure is reported as is.
-    The processes are stopped by the `stop_processes` fixture.
+    The processes are stopped by the `stop_processes` fixture. `account_dir=None`
+    serves a generated account (`simulator_args` name it).
     """
     simulator_port, ha_port = ha_harness.free_port(), ha_harness.free_port()
     simulator_process = ha_harness.start_simulator(
-        simulator_port, tmp_path / "simulator.log", extra_args=simulator_args
+        simulator_port,
+        tmp_path / "simulator.log",
+        account_dir=account_dir,
+        extra_args=simulator_args,
     )
     config_dir = ha_harness.write_config(
         tmp_path / "config", ha_port, extra_integrations=extra_integrations

@@ -68,7 +68,11 @@ async def test_current_month_in_the_energy_dashboard(tmp_path: Path) -> None:
             give_up_after=120,
             watch=[hass],
         )
-        assert all(day["change"] > 0 for day in days)
+        # Every past day had sun; today has none yet before sunrise (the simulator
+        # follows the real hour and season).
+        *past, today_row = days
+        assert all(day["change"] > 0 for day in past)
+        assert today_row["change"] >= 0
 
         await client.websocket_command(save_prefs_command(STATION))
         validation = await client.websocket_command({"type": "energy/validate"})

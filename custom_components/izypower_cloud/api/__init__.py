@@ -32,6 +32,7 @@ from .equipment import (
     MeterControl,
     WifiInfo,
 )
+from .ev import EvControlMode, EvSettings
 from .exceptions import (
     IzypowerAuthenticationError,
     IzypowerConnectionError,
@@ -63,6 +64,8 @@ __all__ = [
     "EnergyReport",
     "EnergySeries",
     "EvChargerPower",
+    "EvControlMode",
+    "EvSettings",
     "IzypowerAuthenticationError",
     "IzypowerClient",
     "IzypowerConnectionError",

@@ -31,6 +31,7 @@ from .equipment import (
     parse_latest_temperature,
     parse_upgrade_flags,
 )
+from .ev import EvSettings
 from .exceptions import IzypowerConnectionError, IzypowerTokenRefusedError
 from .models import CtPower, EnergyReport, PvString, Station, StationInfo
 from .paging import PAGE_SIZE, read_all_pages
@@ -46,7 +47,7 @@ from .wire import (
     Wire,
     decode,
 )
-from .writes import SettingWrites
+from .writes import EV_PATH, SettingWrites
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -327,6 +328,21 @@ class IzypowerClient(SettingWrites):
         """Return the settings of a Titan unit (every control's current value)."""
         return BatterySettings.from_json(
             await self._request("GET", "/api/v2/device/cmd/{}", serial)
+        )
+
+    async def get_ev_settings(self, serial: str, station_id: int) -> EvSettings:
+        """Return an EV charger's settings: four reads, its station's priority last."""
+        settings = EvSettings.from_json(
+            await self._request("GET", "/api/v2/device/cmd/{}", serial)
+        ).with_power_derate(
+            await self._request("GET", EV_PATH + "powerDerate/{}", serial)
+        )
+        settings = settings.with_options(
+            await self._request("GET", EV_PATH + "intelligentValue/V2/{}", serial)
+        )
+        return settings.with_priority(
+            await self._request("GET", EV_PATH + "priority/V2/{}", station_id),
+            station_id,
         )
 
     async def get_ct_powers(self, station_id: int, day: date) -> list[CtPower]:

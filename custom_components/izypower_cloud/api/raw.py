@@ -14,6 +14,8 @@ from .enums import DeviceType, Period
 from .equipment import Device
 from .paging import PAGE_SIZE
 
+# An EV charger's settings reads (writes.py has the same prefix).
+_EV = "/api/v2/device/ev/"
 # `timeType` and `searchTime` format of the energy report for each period.
 _REPORT_TIME = {
     Period.DAY: ("day", "%Y-%m-%d"),
@@ -75,8 +77,12 @@ def station_reads(
         (station_id,),
         {"searchTime": day.isoformat(), "isV2": "true"},
     )
+    chargers = False
     for index, device in enumerate(devices, start=1):
+        chargers = chargers or device.device_type is DeviceType.CHARGER
         yield from _device_reads(f"device_{index}", device, day)
+    if chargers:
+        yield RawRead("ev_priority", _EV + "priority/V2/{}", (station_id,))
 
 
 def _device_reads(prefix: str, device: Device, day: date) -> Iterator[RawRead]:
@@ -97,6 +103,10 @@ def _device_reads(prefix: str, device: Device, day: date) -> Iterator[RawRead]:
         yield RawRead(f"{prefix}_meter_channels", "/izy/v2/meter/{}", (serial,))
     if device.device_type is DeviceType.CHARGER:
         yield RawRead(f"{prefix}_ev_charger", "/izy/v2/ev/{}", (serial,))
+        # Its settings (docs/api.md §7.15, one client only): what owners can send us.
+        yield RawRead(f"{prefix}_ev_settings", "/api/v2/device/cmd/{}", (serial,))
+        yield RawRead(f"{prefix}_ev_derate", _EV + "powerDerate/{}", (serial,))
+        yield RawRead(f"{prefix}_ev_options", _EV + "intelligentValue/V2/{}", (serial,))
     if device.device_type is DeviceType.MICRO_INVERTER:
         yield RawRead(
             f"{prefix}_temperature",

@@ -14,9 +14,12 @@ from datetime import time
 import math
 
 from .enums import BackupOutletMode, ControlMode, ManualMode, PowerDirection
+from .ev import EvControlMode
 from .exceptions import IzypowerError
 
 _BATTERY = "/api/v2/device/yz/battery/"
+# An EV charger's reads and writes (docs/api.md §7.15 and §8, one client only).
+EV_PATH = "/api/v2/device/ev/"
 
 
 def _watts(value: float) -> int:
@@ -117,3 +120,33 @@ class SettingWrites:
             serial,
             {"mode": mode.value, "power": watts},
         )
+
+    async def set_ev_charging(self, serial: str, on: bool) -> None:
+        """Start (true) or stop (false) an EV charger's charging."""
+        await self._write(EV_PATH + "state/{}", serial, {"value": on})
+
+    async def set_ev_control_mode(self, serial: str, mode: EvControlMode) -> None:
+        """Choose how an EV charger decides its power (intelligent needs a meter)."""
+        await self._write(EV_PATH + "mode/{}", serial, {"value": mode.value})
+
+    async def set_ev_charging_power(self, serial: str, watts: float) -> None:
+        """Set an EV charger's charging power (W)."""
+        await self._write(EV_PATH + "chargePower/{}", serial, {"value": _watts(watts)})
+
+    async def set_ev_power_derate(self, serial: str, watts: float) -> None:
+        """Set an EV charger's power derate (W)."""
+        await self._write(EV_PATH + "powerDerate/{}", serial, {"value": _watts(watts)})
+
+    async def set_ev_options(
+        self, serial: str, *, start_with_grid: bool, use_battery: bool
+    ) -> None:
+        """Set an EV charger's intelligent options; the cloud wants both at once."""
+        await self._write(
+            EV_PATH + "intelligentValue/V2/{}",
+            serial,
+            {"enableGrid": start_with_grid, "enableBattery": use_battery},
+        )
+
+    async def set_ev_priority(self, station_id: int, on: bool) -> None:
+        """Give a station's EV charging priority over its battery (by station id)."""
+        await self._write(EV_PATH + "priority/V2/{}", str(station_id), {"value": on})

@@ -1,0 +1,1 @@
+"""Coming from the community integration: its entry and registries become ours."""
