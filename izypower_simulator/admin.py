@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import physics, render
+from . import controls, physics, render
 from .faults import FaultConfig, FaultConfigError
 from .model import SERIES, Device, Station
 from .routes import BASE_PATH, ENDPOINTS
@@ -254,6 +254,12 @@ def _device_changes(
             actions.append(partial(setattr, device, name, _bool(value, name)))
         elif name == "soc" and device.battery is not None:
             actions.append(partial(_set_pile_soc, device, _number(value, name, 0, 100)))
+        elif name == "ignores_mode" and device.battery is not None:
+            actions.append(
+                partial(setattr, device.battery, "ignores_mode", _bool(value, name))
+            )
+        elif name == "app_settings" and device.battery is not None:
+            actions.append(_app_settings(simulator, device, value))
         elif name == "rssi" and device.wifi is not None:
             actions.append(
                 partial(
@@ -264,6 +270,20 @@ def _device_changes(
             raise AdminError(f"unknown or inapplicable device setting {name}")
     actions.append(partial(physics.dispatch, station, simulator.account.sky_time))
     return actions
+
+
+def _app_settings(
+    simulator: Simulator, device: Device, body: Any
+) -> Callable[[], None]:
+    """Check a mode change "made in the app" now; return its application."""
+    if not isinstance(body, dict):
+        raise AdminError("app_settings must be an object")
+    account = simulator.account
+    try:
+        changes = controls.app_changes(account, device, body)
+    except controls.InvalidWrite as err:
+        raise AdminError(f"app_settings refused: {err}") from err
+    return partial(controls.apply_changes, account, device.serial, changes)
 
 
 def _account_changes(simulator: Simulator, changes: Any) -> list[Callable[[], None]]:
@@ -284,7 +304,9 @@ async def post_state(request: web.Request) -> web.Response:
     """Override live values; everything is validated before anything changes.
 
     Body: {"stations": {"<id>": {"pv_power": W|null, "consumption": W|null, "status": n}},
-           "devices": {"<serial>": {"online": bool, "soc": %, "need_upgrade": bool, "rssi": dBm}},
+           "devices": {"<serial>": {"online": bool, "soc": %, "need_upgrade": bool, "rssi": dBm,
+                                    "ignores_mode": bool,
+                                    "app_settings": {"ctr_mode": n, "mode": n, "power": W}}},
            "account": {"password": str, "revoke_tokens": true}}
     `pv_power`/`consumption` stay pinned until set to null.
     """

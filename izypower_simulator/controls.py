@@ -191,6 +191,27 @@ def full_charge_time(
     return {"settings.full_charge_time": value}
 
 
+def app_changes(account: Account, device: Device, body: dict[str, Any]) -> Changes:
+    """Return the changes of a mode change made in the Izypower app (the admin API's).
+
+    `body` holds `ctr_mode` and/or the manual `mode` with its `power`, checked as the
+    writes are (`InvalidWrite`); the caller applies them at once.
+    """
+    found = account.device_by_serial(device.serial)
+    if found is None or device.battery is None:
+        raise InvalidWrite("not a Titan")
+    station = found[0]
+    settings = requested_settings(account, device)
+    if not body or set(body) - {"ctr_mode", "mode", "power"}:
+        raise InvalidWrite("expected ctr_mode and/or mode with power")
+    changes: Changes = {}
+    if "ctr_mode" in body:
+        changes |= control_mode(station, device, settings, body)
+    if "mode" in body or "power" in body:
+        changes |= manual_mode(station, device, settings, body)
+    return changes
+
+
 def submit(
     account: Account,
     config: FaultConfig,
@@ -202,7 +223,7 @@ def submit(
     if config.writes_never_apply:
         return
     if config.write_lag_s <= 0:
-        _apply(account, device.serial, changes)
+        apply_changes(account, device.serial, changes)
         return
     due = now + timedelta(seconds=config.write_lag_s)
     account.pending_writes.append(PendingWrite(due, device.serial, changes))
@@ -220,10 +241,11 @@ def apply_due_writes(account: Account, now: datetime, target: datetime) -> None:
     for write in due:
         physics.advance_account(account, min(write.due, target))
         account.pending_writes.remove(write)
-        _apply(account, write.serial, write.changes)
+        apply_changes(account, write.serial, write.changes)
 
 
-def _apply(account: Account, serial: str, changes: Changes) -> None:
+def apply_changes(account: Account, serial: str, changes: Changes) -> None:
+    """Apply accepted changes to a device now, and dispatch its station again."""
     found = account.device_by_serial(serial)
     if found is None:
         return

@@ -153,6 +153,8 @@ class BatteryUnit:
     # Newer cloud versions send a state code as the page's `onlineState` (1000
     # standby, 1001 charging, 1002 discharging) rather than 1 online / 0 offline.
     state_codes: bool = False
+    # A faulty Titan: it accepts every mode (the cloud shows it) but stays idle.
+    ignores_mode: bool = False
 
     def modules(self) -> list[tuple[Number, float]]:
         """(soc %, capacity kWh) of the unit and each Link module."""

@@ -331,8 +331,9 @@ def dispatch(station: Station, when: datetime, dt_s: float = BASE_STEP_S) -> Non
     for device in batteries:
         unit = device.battery
         assert unit is not None
-        if meter_device is None or not device.online:
-            # Without a meter nothing measures the house: the Titans stay idle.
+        if meter_device is None or not device.online or unit.ignores_mode:
+            # Without a meter nothing measures the house: the Titans stay idle (and
+            # a faulty one ignores its mode).
             unit.power = 0
             continue
         units = len(members) if device in members else 1

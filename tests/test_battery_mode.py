@@ -745,7 +745,7 @@ async def test_hold_replaced_during_its_restore_stays(
     assert current is not None
     newer = replace(current, mode=BatteryMode.DISCHARGE, ends=None)
 
-    async def set_mode_meanwhile(*_: Any) -> None:
+    async def set_mode_meanwhile(*_: Any, **__: Any) -> None:
         await holds.async_hold(newer)
 
     with patch(
@@ -771,7 +771,8 @@ async def test_unreadable_stored_holds_are_ignored(
         "station_id": 81234,
         "device_id": MASTER,
         "name": "Titan Maître",
-        "mode": "charge",
+        # The mode the fixture's master shows: the hold is still in force.
+        "mode": "intelligent",
         "restore": "calendar",
         "restore_power": 0,
         "ends": "2026-07-14T11:00:00+00:00",

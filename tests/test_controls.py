@@ -341,7 +341,7 @@ async def test_timeout_then_read_back(
 
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, case)
-    assert raised.value.translation_key == "action_connection_failed"
+    assert raised.value.translation_key == "action_may_be_applied"
     assert entity_state(hass, case.entity_id) == case.before
 
     case.apply(loaded)  # the server applied it before the answer was lost

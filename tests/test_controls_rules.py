@@ -207,7 +207,7 @@ async def test_led_buttons(
 @pytest.mark.parametrize(
     ("failure", "translation_key"),
     [
-        ({"exception": TimeoutError()}, "action_connection_failed"),
+        ({"exception": TimeoutError()}, "action_may_be_applied"),
         ({"status": 200, "body": {"code": 3, "msg": "offline"}}, "action_rejected"),
     ],
 )
@@ -437,7 +437,7 @@ async def test_read_back_of_a_device_gone_meanwhile(
 async def test_timeout_and_the_read_back_fails_too(
     hass: HomeAssistant, loaded: MockCloud
 ) -> None:
-    """Cloud unreachable for the write and the read-back: a connection error."""
+    """Cloud unreachable for the write and the read-back: it may have applied it."""
     loaded.fail(
         CASES["min_soc"].endpoint,
         CASES["min_soc"].key,
@@ -448,7 +448,7 @@ async def test_timeout_and_the_read_back_fails_too(
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, CASES["min_soc"])
 
-    assert raised.value.translation_key == "action_connection_failed"
+    assert raised.value.translation_key == "action_may_be_applied"
 
 
 async def test_turn_on_and_its_dependent(

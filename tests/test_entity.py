@@ -18,6 +18,7 @@ from custom_components.izypower_cloud import (
     binary_sensor,
     capacity_sensors,
     equipment_sensors,
+    hold_sensors,
     on_demand_sensors,
     sensor,
 )
@@ -83,6 +84,7 @@ SENSOR_DESCRIPTIONS: list[IzypowerEntityDescription[Any, Any]] = [
     *on_demand_sensors.ON_DEMAND_SENSORS,
     *capacity_sensors.STATION_CAPACITY_SENSORS,
     *capacity_sensors.TITAN_CAPACITY_SENSORS,
+    *hold_sensors.HOLD_SENSORS,
     equipment_sensors.pv_string_power("PV1"),
     equipment_sensors.ct_power("CT2"),
 ]
@@ -124,6 +126,7 @@ def test_enum_states_are_translated_and_have_icons() -> None:
     assert {description.key for description in enums} == {
         "cluster_mode",
         "battery_state",
+        "battery_mode_hold",
         "channel_1_mode",
         "channel_2_mode",
         "channel_3_mode",

@@ -273,7 +273,7 @@ async def test_timeout_then_read_back(hass: HomeAssistant, loaded: MockCloud) ->
     loaded.fail(case.endpoint, case.key, exception=TimeoutError())
     with pytest.raises(HomeAssistantError) as raised:
         await call(hass, case)
-    assert raised.value.translation_key == "action_connection_failed"
+    assert raised.value.translation_key == "action_may_be_applied"
     case.apply(loaded)
     await call(hass, case)
     assert entity_state(hass, case.entity_id) == case.after

@@ -94,8 +94,9 @@ async def test_snapshot(
     # 4 more since issue 21: the estimated capacity of each Titan and of the Tilleuls,
     # and the Tilleuls' stored energy.
     # 38 fewer since issue 25: station 81235 has no meter either (grid and consumption:
-    # 2 live, 16 energy, 20 rates).
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 4 - 38
+    # 2 live, 16 energy, 20 rates). 3 more since issue 20: the battery mode hold of the
+    # cluster master (mode, end, target level).
+    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 4 - 38 + 3
 
 
 async def test_disabled_by_default(
@@ -323,7 +324,7 @@ async def test_partial_failure(
         "sensor.micro_onduleur_est_pv1_power",
         # The device list of the Tilleuls: what its records carry.
         f"{MASTER}_cluster_role",
-        f"{MASTER}_average_battery_level",
+        f"{MASTER}_cluster_battery_level",
         "sensor.compteur_linky_grid_voltage",
         "sensor.compteur_linky_meter_grid_import_since_installation",
         # Wi-Fi of the master.

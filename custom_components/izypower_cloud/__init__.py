@@ -32,6 +32,7 @@ from .legacy_registry import (
     failed_issue_id,
     retired_issue_id,
 )
+from .mode_effects import ModeEffects
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
 from .services import async_setup_export_data
@@ -88,6 +89,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -> 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the entities: a stored battery mode hold may end (and write) at once.
     await entry.runtime_data.holds.async_load()
+    # Manual modes confirmed by their effect on the battery (mode_effects.py).
+    ModeEffects(hass, entry).start()
     return True
 
 

@@ -4,14 +4,20 @@ It targets Titan devices (a cluster master or a standalone unit) and sets one mo
 intelligent, standby, charge, discharge or calendar, with an optional power (W) for
 charge and discharge. With a `duration` or an `until_soc` the previous mode is set back
 afterwards (mode_holds.py; the holds are in the entry's runtime data, runtime.py).
-Everything is checked for every targeted device before anything is sent: a refusal is
-a translated `ServiceValidationError` and no request.
+Every value (and the hold's end time) is checked before any request, then every
+targeted device as shown: a refusal is a translated `ServiceValidationError` and no
+request. Then each device's settings are read again (one request each) and checked
+once more: the writes, and what a hold will set back, are decided from what is really
+in effect, never from a read up to the slow cadence old (the app changes it too).
 The writes then go through the controls' one write path (pending until the cloud shows
-them, translated errors); see modes.py for their order.
+them, translated errors); see modes.py for their order. The whole action ends within
+`ACTION_TIMEOUT` (helpers.py).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
+import math
 from typing import Final
 
 from homeassistant.const import ATTR_DEVICE_ID
@@ -22,11 +28,11 @@ import homeassistant.util.dt as dt_util
 import probatio
 
 from .action_targets import action_target
-from .api import BatterySettings, ClusterMode
+from .api import ClusterMode
 from .const import DOMAIN
-from .controls import check_range, titan
-from .data import DeviceData, StationData
-from .helpers import cloud_errors
+from .controls import async_current, check_range, titan
+from .data import DeviceData, Feed, StationData
+from .helpers import action_time_limit, cloud_errors
 from .identifiers import device_identifier
 from .mode_holds import Hold
 from .modes import (
@@ -36,30 +42,38 @@ from .modes import (
     battery_mode,
     station_has_meter,
 )
-from .number import max_power
+from .number import manual_power_limit, max_power
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
 SERVICE_SET_BATTERY_MODE: Final = "set_battery_mode"
+SERVICE_CLEAR_BATTERY_MODE: Final = "clear_battery_mode"
+ATTR_RESTORE: Final = "restore"
 ATTR_MODE: Final = "mode"
 ATTR_POWER: Final = "power"
 ATTR_DURATION: Final = "duration"
 ATTR_UNTIL_SOC: Final = "until_soc"
 POWER_STEP: Final = 50
+# The longest hold: its end time must be a date, and a forgotten hold has to end.
+MAX_DURATION: Final = timedelta(days=31)
 
 SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
         probatio.Required(ATTR_MODE): probatio.Coerce(BatteryMode),
-        probatio.Optional(ATTR_POWER): probatio.All(
-            probatio.Coerce(float), probatio.Range(min=0)
-        ),
-        probatio.Optional(ATTR_DURATION): probatio.All(
-            cv.time_period, probatio.Range(min=timedelta(seconds=1))
-        ),
-        probatio.Optional(ATTR_UNTIL_SOC): probatio.All(
-            probatio.Coerce(float), probatio.Range(min=0, max=100)
-        ),
+        # Ranges (and infinite or not-a-number values) are checked by the handler,
+        # with translated messages.
+        probatio.Optional(ATTR_POWER): probatio.Coerce(float),
+        probatio.Optional(ATTR_DURATION): cv.time_period,
+        probatio.Optional(ATTR_UNTIL_SOC): probatio.Coerce(float),
+    }
+)
+
+
+CLEAR_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
+        probatio.Optional(ATTR_RESTORE, default=True): cv.boolean,
     }
 )
 
@@ -75,64 +89,166 @@ class Titan:
 
 @callback
 def async_setup_battery_mode(hass: HomeAssistant) -> None:
-    """Register the action (once, in `async_setup`: it exists with no entry loaded)."""
+    """Register the actions (once, in `async_setup`: they exist with no entry loaded).
+
+    `set_battery_mode`, and `clear_battery_mode` that ends a hold now.
+    """
 
     async def handle(call: ServiceCall) -> None:
         await async_set_battery_mode(hass, call)
 
+    async def clear(call: ServiceCall) -> None:
+        await async_clear_battery_mode(hass, call)
+
     hass.services.async_register(
         DOMAIN, SERVICE_SET_BATTERY_MODE, handle, schema=SCHEMA
     )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_BATTERY_MODE, clear, schema=CLEAR_SCHEMA
+    )
+
+
+async def async_clear_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
+    """End the hold of every targeted Titan now, setting its mode back if asked.
+
+    A Titan with no hold is refused before anything is sent. The mode is set back
+    as at the hold's end (read first; left alone if changed outside the hold).
+    """
+    restore: bool = call.data[ATTR_RESTORE]
+    titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
+    for titan_ in titans:
+        if titan_.entry.runtime_data.holds.get(titan_.target.device_id) is None:
+            raise _refused("no_hold", device=titan_.name)
+    async with action_time_limit() as progress:
+        progress.writing = restore
+        for titan_ in titans:
+            with cloud_errors(hass, titan_.entry):
+                await titan_.entry.runtime_data.holds.async_end(
+                    titan_.target.device_id, restore=restore
+                )
 
 
 async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
-    """Check every targeted Titan, then set the mode on each."""
+    """Check every value and targeted Titan, read each again, then set the mode."""
     mode: BatteryMode = call.data[ATTR_MODE]
     power: float | None = call.data.get(ATTR_POWER)
-    duration: timedelta | None = call.data.get(ATTR_DURATION)
     until_soc: float | None = call.data.get(ATTR_UNTIL_SOC)
+    ends = _check_values(
+        mode, power, call.data.get(ATTR_DURATION), until_soc, dt_util.utcnow()
+    )
+    # Not truthiness: an `until_soc` of 0 % is one.
+    timed = ends is not None or until_soc is not None
+    titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
+    validate = partial(
+        _validate, hass, mode=mode, power=power, until_soc=until_soc, restores=timed
+    )
+    for titan_ in titans:
+        validate(titan_, _shown(titan_))
+    async with action_time_limit() as progress:
+        current: list[tuple[Titan, DeviceData]] = []
+        for titan_ in titans:
+            with cloud_errors(hass, titan_.entry):
+                device = await async_current(
+                    titan_.entry.runtime_data.coordinator,
+                    titan_.target,
+                    Feed.SETTINGS,
+                )
+            validate(titan_, device)
+            current.append((titan_, device))
+        progress.writing = True
+        for titan_, device in current:
+            hold = _hold(titan_, device, mode, ends, until_soc) if timed else None
+            await _async_apply(hass, titan_, device, mode, power=power or 0, hold=hold)
+
+
+def _check_values(
+    mode: BatteryMode,
+    power: float | None,
+    duration: timedelta | None,
+    until_soc: float | None,
+    now: datetime,
+) -> datetime | None:
+    """Refuse what no Titan accepts, before anything else; return the end time."""
     if mode.manual is None or mode is BatteryMode.STANDBY:
         for option, given in ((ATTR_POWER, power), (ATTR_UNTIL_SOC, until_soc)):
             if given is not None:
                 raise _refused("option_not_applicable", option=option)
-    # Not truthiness: an `until_soc` of 0 % is one.
-    timed = duration is not None or until_soc is not None
-    titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
-    for titan_ in titans:
-        _validate(hass, titan_, mode, power, until_soc, restores=timed)
-    for titan_ in titans:
-        coordinator = titan_.entry.runtime_data.coordinator
-        holds = titan_.entry.runtime_data.holds
-        device = _shown(titan_)
-        previous = holds.get(titan_.target.device_id)
-        restore = battery_mode(device) if previous is None else previous.restore
+    if power is not None and (not math.isfinite(power) or power < 0):
+        raise _refused(
+            "invalid_value", setting=ATTR_POWER, value=f"{power:g}", allowed="≥ 0"
+        )
+    if until_soc is not None and not 0 <= until_soc <= 100:
+        raise _refused(
+            "invalid_value",
+            setting=ATTR_UNTIL_SOC,
+            value=f"{until_soc:g}",
+            allowed="0–100",
+        )
+    if duration is None:
+        return None
+    if not timedelta(seconds=1) <= duration <= MAX_DURATION:
+        raise _refused(
+            "invalid_duration",
+            value=str(duration),
+            allowed=f"1 s – {MAX_DURATION.days} d",
+        )
+    return now + duration
+
+
+def _hold(
+    titan_: Titan,
+    device: DeviceData,
+    mode: BatteryMode,
+    ends: datetime | None,
+    until_soc: float | None,
+) -> Hold:
+    """Return the hold to keep: what is in effect now is what it sets back.
+
+    A hold still in force (its mode still shown) keeps its own mode to set back.
+    """
+    holds = titan_.entry.runtime_data.holds
+    previous = holds.get(titan_.target.device_id)
+    restore, restore_power = holds.in_effect(previous, device)
+    # Known: `_validate` refused an unknown mode to set back (`mode_unknown`).
+    assert restore is not None
+    return Hold(
+        station_id=titan_.target.station_id,
+        device_id=titan_.target.device_id,
+        name=titan_.name,
+        mode=mode,
+        restore=restore,
+        restore_power=restore_power,
+        ends=ends,
+        until_soc=until_soc,
+    )
+
+
+async def _async_apply(
+    hass: HomeAssistant,
+    titan_: Titan,
+    device: DeviceData,
+    mode: BatteryMode,
+    *,
+    power: float,
+    hold: Hold | None,
+) -> None:
+    """Set the mode on one Titan, and keep (or release) its hold."""
+    holds = titan_.entry.runtime_data.holds
+    device_id = titan_.target.device_id
+    async with holds.changing(device_id):
         with cloud_errors(hass, titan_.entry):
             await async_set_mode(
-                coordinator, titan_.target, titan_.name, mode, power or 0
+                titan_.entry.runtime_data.coordinator,
+                titan_.target,
+                titan_.name,
+                mode,
+                power,
+                device=device,
             )
-        if not timed or restore is None:
-            await holds.async_release(titan_.target.device_id)
-            continue
-        settings = device.settings
-        await holds.async_hold(
-            Hold(
-                station_id=titan_.target.station_id,
-                device_id=titan_.target.device_id,
-                name=titan_.name,
-                mode=mode,
-                restore=restore,
-                restore_power=_restore_power(previous, settings),
-                ends=None if duration is None else dt_util.utcnow() + duration,
-                until_soc=until_soc,
-            )
-        )
-
-
-def _restore_power(previous: Hold | None, settings: BatterySettings | None) -> float:
-    """Return the manual power to set back: the first hold's, else the one shown now."""
-    if previous is not None:
-        return previous.restore_power
-    return (None if settings is None else settings.manual_power) or 0
+        if hold is None:
+            await holds.async_release(device_id)
+        else:
+            await holds.async_hold(hold)
 
 
 def _refused(key: str, **placeholders: str) -> ServiceValidationError:
@@ -185,15 +301,18 @@ def _find(
 def _validate(
     hass: HomeAssistant,
     titan_: Titan,
+    device: DeviceData,
+    *,
     mode: BatteryMode,
     power: float | None,
     until_soc: float | None,
-    *,
     restores: bool,
 ) -> None:
-    """Refuse what the cloud would refuse or what makes no sense, before any request."""
+    """Refuse what the cloud would refuse or what makes no sense, before any write.
+
+    `device` is the Titan as shown, then as just read.
+    """
     station = titan_.target.station(titan_.entry.runtime_data.coordinator.data)
-    device = _shown(titan_)
     if device.device.cluster_mode not in (ClusterMode.MASTER, ClusterMode.STANDALONE):
         raise _refused(
             "slave_unit_master",
@@ -205,6 +324,14 @@ def _validate(
     if power is not None:
         with cloud_errors(hass, titan_.entry):
             check_range(ATTR_POWER, power, 0, max_power(device), POWER_STEP)
+        manual = mode.manual
+        if manual is not None and power > (limit := manual_power_limit(device, manual)):
+            raise _refused(
+                f"manual_{manual.option}_power_above_max",
+                setting=ATTR_POWER,
+                value=f"{power:g}",
+                allowed=f"{limit:g}",
+            )
     level = battery_level(device)
     if (
         until_soc is not None

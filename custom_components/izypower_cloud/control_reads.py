@@ -22,6 +22,7 @@ from .api import (
     DeviceType,
     EvSettings,
     IzypowerClient,
+    IzypowerConnectionError,
     MeterControl,
 )
 from .data import DeviceData, Feed
@@ -54,8 +55,8 @@ class ControlReads:
         self.ev_settings = SlowCache[int, EvSettings](slow_max_age)
         # The on-demand pages an enabled entity reads, this refresh (`begin`).
         self._wanted: frozenset[Page] = frozenset()
-        # Devices with a write waiting for confirmation: their settings are due at
-        # every refresh until the cloud shows the value (controls.py).
+        # Devices with a write waiting for confirmation (controls.py), or with a
+        # battery mode hold (mode_holds.py): their settings are due at every refresh.
         self.pending: Callable[[int], bool] = lambda _: False
 
     def caches(self) -> tuple[SlowCache[Any, Any], ...]:
@@ -91,6 +92,8 @@ class ControlReads:
         """Read one control resource of a device again now (after a write).
 
         `with_state` then gives a device's part of the snapshot with it as just read.
+        A read that fails raises `IzypowerConnectionError`: a caller deciding from it
+        (a write, a restore) must not decide from the last good value.
         """
         try:
             async with asyncio.TaskGroup() as group:
@@ -98,6 +101,13 @@ class ControlReads:
         except ExceptionGroup as errors:
             # One call only: a refused login, as a caller expects it, not wrapped.
             raise errors.exceptions[0] from None
+        caches: dict[Feed, SlowCache[int, Any]] = {
+            Feed.SETTINGS: self.settings,
+            Feed.METER_CONTROL: self.meter_control,
+            Feed.EV_SETTINGS: self.ev_settings,
+        }
+        if caches[feed].failed(device.device_id):
+            raise IzypowerConnectionError(f"Reading the {feed} of a device failed")
 
     def with_state(self, device: DeviceData) -> DeviceData:
         """Return the device's part of the snapshot with its control values as read."""

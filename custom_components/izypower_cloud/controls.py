@@ -20,18 +20,31 @@ Writes happen only here, on a user action: never at setup, refresh or restart.
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+import math
 from typing import Any, override
 
 from homeassistant.const import EntityCategory
 from homeassistant.exceptions import HomeAssistantError
 import homeassistant.util.dt as dt_util
 
-from .api import ClusterMode, DeviceType, IzypowerClient, IzypowerConnectionError
+from .api import (
+    ClusterMode,
+    DeviceType,
+    IzypowerClient,
+    IzypowerConnectionError,
+    IzypowerError,
+    IzypowerLoginUnavailableError,
+)
 from .const import DOMAIN
 from .coordinator import IzypowerCoordinator
 from .data import DeviceData, Feed
 from .entity import IzypowerEntity, IzypowerEntityDescription, always
-from .helpers import IzypowerValidationError, izypower_exception_handler
+from .helpers import (
+    IzypowerValidationError,
+    IzypowerWriteUncertainError,
+    action_time_limit,
+    izypower_exception_handler,
+)
 from .pending import CONFIRM_TIMEOUT, PendingWrite, shows
 from .targets import EquipmentTarget
 
@@ -48,7 +61,8 @@ class IzypowerControlDescription[ValueT](IzypowerEntityDescription[DeviceData, V
     `Feed.METER_CONTROL`); `fields_fn` gives the fields of that resource a write of
     the value sets, `None` for a write with no read-back (the LED buttons).
     `available_fn` says when the control makes sense (a dependent setting while its
-    parent is on).
+    parent is on). `read_first`: the write depends on settings that change outside
+    Home Assistant (the battery mode): they are read again just before it.
     """
 
     entity_category: EntityCategory | None = EntityCategory.CONFIG
@@ -56,6 +70,7 @@ class IzypowerControlDescription[ValueT](IzypowerEntityDescription[DeviceData, V
     fields_fn: Callable[[DeviceData, ValueT], Mapping[str, object]] | None = None
     rules: tuple[Rule[ValueT], ...] = ()
     available_fn: Callable[[DeviceData], bool] = always
+    read_first: bool = False
 
 
 def serial(device: DeviceData) -> str:
@@ -94,7 +109,14 @@ def master_or_standalone(device: DeviceData, value: object, setting: str) -> Non
 def check_range(
     setting: str, value: float, low: float, high: float, step: float | None
 ) -> None:
-    """Refuse a value out of `low`–`high` or off the `step` counted from `low`."""
+    """Refuse a value out of `low`–`high` or off the `step` counted from `low`.
+
+    Infinite and not-a-number values are refused first (they cannot be rounded).
+    """
+    if not math.isfinite(value):
+        raise IzypowerValidationError(
+            setting, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
+        )
     off_step = (
         step is not None
         and abs((value - low) / step - round((value - low) / step)) > 1e-6
@@ -211,13 +233,36 @@ class IzypowerControlEntity[ValueT](IzypowerEntity[ValueT]):
                 translation_domain=DOMAIN, translation_key="control_unavailable"
             )
         self.validate(device, value)
-        await async_send(
-            self.coordinator,
-            self._target,
-            Writer(self.unique_id or "", self.full_name, self.entity_description),
-            device,
-            value,
-        )
+        description = self.entity_description
+        async with action_time_limit() as progress:
+            if description.read_first:
+                # Never a decision from a stale read: the app may have changed it.
+                device = await async_current(
+                    self.coordinator, self._target, description.feed or Feed.SETTINGS
+                )
+                self.validate(device, value)
+            progress.writing = True
+            await async_send(
+                self.coordinator,
+                self._target,
+                Writer(self.unique_id or "", self.full_name, description),
+                device,
+                value,
+            )
+
+
+async def async_current(
+    coordinator: IzypowerCoordinator, target: EquipmentTarget, feed: Feed
+) -> DeviceData:
+    """Read a device's control resource now (one request); return it as shown.
+
+    What a write or a restore decides from. A failed read raises
+    (`IzypowerConnectionError`; `IzypowerError` when the device is gone).
+    """
+    fresh = await coordinator.async_reread(target.station_id, target.device_id, feed)
+    if fresh is None:
+        raise IzypowerError("The device is no longer in the account")
+    return coordinator.pending.overlay(fresh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,18 +289,24 @@ async def async_send[ValueT](
     description = writer.description
     try:
         await description.write_fn(coordinator.client, device, value)
-    except IzypowerConnectionError:
+    except IzypowerLoginUnavailableError:
+        # No token, so nothing was sent.
+        raise
+    except IzypowerConnectionError as err:
         if description.fields_fn is None:
-            raise
+            raise IzypowerWriteUncertainError(str(err)) from err
         # A timeout may hide a write the cloud applied: look before failing.
         feed = description.feed or Feed.SETTINGS
-        fresh = await coordinator.async_reread(
-            target.station_id, target.device_id, feed
-        )
+        try:
+            fresh = await coordinator.async_reread(
+                target.station_id, target.device_id, feed
+            )
+        except IzypowerConnectionError:
+            fresh = None
         if fresh is None or not shows(
             fresh, feed, description.fields_fn(device, value)
         ):
-            raise
+            raise IzypowerWriteUncertainError(str(err)) from err
         coordinator.pending.confirmed(writer.control_id)
         return
     if description.fields_fn is None:

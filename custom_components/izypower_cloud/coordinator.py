@@ -38,7 +38,7 @@ so that it survives restarts.
 """
 
 import asyncio
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
@@ -128,7 +128,12 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         self._fetcher = CloudFetcher(client, SLOW_RESULT_MAX_AGE)
         # Writes waiting for the cloud to show them (pending.py).
         self.pending = PendingWrites(hass, self.async_reread)
-        self._fetcher.controls.pending = self.pending.is_pending
+        # Devices with a battery mode hold (mode_holds.py sets it): like those with a
+        # pending write, their settings are read at every refresh.
+        self.holding: Callable[[int], bool] = lambda _: False
+        self._fetcher.controls.pending = lambda device_id: (
+            self.pending.is_pending(device_id) or self.holding(device_id)
+        )
         self._last_slow_refresh: datetime | None = None
         self._slow_requested = False
         self._snapshot = SnapshotAssembler(self._fetcher, self.energy_guard)
@@ -150,6 +155,7 @@ class IzypowerCoordinator(DataUpdateCoordinator[IzypowerData]):
         """Read one control resource again now and publish it (after a write).
 
         Returns the device's part of the snapshot as published; None when it is gone.
+        A read that fails raises `IzypowerConnectionError` and publishes nothing.
         """
         if (old := self.data.device(station_id, device_id)) is None:
             return None

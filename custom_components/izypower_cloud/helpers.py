@@ -10,10 +10,12 @@ The mapping does not refresh the coordinator after a write: what a write changes
 so whether a slow refresh is needed) is for each action to say.
 """
 
-from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Concatenate
+from typing import Any, Concatenate, Final
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -22,6 +24,38 @@ from .api import IzypowerAuthenticationError, IzypowerConnectionError, IzypowerE
 from .const import DOMAIN
 from .entity import IzypowerEntity
 from .runtime import IzypowerConfigEntry
+
+# A user action (an entity's service call, an action) ends within this, whatever the
+# cloud does: the reads it decides from, the write's attempts and any read-back share it.
+ACTION_TIMEOUT: Final = 20.0
+
+
+class IzypowerWriteUncertainError(IzypowerConnectionError):
+    """A write was sent but the cloud never answered: it may have been applied."""
+
+
+@dataclass(slots=True)
+class ActionProgress:
+    """How far a user action got: `writing` once its first write may be sent."""
+
+    writing: bool = False
+
+
+@asynccontextmanager
+async def action_time_limit() -> AsyncIterator[ActionProgress]:
+    """Bound a user action to `ACTION_TIMEOUT`; say whether a change may be applied.
+
+    The caller sets `writing` before its first write: a timeout before it means
+    nothing was sent, after it that the change may still be applied.
+    """
+    progress = ActionProgress()
+    try:
+        async with asyncio.timeout(ACTION_TIMEOUT):
+            yield progress
+    except TimeoutError as err:
+        raise _error(
+            "action_may_be_applied" if progress.writing else "action_connection_failed"
+        ) from err
 
 
 class IzypowerValidationError(Exception):
@@ -72,6 +106,8 @@ def cloud_errors(hass: HomeAssistant, entry: IzypowerConfigEntry) -> Iterator[No
     except IzypowerAuthenticationError as err:
         entry.async_start_reauth(hass)
         raise _error("action_auth_failed") from err
+    except IzypowerWriteUncertainError as err:
+        raise _error("action_may_be_applied") from err
     except IzypowerConnectionError as err:
         raise _error("action_connection_failed") from err
     except IzypowerError as err:

@@ -16,7 +16,7 @@ helpers here, so they send the same requests in the same order:
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
-from .api import ControlMode, DeviceType, IzypowerClient, IzypowerError, ManualMode
+from .api import ControlMode, DeviceType, IzypowerClient, ManualMode
 from .controls import IzypowerControlDescription, Writer, async_send, serial
 from .coordinator import IzypowerCoordinator
 from .data import DeviceData, Feed, StationData
@@ -169,16 +169,15 @@ async def async_set_mode(
     name: str,
     mode: BatteryMode,
     power: float,
+    *,
+    device: DeviceData,
 ) -> None:
     """Set a validated mode (and power, W) on a device, pending until confirmed.
 
-    `name` names the device in a repair issue if the cloud never shows the change.
+    `device` is the device as just read (`controls.async_current`): what the writes
+    are decided from. `name` names the device in a repair issue if the cloud never
+    shows the change.
     """
-    source = target.source(coordinator.data)
-    if source is None:
-        # Gone from the account since the action was validated (or a restore is due).
-        raise IzypowerError("The device is no longer in the account")
-    device = coordinator.pending.overlay(source)
     control_id = unique_id(target, MANUAL_WRITE)
     manual = mode.manual
     if manual is None:

@@ -18,6 +18,7 @@ from .api import ClusterMode, IzypowerClient, ManualMode, PowerDirection
 from .controls import (
     IzypowerControlDescription,
     IzypowerControlEntity,
+    Rule,
     check_range,
     cluster_titan,
     master_or_standalone,
@@ -42,6 +43,7 @@ from .ev_controls import (
     ev_value,
     power_bound,
 )
+from .helpers import IzypowerValidationError
 from .modes import manual_active, manual_fields, write_manual
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
@@ -72,6 +74,39 @@ def max_power(device: DeviceData) -> float:
     if device.device.cluster_mode is ClusterMode.MASTER and settings is not None:
         units = settings.unit_count or 1
     return float(UNIT_MAX_POWER * units)
+
+
+def manual_power_limit(device: DeviceData, mode: ManualMode) -> float:
+    """Return the highest manual power (W) the Titan applies in `mode`.
+
+    Its maximum charge (or discharge) power setting bounds a manual power: above it
+    the Titan silently applies the maximum. 0 or unread: the hardware bound.
+    """
+    maximum = (
+        settings_value("max_charge_power")(device)
+        if mode is ManualMode.CHARGE
+        else _discharge_value(device)
+    )
+    return float(maximum) if maximum else max_power(device)
+
+
+def within_max_power(mode: ManualMode) -> Rule[float]:
+    """Return a rule refusing a manual power above the maximum power of `mode`.
+
+    Refused, not capped: the user asked for a power the Titan would not give.
+    """
+
+    def rule(device: DeviceData, value: float, setting: str) -> None:
+        limit = manual_power_limit(device, mode)
+        if value > limit:
+            raise IzypowerValidationError(
+                setting,
+                f"{value:g}",
+                f"{limit:g}",
+                translation_key=f"manual_{mode.option}_power_above_max",
+            )
+
+    return rule
 
 
 def discharge_field(device: DeviceData) -> str:
@@ -173,10 +208,15 @@ def _manual_power(mode: ManualMode) -> IzypowerNumberDescription:
             settings_value("manual_power")(device) if active(device) else None
         ),
         fields_fn=lambda _, value: manual_fields((mode, value)),
-        rules=(master_or_standalone, requires_state(active, f"{key}_inactive")),
+        rules=(
+            master_or_standalone,
+            requires_state(active, f"{key}_inactive"),
+            within_max_power(mode),
+        ),
         write_fn=lambda client, device, value: write_manual(
             client, device, (mode, value)
         ),
+        read_first=True,
     )
 
 

@@ -101,6 +101,7 @@ CONTROL_MODE = IzypowerSelectDescription(
     fields_fn=lambda _, option: control_fields(option),
     rules=(master_or_standalone,),
     write_fn=write_control,
+    read_first=True,
 )
 
 SELECTS: tuple[IzypowerSelectDescription, ...] = (
@@ -135,6 +136,7 @@ SELECTS: tuple[IzypowerSelectDescription, ...] = (
         write_fn=lambda client, device, option: write_manual(
             client, device, _manual_value(device, option)
         ),
+        read_first=True,
     ),
 )
 

@@ -14,6 +14,7 @@ from .entity import (
     async_add_entities_dynamically,
 )
 from .equipment_sensors import EQUIPMENT_SENSORS, LINK_SENSORS, input_sensors
+from .hold_sensors import HOLD_TABLES, IzypowerHoldSensor
 from .on_demand_sensors import ON_DEMAND_SENSORS
 from .runtime import IzypowerConfigEntry
 from .sensor_description import IzypowerSensorEntityDescription, SensorValue
@@ -40,6 +41,9 @@ async def async_setup_entry(
 ) -> None:
     """Add sensors for every station, equipment and Link module, now and later."""
     async_add_entities_dynamically(entry, async_add_entities, TABLES, IzypowerSensor)
+    async_add_entities_dynamically(
+        entry, async_add_entities, HOLD_TABLES, IzypowerHoldSensor
+    )
 
 
 class IzypowerSensor(IzypowerEntity[SensorValue], SensorEntity):

@@ -64,6 +64,10 @@ class SlowCache[K: Hashable, T]:
             self._good[key] = (dt_util.utcnow(), result)
             self._retry.discard(key)
 
+    def failed(self, key: K) -> bool:
+        """Tell whether the last call about `key` failed (it is tried again)."""
+        return key in self._retry
+
     def get(self, key: K) -> T | None:
         """Return the result to show; None when there is none recent enough.
 

@@ -125,6 +125,59 @@ async def test_device_and_station_overrides(harness: Harness) -> None:
     ] == 0
 
 
+async def titan_power(harness: Harness) -> float:
+    """Return the master Titan's battery power (W; < 0 charging) as simulated."""
+    state = await harness.admin("GET", "/state?station=81234")
+    (master,) = (
+        device
+        for station in state["stations"]
+        for device in station["devices"]
+        if device["serial"] == "IZT24A000101"
+    )
+    power: float = master["battery"]["power"]
+    return power
+
+
+async def test_mode_changed_in_the_app(harness: Harness) -> None:
+    """A change "made in the app" shows at once in the settings and drives the Titan."""
+    await harness.admin(
+        "POST",
+        "/state",
+        {
+            "devices": {
+                "IZT24A000101": {
+                    "app_settings": {"ctr_mode": 1, "mode": 1, "power": 1000}
+                }
+            }
+        },
+    )
+    cmd = (await harness.get_json("/api/v2/device/cmd/IZT24A000101"))["data"]
+    assert cmd["mode"] == {"ctr_mode": 1}
+    assert cmd["manual"] == {"mode": 1, "power": 1000}
+    await harness.advance(300)
+    assert await titan_power(harness) < 0  # charging
+
+
+async def test_titan_ignoring_its_mode(harness: Harness) -> None:
+    """A faulty Titan shows the mode it was given but stays idle."""
+    await harness.admin(
+        "POST",
+        "/state",
+        {
+            "devices": {
+                "IZT24A000101": {
+                    "ignores_mode": True,
+                    "app_settings": {"ctr_mode": 1, "mode": 2, "power": 800},
+                }
+            }
+        },
+    )
+    await harness.advance(300)
+    cmd = (await harness.get_json("/api/v2/device/cmd/IZT24A000101"))["data"]
+    assert cmd["manual"] == {"mode": 2, "power": 800}
+    assert await titan_power(harness) == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -135,6 +188,12 @@ async def test_device_and_station_overrides(harness: Harness) -> None:
         {"devices": {"NOPE": {"online": False}}},
         {"devices": {"IZM24M000301": {"soc": 50}}},
         {"devices": {"IZT24A000101": {"online": "no"}}},
+        {"devices": {"IZT24A000101": {"app_settings": {"ctr_mode": 7}}}},
+        {"devices": {"IZT24A000101": {"app_settings": {"mode": 1, "power": 30}}}},
+        {"devices": {"IZT24A000101": {"app_settings": {"colour": 1}}}},
+        {"devices": {"IZT24A000101": {"app_settings": []}}},
+        {"devices": {"IZM24M000301": {"app_settings": {"ctr_mode": 1}}}},
+        {"devices": {"IZT24A000101": {"ignores_mode": "yes"}}},
         {"account": {"password": ""}},
         {"account": {"revoke_tokens": False}},
         {
