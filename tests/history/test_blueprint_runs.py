@@ -68,7 +68,7 @@ def _device(cloud: SimulatedCloud, device_id: int) -> Device:
 
 
 def _level(hass: HomeAssistant) -> float:
-    state = hass.states.get("sensor.titan_maitre_average_battery_level")
+    state = hass.states.get("sensor.titan_maitre_cluster_battery_level")
     assert state is not None
     return float(state.state)
 
@@ -79,7 +79,7 @@ def _level(hass: HomeAssistant) -> float:
 async def test_offpeak_charge_starts_in_its_window_and_stops_at_target(
     hass: HomeAssistant, start_cloud: CloudFactory
 ) -> None:
-    """22:00–23:30 at 2,400 W up to 70 %: charges from 22:00, back to intelligent at 70 %."""
+    """22:00–23:30 at 1,200 W (the Titan's maximum) up to 70 %: charges from 22:00, back to intelligent at 70 %."""
     cloud = await start_cloud(datetime(2026, 7, 14, 21, 48, tzinfo=PARIS))
     entry_id = await _set_up(cloud)
     titan = dr.async_get(hass).async_get_device_by_identifier(
@@ -91,10 +91,10 @@ async def test_offpeak_charge_starts_in_its_window_and_stops_at_target(
         "offpeak_charge",
         {
             "titan": titan.id,
-            "battery_level": "sensor.titan_maitre_average_battery_level",
+            "battery_level": "sensor.titan_maitre_cluster_battery_level",
             "start_time": "22:00:00",
             "end_time": "23:30:00",
-            "power": 2400,
+            "power": 1200,
             "target": 70,
         },
     )
