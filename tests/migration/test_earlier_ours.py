@@ -191,7 +191,7 @@ async def test_old_entries_win(
     entry, legacy, duplicates = adopted
     assert entry.unique_id == USERNAME
     kept = [s for s in STORED if entity_registry.async_get(s["entity_id"])]
-    assert (len(kept), len(duplicates)) == (174, 174)
+    assert (len(kept), len(duplicates)) == (136, 136)
     for stored in kept:
         entity = entity_registry.async_get(stored["entity_id"])
         assert entity is not None
@@ -236,8 +236,8 @@ async def test_one_device_each_with_ours_moved_in(
     assert online
     entities = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert {e.device_id for e in entities} <= {d.id for d in devices}
-    # 454 before (211 old, 243 ours): 174 old adopted, 69 of ours moved in.
-    assert len(entities) == 243
+    # 416 before (211 old, 205 ours): 136 old adopted, 69 of ours moved in.
+    assert len(entities) == 205
     old = {stored["entity_id"] for stored in STORED}
     assert len([e for e in entities if e.entity_id not in old]) == 69
 
@@ -405,8 +405,8 @@ async def test_deleted_old_entities_are_restored(
         for s in STORED
         if (e := registry.async_get(s["entity_id"])) and e.platform == DOMAIN
     ]
-    # 174 mapped, less the two whose entity id was taken (they stay deleted).
-    assert len(restored) == 172
+    # 136 mapped, less the two whose entity id was taken (they stay deleted).
+    assert len(restored) == 134
     assert TITAN_WIFI not in restored
     assert PRODUCTION_DAY not in restored
     state = hass.states.get(RENAMED)
