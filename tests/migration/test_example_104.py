@@ -13,6 +13,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -150,6 +151,16 @@ async def test_every_mapped_entity_keeps_its_entry(
     # Its solar figures stay.
     assert "81235_production_total`" not in listed
     assert placeholders[Retired.NO_EQUIVALENT] == "-"
+    # Its grid source and battery source of the Energy dashboard now point at removed
+    # sensors: the repair tells the user to remove such sources (never done for them).
+    key = f"component.{DOMAIN}.issues.{issue.translation_key}.description"
+    for language, words in (
+        ("en", "remove the Energy dashboard sources that used them"),
+        ("fr", "supprimez les sources du tableau de bord Énergie qui les utilisaient"),
+    ):
+        text = (await async_get_translations(hass, language, "issues", {DOMAIN}))[key]
+        assert words in text
+        assert "{absent}" in text
 
 
 async def test_customisations_and_values_carry_over(
