@@ -140,7 +140,7 @@ async def test_community_entities_keep_their_ids(tmp_path: Path) -> None:
             assert not isinstance(outcome, Retired)
             assert outcome is not None
             assert found["unique_id"] == outcome.unique_id
-        assert (kept, retired) == (174, 37)
+        assert (kept, retired) == (136, 75)
         states = await client.states()
         lifetime = "sensor.izypower_cloud_maison_des_tilleuls_81234_production_total"
         assert float(states[lifetime]["state"]) == pytest.approx(14021.7)

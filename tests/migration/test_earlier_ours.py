@@ -191,7 +191,7 @@ async def test_old_entries_win(
     entry, legacy, duplicates = adopted
     assert entry.unique_id == USERNAME
     kept = [s for s in STORED if entity_registry.async_get(s["entity_id"])]
-    assert (len(kept), len(duplicates)) == (174, 174)
+    assert (len(kept), len(duplicates)) == (136, 136)
     for stored in kept:
         entity = entity_registry.async_get(stored["entity_id"])
         assert entity is not None
@@ -236,9 +236,9 @@ async def test_one_device_each_with_ours_moved_in(
     assert online
     entities = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert {e.device_id for e in entities} <= {d.id for d in devices}
-    # 457 before (211 old, 246 ours): 174 old adopted, 72 of ours moved in (the 3 battery
+    # 419 before (211 old, 208 ours): 136 old adopted, 72 of ours moved in (the 3 battery
     # mode hold sensors of the cluster master among them, issue 20).
-    assert len(entities) == 243 + 3
+    assert len(entities) == 205 + 3
     old = {stored["entity_id"] for stored in STORED}
     assert len([e for e in entities if e.entity_id not in old]) == 69 + 3
 
@@ -406,8 +406,8 @@ async def test_deleted_old_entities_are_restored(
         for s in STORED
         if (e := registry.async_get(s["entity_id"])) and e.platform == DOMAIN
     ]
-    # 174 mapped, less the two whose entity id was taken (they stay deleted).
-    assert len(restored) == 172
+    # 136 mapped, less the two whose entity id was taken (they stay deleted).
+    assert len(restored) == 134
     assert TITAN_WIFI not in restored
     assert PRODUCTION_DAY not in restored
     state = hass.states.get(RENAMED)

@@ -13,6 +13,7 @@ from homeassistant.helpers import (
     entity_registry as er,
     issue_registry as ir,
 )
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -119,18 +120,47 @@ async def test_every_mapped_entity_keeps_its_entry(
         assert outcome is not None
         assert not isinstance(outcome, Retired)
         assert entity.unique_id == outcome.unique_id
-    assert (mapped, retired) == (174, 37)
+    assert (mapped, retired) == (136, 75)
 
     issue = ir.async_get(hass).async_get_issue(DOMAIN, retired_issue_id(entry.entry_id))
     assert issue is not None
     placeholders = issue.translation_placeholders or {}
     listed = "".join(placeholders[reason] for reason in Retired)
     assert listed.count("- `") == retired
+    assert {reason: placeholders[reason].count("- `") for reason in Retired} == {
+        Retired.BINARY_SENSOR: 12,
+        Retired.STATISTICS: 6,
+        Retired.NO_EQUIVALENT: 0,
+        Retired.ABSENT: 57,
+    }
     assert "titan_maitre_state`" in placeholders[Retired.BINARY_SENSOR]
     assert "81234_installed_capacity`" in placeholders[Retired.STATISTICS]
     # The station without a battery loses its battery figures.
     assert "81235_battery_total_charge`" in placeholders[Retired.ABSENT]
+    # The station without a meter (it lists none and sends only zeros) loses its grid,
+    # consumption and meter-based rate figures: 19 battery and 38 meter ones.
+    for figure in (
+        "grid_total_import",
+        "grid_power",
+        "consumption_total",
+        "consumption_from_pv_total",
+        "cover_rate_day",
+        "energy_self_rate_total",
+    ):
+        assert f"81235_{figure}`" in placeholders[Retired.ABSENT]
+    # Its solar figures stay.
+    assert "81235_production_total`" not in listed
     assert placeholders[Retired.NO_EQUIVALENT] == "-"
+    # Its grid source and battery source of the Energy dashboard now point at removed
+    # sensors: the repair tells the user to remove such sources (never done for them).
+    key = f"component.{DOMAIN}.issues.{issue.translation_key}.description"
+    for language, words in (
+        ("en", "remove the Energy dashboard sources that used them"),
+        ("fr", "supprimez les sources du tableau de bord Énergie qui les utilisaient"),
+    ):
+        text = (await async_get_translations(hass, language, "issues", {DOMAIN}))[key]
+        assert words in text
+        assert "{absent}" in text
 
 
 async def test_customisations_and_values_carry_over(

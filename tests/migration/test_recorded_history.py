@@ -96,8 +96,10 @@ async def test_energy_dashboard_sources_still_validate(
 ) -> None:
     """The Energy preferences 1.0.4's README suggests still point at valid sensors.
 
-    Except the battery of the station without one: its old sensors are removed (the
-    repair lists them), so the dashboard says so.
+    Except the grid of the station without a meter (1.0.4's counters there were always
+    0) and the battery of the station without one: their old sensors are removed (the
+    repair lists them and asks to remove those sources), so the dashboard says so. The
+    user's preferences are never rewritten.
     """
     entry = legacy_entry()
     entry.add_to_hass(hass)
@@ -122,8 +124,7 @@ async def test_energy_dashboard_sources_still_validate(
                     [StatisticData(start=hour, state=100.0, sum=0.0)],
                 )
     await async_wait_recording_done(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    # The user's preferences, saved before the update.
     assert await async_setup_component(hass, "energy", {})
     client = await hass_ws_client(hass)
     await client.send_json_auto_id(
@@ -131,12 +132,32 @@ async def test_energy_dashboard_sources_still_validate(
     )
     saved = await client.receive_json()
     assert saved["success"], saved
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     await async_wait_recording_done(hass)
     await client.send_json_auto_id({"type": "energy/validate"})
     validation = await client.receive_json()
     assert validation["success"], validation
     sources = validation["result"]["energy_sources"]
-    assert sources[:5] == [[], [], [], [], []]
-    assert [problem["type"] for problem in sources[5]] == ["entity_not_defined"]
+    assert len(sources) == len(prefs["energy_sources"]) == 6
+    verger = "sensor.izypower_cloud_atelier_du_verger_81235"
+    missing = {
+        3: [f"{verger}_grid_total_export", f"{verger}_grid_total_import"],
+        5: [f"{verger}_battery_total_charge", f"{verger}_battery_total_discharge"],
+    }
+    # The Tilleuls' grid, solar and battery and the Verger's solar validate clean.
+    assert [i for i, problems in enumerate(sources) if not problems] == [0, 1, 2, 4]
+    for index, entity_ids in missing.items():
+        assert [
+            (
+                problem["type"],
+                sorted(entity for entity, _ in problem["affected_entities"]),
+            )
+            for problem in sources[index]
+        ] == [("entity_not_defined", entity_ids)]
+    # The preferences still name the removed sensors: nothing rewrote them.
+    await client.send_json_auto_id({"type": "energy/get_prefs"})
+    stored = await client.receive_json()
+    assert stored["result"]["energy_sources"] == saved["result"]["energy_sources"]
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
