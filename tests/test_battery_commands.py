@@ -266,3 +266,33 @@ async def test_restores_exactly_what_was_in_effect(
 
     assert titan_settings(sim_cloud) == (1, 1, 1000)
     assert entry.runtime_data.holds.get(MASTER) is None
+
+
+async def test_hold_from_calendar_restores_calendar(
+    hass: HomeAssistant, sim_cloud: SimCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """Calendar mode chosen in the app is shown, and a charge for a while returns to it.
+
+    Through the simulator's one-minute write lag: the restore sets `ctr_mode` 2 only.
+    """
+    in_the_app(sim_cloud, ctr_mode=2)
+    sim_cloud.faults(write_lag_s=LAG_S)
+    entry = await set_up(hass, sim_cloud)
+    state = hass.states.get(CONTROL)
+    assert state is not None
+    assert state.state == "calendar"
+
+    await set_mode(hass, mode="charge", power=1000, duration={"minutes": 5})
+    hold = entry.runtime_data.holds.get(MASTER)
+    assert hold is not None
+    assert hold.restore is BatteryMode.CALENDAR
+    lag_passes(sim_cloud)
+    assert titan_settings(sim_cloud) == (1, 1, 1000)
+    await later(hass, freezer, minutes=5)
+    lag_passes(sim_cloud)
+
+    assert titan_settings(sim_cloud) == (2, 1, 1000)
+    assert entry.runtime_data.holds.get(MASTER) is None
+    state = hass.states.get(CONTROL)
+    assert state is not None
+    assert state.state == "calendar"
