@@ -14,6 +14,8 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from devtools import ha_harness
+
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 ACCOUNT_DIR = FIXTURES_DIR / "account"
 
@@ -31,6 +33,88 @@ class _CompatClientResponse(aiohttp.ClientResponse):
 
 if "stream_writer" in aiohttp.ClientResponse.__init__.__code__.co_varnames:
     aioresponses.core.ClientResponse = _CompatClientResponse  # type: ignore[misc]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add `--timing`: also run the tests that assert on wall-clock time."""
+    parser.addoption(
+        "--timing",
+        action="store_true",
+        help="run the tests marked `timing` (wall-clock bounds a busy machine can "
+        "fail; run them with -s on an idle machine to read their figures)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Mark the slow kinds by what the tests use, before `-m` selects.
+
+    - `recorder`: every test that starts Home Assistant's real recorder;
+    - `e2e` tests (marked in their modules; `e2e_marked` below refuses a Home
+      Assistant process to a test without the mark) run one after the other on one
+      pytest-xdist worker (`--dist loadgroup`): each starts `hass`, which takes a core;
+    - `timing` tests are skipped unless pytest gets `--timing`.
+    """
+    run_timing = config.getoption("--timing")
+    for item in items:
+        if "recorder_mock" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.recorder)
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+        if item.get_closest_marker("timing") is not None and not run_timing:
+            item.add_marker(
+                pytest.mark.skip(reason="wall-clock bounds: run with --timing")
+            )
+
+
+@pytest.fixture(autouse=True)
+def e2e_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse a Home Assistant process to a test not marked `e2e`.
+
+    So that `-m "not e2e"` (`scripts/test --quick`) really leaves out every test that
+    starts one, and the full run keeps them on one worker.
+    """
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(*_: object, **__: object) -> None:
+        pytest.fail(
+            "this test starts Home Assistant as a process: mark it "
+            "@pytest.mark.e2e (or `pytestmark`)",
+            pytrace=False,
+        )
+
+    monkeypatch.setattr(ha_harness, "start_home_assistant", refuse)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker, hand the Home Assistant versions seen to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["home_assistant_versions"] = sorted(ha_harness.VERSIONS_SEEN)
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the pytest-xdist controller, collect what a worker's end-to-end tests saw."""
+    output = getattr(node, "workeroutput", {})
+    ha_harness.VERSIONS_SEEN.update(output.get("home_assistant_versions", ()))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the Home Assistant version(s) the end-to-end tests really ran against.
+
+    Read from the running instances' /api/config, so the line proves which release
+    served the tests, whatever venv pytest itself runs in (with pytest-xdist, the
+    workers report them: `pytest_testnodedown`).
+    """
+    if ha_harness.VERSIONS_SEEN and not hasattr(terminalreporter.config, "workerinput"):
+        terminalreporter.write_line(
+            "end-to-end tests ran against Home Assistant "
+            f"{', '.join(sorted(ha_harness.VERSIONS_SEEN))} "
+            f"({ha_harness.home_assistant_python()})"
+        )
 
 
 @pytest.fixture(autouse=True)

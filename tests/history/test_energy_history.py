@@ -25,6 +25,8 @@ from tests.energy_dashboard import save_prefs_command
 from .conftest import (
     FIXTURE_IDS,
     FIXTURE_SERIES,
+    HOUR_STEP,
+    HOURLY,
     CloudFactory,
     SimulatedCloud,
     import_history,
@@ -38,6 +40,8 @@ START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
 STATIONS = (81234, 81235)
 # 81235 has no battery: no battery statistics.
 IDS = FIXTURE_IDS
+
+pytestmark = pytest.mark.usefixtures("loop_debug_off")
 
 
 @pytest.fixture
@@ -126,7 +130,7 @@ async def test_cloud_failures_and_days_without_data(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Days without data are skipped; unanswered days are failed, then importable."""
-    entry = await cloud.set_up()
+    entry = await cloud.set_up(HOURLY)
     station = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, "station_81234"), entry.entry_id
     )
@@ -157,9 +161,9 @@ async def test_cloud_failures_and_days_without_data(
     cloud.simulator.faults.config.failing_endpoints = ["report"]
     failed = await _import(hass, entry.entry_id, date(2026, 9, 1))
     assert failed["stations"]["81235"]["failed"][:2] == ["2026-09-01", "2026-09-02"]
-    await cloud.advance_by(timedelta(hours=15))
+    await cloud.advance_by(timedelta(hours=15), HOUR_STEP)
     cloud.simulator.faults.config.failing_endpoints = []
-    await cloud.advance_by(timedelta(minutes=30))
+    await cloud.advance_by(HOUR_STEP, HOUR_STEP)
     again = await _import(hass, entry.entry_id, date(2026, 9, 1))
     assert again["stations"]["81235"]["imported"] == 30
 
