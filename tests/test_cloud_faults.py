@@ -31,6 +31,8 @@ pytest_plugins = ["tests.sim_cloud"]
 # Requests of a steady refresh of the fixture account when the cloud is healthy.
 STEADY_REQUESTS = 13
 PRODUCTION = "station_81234_production_total"
+# The generated account of the first-refresh deadline test.
+STATIONS = 30
 
 
 async def _set_up(hass: HomeAssistant, sim_cloud: SimCloud) -> IzypowerCoordinator:
@@ -220,22 +222,24 @@ async def test_large_account_setup_is_prompt(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """100 stations × 10 devices: the first refresh ends by its deadline.
+    """30 stations × 10 devices: the first refresh ends by its deadline.
 
     Station infos and device lists go first, so every station's devices and entities
     exist; what the deadline cut follows at the next refreshes. Counted, not timed:
     every other kind of call hangs here, so only the deadline can end the refresh, and
-    the 200 infos and lists can only all be answered if they were sent before the
-    others (a hanging call holds its request slot until the deadline). How long a
-    large account really takes: `python -m devtools.benchmark --stations 100`.
+    the 60 infos and lists can only all be answered if they were sent before the
+    others (a hanging call holds its request slot until the deadline). The size only
+    costs the test time: what it holds for 30 stations holds for 100. How long a large
+    account really takes: `python -m devtools.benchmark --stations 100`.
     """
     caplog.set_level(logging.DEBUG, logger="custom_components.izypower_cloud")
-    # Long enough for 200 quick answers on a busy machine (about 1 s idle).
-    deadline = timedelta(seconds=5)
+    # Far more than 60 quick answers take on a busy machine (well under 1 s idle), and
+    # less than the client's request timeout (10 s): only the deadline cuts a call.
+    deadline = timedelta(seconds=8)
     monkeypatch.setattr(coordinator_module, "FIRST_REFRESH_DEADLINE", deadline)
     # A hanging call's own budget must not end it before the deadline does.
     monkeypatch.setattr(refresh_guard, "CALL_BUDGET", timedelta(minutes=10))
-    cloud = await start_sim_cloud(generate_account(100, 10, username=USERNAME))
+    cloud = await start_sim_cloud(generate_account(STATIONS, 10, username=USERNAME))
     first = {"login", "stations", "station_info", "devices"}
     cloud.faults(hanging_endpoints=sorted(cloud.endpoints - first))
     entry = cloud.entry()
@@ -248,13 +252,13 @@ async def test_large_account_setup_is_prompt(
             caplog.text,
         )
         assert len(cut) == 1
-        assert int(cut[0]) > 100
-        assert cloud.requests("station_info") == cloud.requests("devices") == 100
+        assert int(cut[0]) > STATIONS
+        assert cloud.requests("station_info") == cloud.requests("devices") == STATIONS
         # The other calls in flight at the deadline: one per request slot.
         hung = cloud.requests() - sum(cloud.requests(kind) for kind in first)
         assert hung == MAX_CONCURRENT_REQUESTS
         stations = entry.runtime_data.coordinator.data.stations
-        assert len(stations) == 100
+        assert len(stations) == STATIONS
         assert all(len(station.devices) == 10 for station in stations.values())
         assert er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     finally:
