@@ -43,6 +43,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run the tests marked `timing` (wall-clock bounds a busy machine can "
         "fail; run them with -s on an idle machine to read their figures)",
     )
+    parser.addoption(
+        "--ha-next-python",
+        metavar="PYTHON",
+        help="run every end-to-end test a second time with `hass` from this "
+        "interpreter (scripts/test: .venv-ha-next's, the newest Home Assistant)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With --ha-next-python, run each end-to-end test once per Home Assistant release.
+
+    In one pytest run, so that pytest-xdist can run the two series side by side.
+    """
+    ha_next = metafunc.config.getoption("--ha-next-python")
+    if ha_next and metafunc.definition.get_closest_marker("e2e") is not None:
+        metafunc.parametrize(
+            "home_assistant_python",
+            [None, ha_next],
+            ids=["ha", "ha-next"],
+            indirect=True,
+        )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -54,7 +75,8 @@ def pytest_collection_modifyitems(
     - `recorder`: every test that starts Home Assistant's real recorder;
     - `e2e` tests (marked in their modules; `e2e_marked` below refuses a Home
       Assistant process to a test without the mark) run one after the other on one
-      pytest-xdist worker (`--dist loadgroup`): each starts `hass`, which takes a core;
+      pytest-xdist worker (`--dist loadgroup`), each starting `hass`, which takes a
+      core; those with `hass` from --ha-next-python on another;
     - `timing` tests are skipped unless pytest gets `--timing`.
     """
     run_timing = config.getoption("--timing")
@@ -62,11 +84,28 @@ def pytest_collection_modifyitems(
         if "recorder_mock" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.recorder)
         if item.get_closest_marker("e2e") is not None:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            callspec = getattr(item, "callspec", None)
+            ha_next = callspec is not None and callspec.params["home_assistant_python"]
+            item.add_marker(pytest.mark.xdist_group("e2e-next" if ha_next else "e2e"))
         if item.get_closest_marker("timing") is not None and not run_timing:
             item.add_marker(
                 pytest.mark.skip(reason="wall-clock bounds: run with --timing")
             )
+
+
+@pytest.fixture(autouse=True)
+def home_assistant_python(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start `hass` with the interpreter of the test's parameter, if it has one.
+
+    The harness reads $IZYPOWER_HA_PYTHON (`ha_harness.home_assistant_python`); without
+    the parameter (and without --ha-next-python) the environment decides, as for
+    `scripts/test --ha-next`.
+    """
+    python = getattr(request, "param", None)
+    if python is not None:
+        monkeypatch.setenv("IZYPOWER_HA_PYTHON", python)
 
 
 @pytest.fixture(autouse=True)
@@ -109,11 +148,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     served the tests, whatever venv pytest itself runs in (with pytest-xdist, the
     workers report them: `pytest_testnodedown`).
     """
-    if ha_harness.VERSIONS_SEEN and not hasattr(terminalreporter.config, "workerinput"):
+    config = terminalreporter.config
+    if ha_harness.VERSIONS_SEEN and not hasattr(config, "workerinput"):
+        pythons = [ha_harness.home_assistant_python()]
+        if ha_next := config.getoption("--ha-next-python"):
+            pythons.append(ha_next)
         terminalreporter.write_line(
             "end-to-end tests ran against Home Assistant "
-            f"{', '.join(sorted(ha_harness.VERSIONS_SEEN))} "
-            f"({ha_harness.home_assistant_python()})"
+            f"{', '.join(sorted(ha_harness.VERSIONS_SEEN))} ({', '.join(pythons)})"
         )
 
 
