@@ -14,6 +14,8 @@ import pytest
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from devtools import ha_harness
+
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 ACCOUNT_DIR = FIXTURES_DIR / "account"
 
@@ -31,6 +33,130 @@ class _CompatClientResponse(aiohttp.ClientResponse):
 
 if "stream_writer" in aiohttp.ClientResponse.__init__.__code__.co_varnames:
     aioresponses.core.ClientResponse = _CompatClientResponse  # type: ignore[misc]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add `--timing`: also run the tests that assert on wall-clock time."""
+    parser.addoption(
+        "--timing",
+        action="store_true",
+        help="run the tests marked `timing` (wall-clock bounds a busy machine can "
+        "fail; run them with -s on an idle machine to read their figures)",
+    )
+    parser.addoption(
+        "--ha-next-python",
+        metavar="PYTHON",
+        help="run every end-to-end test a second time with `hass` from this "
+        "interpreter (scripts/test: .venv-ha-next's, the newest Home Assistant)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With --ha-next-python, run each end-to-end test once per Home Assistant release.
+
+    In one pytest run, so that pytest-xdist can run the two series side by side.
+    """
+    ha_next = metafunc.config.getoption("--ha-next-python")
+    if ha_next and metafunc.definition.get_closest_marker("e2e") is not None:
+        metafunc.parametrize(
+            "home_assistant_python",
+            [None, ha_next],
+            ids=["ha", "ha-next"],
+            indirect=True,
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Mark the slow kinds by what the tests use, before `-m` selects.
+
+    - `recorder`: every test that starts Home Assistant's real recorder;
+    - `e2e` tests (marked in their modules; `e2e_marked` below refuses a Home
+      Assistant process to a test without the mark) run one after the other on one
+      pytest-xdist worker (`--dist loadgroup`), each starting `hass`, which takes a
+      core; those with `hass` from --ha-next-python on another;
+    - `timing` tests are skipped unless pytest gets `--timing`.
+    """
+    run_timing = config.getoption("--timing")
+    for item in items:
+        if "recorder_mock" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.recorder)
+        if item.get_closest_marker("e2e") is not None:
+            callspec = getattr(item, "callspec", None)
+            ha_next = callspec is not None and callspec.params["home_assistant_python"]
+            item.add_marker(pytest.mark.xdist_group("e2e-next" if ha_next else "e2e"))
+        if item.get_closest_marker("timing") is not None and not run_timing:
+            item.add_marker(
+                pytest.mark.skip(reason="wall-clock bounds: run with --timing")
+            )
+
+
+@pytest.fixture(autouse=True)
+def home_assistant_python(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start `hass` with the interpreter of the test's parameter, if it has one.
+
+    The harness reads $IZYPOWER_HA_PYTHON (`ha_harness.home_assistant_python`); without
+    the parameter (and without --ha-next-python) the environment decides, as for
+    `scripts/test --ha-next`.
+    """
+    python = getattr(request, "param", None)
+    if python is not None:
+        monkeypatch.setenv("IZYPOWER_HA_PYTHON", python)
+
+
+@pytest.fixture(autouse=True)
+def e2e_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse a Home Assistant process to a test not marked `e2e`.
+
+    So that `-m "not e2e"` (`scripts/test --quick`) really leaves out every test that
+    starts one, and the full run keeps them on one worker.
+    """
+    if request.node.get_closest_marker("e2e") is not None:
+        return
+
+    def refuse(*_: object, **__: object) -> None:
+        pytest.fail(
+            "this test starts Home Assistant as a process: mark it "
+            "@pytest.mark.e2e (or `pytestmark`)",
+            pytrace=False,
+        )
+
+    monkeypatch.setattr(ha_harness, "start_home_assistant", refuse)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker, hand the Home Assistant versions seen to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["home_assistant_versions"] = sorted(ha_harness.VERSIONS_SEEN)
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the pytest-xdist controller, collect what a worker's end-to-end tests saw."""
+    output = getattr(node, "workeroutput", {})
+    ha_harness.VERSIONS_SEEN.update(output.get("home_assistant_versions", ()))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the Home Assistant version(s) the end-to-end tests really ran against.
+
+    Read from the running instances' /api/config, so the line proves which release
+    served the tests, whatever venv pytest itself runs in (with pytest-xdist, the
+    workers report them: `pytest_testnodedown`).
+    """
+    config = terminalreporter.config
+    if ha_harness.VERSIONS_SEEN and not hasattr(config, "workerinput"):
+        pythons = [ha_harness.home_assistant_python()]
+        if ha_next := config.getoption("--ha-next-python"):
+            pythons.append(ha_next)
+        terminalreporter.write_line(
+            "end-to-end tests ran against Home Assistant "
+            f"{', '.join(sorted(ha_harness.VERSIONS_SEEN))} ({', '.join(pythons)})"
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ on, and counts with the simulator what the next refreshes sent (docs/design.md �
 from datetime import timedelta
 import logging
 import re
-import time
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
@@ -20,8 +19,9 @@ import pytest
 from custom_components.izypower_cloud import (
     coordinator as coordinator_module,
     fetch as fetch_module,
+    refresh_guard,
 )
-from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.const import DOMAIN, MAX_CONCURRENT_REQUESTS
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from izypower_simulator import generate_account
 
@@ -45,6 +45,8 @@ def cloud_samples_due(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 PRODUCTION = "station_81234_production_total"
+# The generated account of the first-refresh deadline test.
+STATIONS = 30
 
 
 async def _set_up(hass: HomeAssistant, sim_cloud: SimCloud) -> IzypowerCoordinator:
@@ -66,10 +68,16 @@ def _state(hass: HomeAssistant, unique_id: str) -> str:
     return state.state
 
 
-async def _timed_refresh(coordinator: IzypowerCoordinator) -> float:
-    start = time.monotonic()
-    await coordinator.async_refresh()
-    return time.monotonic() - start
+def _why_not_answered(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return why each call of the refresh got no answer, as the integration logs it."""
+    reasons = []
+    for record in caplog.records:
+        if record.name != "custom_components.izypower_cloud":
+            continue
+        what, _, why = record.getMessage().partition(": ")
+        if what.endswith((" not made", " unavailable")):
+            reasons.append(why)
+    return reasons
 
 
 async def test_healthy_steady_refresh(hass: HomeAssistant, sim_cloud: SimCloud) -> None:
@@ -111,28 +119,52 @@ async def test_full_outage_costs_a_handful_of_requests(
 
 
 async def test_hanging_cloud_ends_the_refresh_early(
-    hass: HomeAssistant, sim_cloud: SimCloud
+    hass: HomeAssistant, sim_cloud: SimCloud, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A cloud that never answers: the refresh fails within a call's time budget."""
+    """A cloud that never answers: the refresh fails within a call's time budget.
+
+    What ended each call is counted, not the time: the call budget (0.8 s here) and
+    the circuit breaker, never 3 attempts of the request timeout nor the deadline.
+    """
     coordinator = await _set_up(hass, sim_cloud)
     sim_cloud.faults(hang_rate=1.0, hang_seconds=60)
-    elapsed = await _timed_refresh(coordinator)
+    caplog.set_level(logging.DEBUG, logger="custom_components.izypower_cloud")
+    caplog.clear()
+    await coordinator.async_refresh()
     assert not coordinator.last_update_success
-    # The call budget (0.8 s here), not 3 attempts of the request timeout (2.1 s).
-    assert elapsed < 1.5
+    reasons = _why_not_answered(caplog)
+    budget = [reason for reason in reasons if "gave no answer within 1 s" in reason]
+    # Both station infos: one attempt each, cut by the budget while retrying.
+    assert len(budget) == 2
+    # Everything else after the two shared retries were spent: not sent at all.
+    assert all(
+        reason in budget or "failed 1 times" in reason or "not sent" in reason
+        for reason in reasons
+    ), reasons
+    assert "refresh deadline" not in caplog.text
     # The first four calls in flight and the two retries of the budget.
     assert sim_cloud.requests() <= 6
 
 
 async def test_one_hanging_endpoint_delays_nothing_else(
-    hass: HomeAssistant, sim_cloud: SimCloud
+    hass: HomeAssistant, sim_cloud: SimCloud, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Battery pages hang: the rest is published after that call's budget, not later."""
+    """Battery pages hang: the rest is published after that call's budget, not later.
+
+    Each battery page is ended by its call budget (not by retries of the request
+    timeout, nor by the refresh deadline): counted in the log, not timed.
+    """
     coordinator = await _set_up(hass, sim_cloud)
     sim_cloud.faults(hanging_endpoints=["battery"], hang_seconds=60)
-    elapsed = await _timed_refresh(coordinator)
+    caplog.set_level(logging.DEBUG, logger="custom_components.izypower_cloud")
+    caplog.clear()
+    await coordinator.async_refresh()
     assert coordinator.last_update_success
-    assert elapsed < 1.5
+    assert (
+        _why_not_answered(caplog)
+        == ["battery page of device gave no answer within 1 s"] * 2
+    )
+    assert "refresh deadline" not in caplog.text
     # Each battery page: one hanging attempt and the start of its retry.
     assert sim_cloud.requests("battery") <= 4
     assert sim_cloud.requests("station_info") == 2
@@ -204,37 +236,47 @@ async def test_large_account_setup_is_prompt(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """100 stations × 10 devices: the first refresh ends by its deadline.
+    """30 stations × 10 devices: the first refresh ends by its deadline.
 
     Station infos and device lists go first, so every station's devices and entities
-    exist; what the deadline cut follows at the next refreshes. Without the deadline,
-    this first refresh takes several times as long. (The client's own timeouts are
-    not shortened: the simulator shares the test's event loop and CPU.)
+    exist; what the deadline cut follows at the next refreshes. Counted, not timed:
+    every other kind of call hangs here, so only the deadline can end the refresh, and
+    the 60 infos and lists can only all be answered if they were sent before the
+    others (a hanging call holds its request slot until the deadline). The size only
+    costs the test time: what it holds for 30 stations holds for 100. How long a large
+    account really takes: `python -m devtools.benchmark --stations 100`.
     """
     caplog.set_level(logging.DEBUG, logger="custom_components.izypower_cloud")
-    # Infos and device lists take 200 requests: 1 s at 4 in flight and 20 ms each
-    # (the deadline leaves room for a busy machine); the whole first refresh, about
-    # 2,500 requests, would take more than 12 s.
-    deadline = timedelta(seconds=7)
+    # Far more than 60 quick answers take on a busy machine (well under 1 s idle), and
+    # less than the client's request timeout (10 s): only the deadline cuts a call.
+    deadline = timedelta(seconds=8)
     monkeypatch.setattr(coordinator_module, "FIRST_REFRESH_DEADLINE", deadline)
-    cloud = await start_sim_cloud(generate_account(100, 10, username=USERNAME))
+    # A hanging call's own budget must not end it before the deadline does.
+    monkeypatch.setattr(refresh_guard, "CALL_BUDGET", timedelta(minutes=10))
+    cloud = await start_sim_cloud(generate_account(STATIONS, 10, username=USERNAME))
+    first = {"login", "stations", "station_info", "devices"}
+    cloud.faults(hanging_endpoints=sorted(cloud.endpoints - first))
     entry = cloud.entry()
     try:
-        cloud.faults(latency_ms=20)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.LOADED
-        first_refresh = float(
-            re.findall(r"Finished fetching \S+ data in ([0-9.]+) s", caplog.text)[0]
+        cut = re.findall(
+            r"(\d+) cloud calls were not answered within the refresh deadline",
+            caplog.text,
         )
-        # Plus the snapshot of 1,000 devices, built after the deadline.
-        assert first_refresh < deadline.total_seconds() + 2
-        assert "calls were not answered within the refresh deadline" in caplog.text
+        assert len(cut) == 1
+        assert int(cut[0]) > STATIONS
+        assert cloud.requests("station_info") == cloud.requests("devices") == STATIONS
+        # The other calls in flight at the deadline: one per request slot.
+        hung = cloud.requests() - sum(cloud.requests(kind) for kind in first)
+        assert hung == MAX_CONCURRENT_REQUESTS
         stations = entry.runtime_data.coordinator.data.stations
-        assert len(stations) == 100
+        assert len(stations) == STATIONS
         assert all(len(station.devices) == 10 for station in stations.values())
         assert er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     finally:
+        cloud.clear_faults()
         await hass.config_entries.async_unload(entry.entry_id)
         await cloud.server.close()
 

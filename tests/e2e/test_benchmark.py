@@ -1,9 +1,10 @@
 """A short run of `python -m devtools.benchmark` against a real Home Assistant.
 
-The bounds are generous on purpose (a busy machine must not fail them): the figures
-worth reading are printed with `-s` and recorded in docs/performance.md. What fails
-here is a regression in kind: a refresh that fetches the slow data every time, requests
-sent one after the other, or a refresh that the service call no longer waits for.
+The figures worth reading are printed with `-s` and recorded in docs/performance.md.
+What fails here is a regression in kind, counted: a refresh that fetches the slow data
+every time, or a refresh that the service call no longer waits for. The wall-time
+bounds (setup, requests sent one after the other) are checked only with `--timing`:
+a busy machine can fail them whatever the code.
 """
 
 from collections import Counter
@@ -103,7 +104,9 @@ def test_committed_integration_is_exported(tmp_path: Path) -> None:
 @pytest.mark.e2e
 @pytest.mark.timeout(ha_harness.FIRST_START_TIMEOUT + 120)
 @pytest.mark.usefixtures("socket_enabled", "stop_processes")
-async def test_refresh_cost_at_100_ms_latency(tmp_path: Path) -> None:
+async def test_refresh_cost_at_100_ms_latency(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Three steady refreshes and a reload of the fixture account at 100 ms a request."""
     result = await run_benchmark(
         BenchmarkConfig(latency_ms=LATENCY_MS, refreshes=3), tmp_path
@@ -113,13 +116,14 @@ async def test_refresh_cost_at_100_ms_latency(tmp_path: Path) -> None:
     assert result.failed_requests == 0
     assert not result.integration_problems, "\n".join(result.integration_problems)
     assert result.entities > 0
-    assert result.setup_s < MAX_SETUP_S
     # Every steady refresh is cheaper than a full one, and within the budget.
     assert max(result.steady_requests) <= MAX_STEADY_REQUESTS
     assert result.full is not None
     assert result.full.without_login > max(result.steady_requests)
     assert result.full.without_login <= MAX_FULL_REQUESTS
-    assert max(result.steady_wall) < MAX_STEADY_WALL_S
+    if request.config.getoption("--timing"):
+        assert result.setup_s < MAX_SETUP_S
+        assert max(result.steady_wall) < MAX_STEADY_WALL_S
     # The timing is that of the refresh itself: the service call waited for it.
     assert all(refresh.call_waited for refresh in result.steady)
     assert result.full.call_waited

@@ -7,6 +7,7 @@ Assistant's (`SimulatedCloud.advance`), so the cloud's `lastUpdate`, its midnigh
 rollovers and Home Assistant's timers agree.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from custom_components.izypower_cloud import PLATFORMS
 from custom_components.izypower_cloud.api import EnergySeries, wire as wire_module
 from custom_components.izypower_cloud.const import (
     CONF_API_URL,
@@ -53,6 +55,9 @@ logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 TIME_ZONE = "Europe/Paris"
 PASSWORD = "izypower-demo"
 STEP = timedelta(minutes=15)
+# The refresh period of the tests that run through days, and their step.
+HOURLY = 60
+HOUR_STEP = timedelta(hours=1)
 # The series with a statistic of each station of the fixture account: 81234 has Titans,
 # 81235 only micro-inverters (no battery, so no battery statistics).
 FIXTURE_SERIES = {
@@ -91,9 +96,13 @@ class SimulatedCloud:
             options={CONF_REFRESH_PERIOD: refresh_minutes},
         )
 
-    async def set_up(self) -> MockConfigEntry:
-        """Set up the simulated account and wait for the first import to finish."""
-        entry = self.entry()
+    async def set_up(self, refresh_minutes: int = 15) -> MockConfigEntry:
+        """Set up the simulated account and wait for the first import to finish.
+
+        Tests that run through days refresh hourly (the longest period allowed), in
+        hour steps: the rules do not depend on the period, the test's time does.
+        """
+        entry = self.entry(refresh_minutes)
         entry.add_to_hass(self.hass)
         assert await self.hass.config_entries.async_setup(entry.entry_id)
         await self.hass.async_block_till_done(wait_background_tasks=True)
@@ -118,6 +127,29 @@ class SimulatedCloud:
 
 
 type CloudFactory = Callable[..., Awaitable[SimulatedCloud]]
+
+
+@pytest.fixture
+async def loop_debug_off(enable_event_loop_debug: None) -> None:
+    """Turn the event loop's debug mode off again (Home Assistant's plugin turns it on).
+
+    For the tests that run through days of refreshes: in debug mode asyncio records a
+    traceback for every callback it schedules, which cost them a third of their time.
+    The short tests of the same code (test_statistics_rules.py, test_offset_days.py)
+    keep it.
+    """
+    asyncio.get_running_loop().set_debug(False)
+
+
+@pytest.fixture
+def recorder_config() -> dict[str, Any]:
+    """Record no entity states: these tests read statistics only.
+
+    Every refresh changes the states of some 200 entities; writing them all made the
+    recorder the slowest part of these tests. The statistics the integration imports
+    are not entity states: the recorder still writes every one of them.
+    """
+    return {"exclude": {"domains": [str(platform) for platform in PLATFORMS]}}
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,8 @@ from tests.energy_dashboard import save_prefs_command
 from .conftest import (
     FIXTURE_IDS,
     FIXTURE_SERIES,
+    HOUR_STEP,
+    HOURLY,
     CloudFactory,
     SimulatedCloud,
     import_history,
@@ -36,14 +38,23 @@ PARIS = ZoneInfo("Europe/Paris")
 # Saturday 10:00; the clocks go back on Sunday 25 October at 03:00.
 START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
 STATIONS = (81234, 81235)
+FIRST_OF_MONTH = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
 # 81235 has no battery: no battery statistics.
 IDS = FIXTURE_IDS
+
+pytestmark = pytest.mark.usefixtures("loop_debug_off")
 
 
 @pytest.fixture
 async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
     """Start the simulator at START, Home Assistant with a recorder on its clock."""
     return await start_cloud(START)
+
+
+@pytest.fixture
+async def cloud_on_the_first(start_cloud: CloudFactory) -> SimulatedCloud:
+    """Start on the 1st of a month: setup imports no earlier day (a quicker setup)."""
+    return await start_cloud(FIRST_OF_MONTH)
 
 
 async def _rows(hass: HomeAssistant, period: str, types: set[Any]) -> dict[str, Any]:
@@ -127,7 +138,7 @@ async def test_cloud_failures_and_days_without_data(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Days without data are skipped; unanswered days are failed, then importable."""
-    entry = await cloud.set_up()
+    entry = await cloud.set_up(HOURLY)
     station = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, "station_81234"), entry.entry_id
     )
@@ -159,9 +170,9 @@ async def test_cloud_failures_and_days_without_data(
     cloud.simulator.faults.config.failing_endpoints = ["report"]
     failed = await _import(hass, entry.entry_id, date(2026, 9, 1))
     assert failed["stations"]["81235"]["failed"][:2] == ["2026-09-01", "2026-09-02"]
-    await cloud.advance_by(timedelta(hours=15))
+    await cloud.advance_by(timedelta(hours=15), HOUR_STEP)
     cloud.simulator.faults.config.failing_endpoints = []
-    await cloud.advance_by(timedelta(minutes=30))
+    await cloud.advance_by(HOUR_STEP, HOUR_STEP)
     again = await _import(hass, entry.entry_id, date(2026, 9, 1))
     assert again["stations"]["81235"]["imported"] == 30
 
@@ -179,16 +190,19 @@ async def test_cloud_failures_and_days_without_data(
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        ({"start": "2026-10-24"}, "invalid_range"),
+        ({"start": "2026-11-01"}, "invalid_range"),
         ({"start": "1990-01-01"}, "range_too_long"),
         ({"start": "2026-10-10", "end": "2026-10-01"}, "reversed_range"),
     ],
 )
 async def test_import_range_checked(
-    hass: HomeAssistant, cloud: SimulatedCloud, data: dict[str, str], key: str
+    hass: HomeAssistant,
+    cloud_on_the_first: SimulatedCloud,
+    data: dict[str, str],
+    key: str,
 ) -> None:
     """The range must end before the station's current day and stay reasonable."""
-    entry = await cloud.set_up()
+    entry = await cloud_on_the_first.set_up()
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
             DOMAIN,
@@ -200,10 +214,10 @@ async def test_import_range_checked(
 
 
 async def test_import_target_checked(
-    hass: HomeAssistant, cloud: SimulatedCloud
+    hass: HomeAssistant, cloud_on_the_first: SimulatedCloud
 ) -> None:
     """Only a station device of a loaded entry, or a loaded entry, is a target."""
-    entry = await cloud.set_up()
+    entry = await cloud_on_the_first.set_up()
     registry = dr.async_get(hass)
     titan = next(
         device
@@ -229,7 +243,7 @@ async def test_first_day_of_a_month_imports_nothing(
     hass: HomeAssistant, start_cloud: CloudFactory
 ) -> None:
     """Set up on the 1st, there is no earlier day of the month to import."""
-    await (await start_cloud(datetime(2026, 11, 1, 9, 0, tzinfo=PARIS))).set_up()
+    await (await start_cloud(FIRST_OF_MONTH)).set_up()
     daily = await _rows(hass, "day", {"change"})
     assert len(daily[statistic_id(81234, STATISTIC_SERIES[0])]) == 1
 

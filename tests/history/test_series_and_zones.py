@@ -32,6 +32,8 @@ from izypower_simulator import Layout, generate_account
 from .conftest import (
     FIXTURE_IDS,
     FIXTURE_SERIES,
+    HOUR_STEP,
+    HOURLY,
     CloudFactory,
     import_history,
     report_totals,
@@ -43,6 +45,8 @@ UTC_HOUR = 3600
 BATTERY = (EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE)
 # The generated micro-inverter stations have a meter, no battery.
 WITHOUT_BATTERY = tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES)
+
+pytestmark = pytest.mark.usefixtures("loop_debug_off")
 
 
 def _ids(station_ids: list[int], series: tuple[EnergySeries, ...]) -> set[str]:
@@ -96,13 +100,13 @@ async def test_no_battery_statistics_without_a_battery(
     account = generate_account(2, 2, start=start, seed=21, layout=Layout.MICRO)
     cloud = await start_cloud(start, account=account)
     stations = [station.station_id for station in account.stations]
-    entry = await cloud.set_up()
+    entry = await cloud.set_up(HOURLY)
     # The generated account has no data this year before its start: last December.
     response = await import_history(
         hass, config_entry_id=entry.entry_id, start="2025-12-01", end="2025-12-31"
     )
     assert response["stations"][str(stations[0])]["imported"] == 31
-    await cloud.advance_by(timedelta(hours=16))
+    await cloud.advance_by(timedelta(hours=16), HOUR_STEP)
 
     others = WITHOUT_BATTERY
     assert await _listed(hass) == _ids(stations, others)
@@ -133,8 +137,8 @@ async def test_zero_battery_statistics_of_earlier_versions_are_deleted(
         )
         for module in (hourly, history_module):
             patch.setattr(module, "station_series", lambda _: STATISTIC_SERIES)
-        entry = await cloud.set_up()
-        await cloud.advance_by(timedelta(hours=6))
+        entry = await cloud.set_up(HOURLY)
+        await cloud.advance_by(timedelta(hours=6), HOUR_STEP)
         assert await hass.config_entries.async_unload(entry.entry_id)
     everything = _ids([station_id], STATISTIC_SERIES)
     assert await _listed(hass) == everything
@@ -142,7 +146,7 @@ async def test_zero_battery_statistics_of_earlier_versions_are_deleted(
 
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await cloud.advance_by(timedelta(hours=2))
+    await cloud.advance_by(timedelta(hours=2), HOUR_STEP)
 
     others = everything - _ids([station_id], BATTERY)
     assert await _listed(hass) == others
@@ -176,13 +180,13 @@ async def test_battery_statistics_start_with_the_battery(
     (station_id,) = (station.station_id for station in account.stations)
     battery = _ids([station_id], BATTERY)
     everything = _ids([station_id], STATISTIC_SERIES)
-    entry = await cloud.set_up()
+    entry = await cloud.set_up(HOURLY)
     # Past the 13th's midnight: still no battery.
-    await cloud.advance_by(timedelta(hours=15))
+    await cloud.advance_by(timedelta(hours=15), HOUR_STEP)
     assert await _listed(hass) == everything - battery
 
     # Past the installation at noon, then past midnight: the 14th is closed.
-    await cloud.advance_by(timedelta(hours=24))
+    await cloud.advance_by(timedelta(hours=24), HOUR_STEP)
     assert await _listed(hass) == everything
     rows = await _hourly(hass, battery)
     truth = report_totals(cloud, station_id, "2026-10-14")
@@ -225,9 +229,9 @@ async def test_station_days_across_daylight_saving_in_another_zone(
     start = datetime(2026, 10, 24, 20, 0, tzinfo=PARIS)
     cloud = await start_cloud(start)
     await hass.config.async_set_time_zone("Indian/Reunion")
-    await cloud.set_up()
+    await cloud.set_up(HOURLY)
     # Saturday 20:00 -> Monday 02:00, through the clocks going back on Sunday.
-    await cloud.advance_by(timedelta(hours=31))
+    await cloud.advance_by(timedelta(hours=31), HOUR_STEP)
 
     rows = await _hourly(hass, FIXTURE_IDS)
     _assert_rising(rows)

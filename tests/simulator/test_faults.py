@@ -2,13 +2,14 @@
 
 import asyncio
 from datetime import datetime
+import inspect
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 
-from izypower_simulator import FaultConfig
+from izypower_simulator import FaultConfig, create_app
 from izypower_simulator.faults import HTML_ERROR_BODY, MALFORMED_JSON_BODY
 
 from .conftest import Harness, HarnessFactory
@@ -38,14 +39,10 @@ async def test_latency_is_added_to_api_requests_only(
     assert delays == [0.25, 0.25]  # login + info
 
 
-async def test_real_latency(harness: Harness) -> None:
-    """With the real sleep the answer is late by at least the latency."""
-    await harness.login()
-    await set_faults(harness, latency_ms=80)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await harness.get_json(INFO)
-    assert loop.time() - started >= 0.08
+def test_real_latency_by_default() -> None:
+    """Without a `sleep` given, the latency is waited with asyncio's real sleep."""
+    default = inspect.signature(create_app).parameters["sleep"].default
+    assert default is asyncio.sleep
 
 
 async def test_error_rate(harness: Harness) -> None:
