@@ -82,7 +82,7 @@ def every_field_prefs_command(
     command["device_consumption"] = (
         [
             {
-                "stat_consumption": f"{station}_ev_charging_since_installation",
+                "stat_consumption": station_statistic(station_id, "ev"),
                 "stat_rate": f"{station}_ev_charging_power",
             }
         ]

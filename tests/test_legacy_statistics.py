@@ -17,7 +17,7 @@ from custom_components.izypower_cloud.legacy_statistics import (
     rewrite_ids,
     splice,
 )
-from custom_components.izypower_cloud.statistics import HOUR, Row
+from custom_components.izypower_cloud.statistics import HOUR, EvSeries, Row
 
 T0 = datetime(2026, 10, 18, 22, tzinfo=UTC)
 
@@ -57,6 +57,8 @@ def test_legacy_ids_by_station_and_suffix_whatever_the_slug() -> None:
         EnergySeries.BATTERY_DISCHARGE: (
             "izypower_cloud:81234_maison_batterie_decharge_stats"
         ),
+        # The EV charger's continues ours (`ev`) too.
+        EvSeries.EV: f"izypower_cloud:81234_maison_{LEGACY_EV_SUFFIX}",
     }
     assert legacy_statistic_ids(known, 81235) == {}
 

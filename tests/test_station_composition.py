@@ -22,7 +22,11 @@ from custom_components.izypower_cloud.api import (
     StationInfo,
 )
 from custom_components.izypower_cloud.identifiers import device_identifier
-from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, station_series
+from custom_components.izypower_cloud.statistics import (
+    STATISTIC_SERIES,
+    EvSeries,
+    station_series,
+)
 
 from .cloud_mock import (
     VERGER,
@@ -225,7 +229,9 @@ async def test_station_without_meter_has_no_grid_or_consumption_entities(
     assert entity_state(hass, "sensor.maison_des_tilleuls_grid_power") == "-103.0"
     data = mock_config_entry.runtime_data.coordinator.data.stations
     assert station_series(data[81235]) == (EnergySeries.PRODUCTION,)
-    assert station_series(data[81234]) == STATISTIC_SERIES
+    # No EV charger at either: no `ev` statistic.
+    assert station_series(data[81234]) == STATISTIC_SERIES[:-1]
+    assert EvSeries.EV not in station_series(data[81234])
     assert station_series(None) == (EnergySeries.PRODUCTION,)
 
 

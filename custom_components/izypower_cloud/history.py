@@ -34,16 +34,18 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant
 
-from .api import EnergyReport, EnergySeries, IzypowerError
+from .api import EnergyReport, IzypowerError
 from .const import LOGGER
 from .hourly import HourlyStatistics, ReportFetcher
 from .statistics import (
     FAR_PAST,
     STATISTIC_SERIES,
     Row,
+    StatisticSeries,
     async_metadata,
     async_read_rows,
     day_hours,
+    report_total,
     spread_day,
     statistic_id,
     write_rows,
@@ -64,7 +66,7 @@ class ImportResult:
     skipped: list[date] = field(default_factory=list)
     failed: list[date] = field(default_factory=list)
     # Days whose report lacked some series still without rows: those series, by day.
-    incomplete: dict[date, list[EnergySeries]] = field(default_factory=dict)
+    incomplete: dict[date, list[StatisticSeries]] = field(default_factory=dict)
 
 
 def merge_rows(existing: Sequence[Row], blocks: list[_Block]) -> list[Row]:
@@ -103,19 +105,19 @@ def _has_rows(starts: Sequence[datetime], hours: Sequence[datetime]) -> bool:
 
 
 def _has_data(report: EnergyReport) -> bool:
-    return any(report.energy.get(series) for series in STATISTIC_SERIES)
+    return any(report_total(report, series) for series in STATISTIC_SERIES)
 
 
 def _book(
     report: EnergyReport,
-    wanted: Sequence[EnergySeries],
+    wanted: Sequence[StatisticSeries],
     hours: list[datetime],
-    blocks: dict[EnergySeries, list[_Block]],
-) -> list[EnergySeries]:
+    blocks: dict[StatisticSeries, list[_Block]],
+) -> list[StatisticSeries]:
     """Add the day's block of each wanted series the report has; return those series."""
-    booked: list[EnergySeries] = []
+    booked: list[StatisticSeries] = []
     for one in wanted:
-        if (total := report.energy.get(one)) is not None:
+        if (total := report_total(report, one)) is not None:
             blocks[one].append((hours, total))
             booked.append(one)
     return booked
@@ -144,7 +146,7 @@ class HistoryImporter:
         first: date,
         last: date,
         *,
-        series: Sequence[EnergySeries],
+        series: Sequence[StatisticSeries],
     ) -> ImportResult:
         """Import the days from `first` to `last` included of these series."""
         ids = {s: statistic_id(station_id, s) for s in series}
@@ -161,7 +163,7 @@ class HistoryImporter:
                 else:
                     missing.append(day)
             reports = await self._async_fetch_all(station_id, missing)
-            blocks: dict[EnergySeries, list[_Block]] = {s: [] for s in series}
+            blocks: dict[StatisticSeries, list[_Block]] = {s: [] for s in series}
             for day in missing:
                 if (report := reports.get(day)) is None:
                     result.failed.append(day)
@@ -181,8 +183,8 @@ class HistoryImporter:
         self,
         station_id: int,
         station_name: str,
-        ids: dict[EnergySeries, str],
-        blocks: dict[EnergySeries, list[_Block]],
+        ids: dict[StatisticSeries, str],
+        blocks: dict[StatisticSeries, list[_Block]],
     ) -> None:
         """Write the new days and raise the later rows and the hourly writer's sums.
 

@@ -33,18 +33,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import EnergyReport, EnergySeries, IzypowerError, Period
+from .api import EnergyReport, IzypowerError
 from .const import DOMAIN, LOGGER
 from .data import IzypowerData, StationData
 from .statistics import (
     HOUR,
     STATISTIC_SERIES,
     Row,
+    StatisticSeries,
     async_empty_statistics,
     async_metadata,
     async_sum_before,
     clear_statistics,
+    day_energy,
     day_start,
+    parse_series,
+    report_total,
     station_series,
     station_zone,
     statistic_id,
@@ -111,7 +115,7 @@ class _OpenDay:
 
     day: date
     end: datetime
-    cursors: dict[EnergySeries, _Cursor]
+    cursors: dict[StatisticSeries, _Cursor]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,7 +130,7 @@ class _OpenDay:
             day=date.fromisoformat(data["day"]),
             end=datetime.fromisoformat(data["end"]),
             cursors={
-                EnergySeries(series): _Cursor(
+                parse_series(series): _Cursor(
                     base=item["base"],
                     at=datetime.fromisoformat(item["at"]),
                     value=item["value"],
@@ -138,7 +142,7 @@ class _OpenDay:
 
 
 def _start_day(
-    day: date, start: datetime, end: datetime, bases: dict[EnergySeries, float]
+    day: date, start: datetime, end: datetime, bases: dict[StatisticSeries, float]
 ) -> _OpenDay:
     """Return a day opened at `start`, with a cursor for each series of `bases`."""
     return _OpenDay(
@@ -199,7 +203,7 @@ class HourlyStatistics:
         return None if day is None else day.day
 
     def continue_rows(
-        self, station_id: int, zone: tzinfo, last: Mapping[EnergySeries, Row]
+        self, station_id: int, zone: tzinfo, last: Mapping[StatisticSeries, Row]
     ) -> date | None:
         """Open a station's first day where earlier rows of its series end.
 
@@ -217,7 +221,7 @@ class HourlyStatistics:
         if day < dt_util.now(zone).date() - timedelta(days=1):
             return None
         start = day_start(day, zone)
-        cursors: dict[EnergySeries, _Cursor] = {}
+        cursors: dict[StatisticSeries, _Cursor] = {}
         for series, row in last.items():
             if row.start >= start:
                 end = row.start + HOUR
@@ -231,7 +235,7 @@ class HourlyStatistics:
         self._on_first_day(station_id, day)
         return day
 
-    def raise_sums(self, station_id: int, energy: dict[EnergySeries, float]) -> None:
+    def raise_sums(self, station_id: int, energy: dict[StatisticSeries, float]) -> None:
         """Raise the running sums of a station: days were imported before them.
 
         The caller holds `lock` and stores the open days at once (`async_store`):
@@ -267,7 +271,7 @@ class HourlyStatistics:
         zone = station_zone(self._hass, measured_at)
         series = station_series(station_data)
         at = dt_util.as_utc(measured_at)
-        rows: dict[EnergySeries, list[Row]] = {s: [] for s in STATISTIC_SERIES}
+        rows: dict[StatisticSeries, list[Row]] = {s: [] for s in STATISTIC_SERIES}
         open_day = copy.deepcopy(self._days.get(station_id))
         if open_day is None:
             open_day = await self._async_first_day(
@@ -286,7 +290,7 @@ class HourlyStatistics:
         # still carries that day's whole counter, already booked by its report.
         if at < open_day.end and measured_at.date() == open_day.day:
             for one, cursor in open_day.cursors.items():
-                value = station_data.energy.get((one, Period.DAY))
+                value = day_energy(station_data, one)
                 if value is not None and at > cursor.at:
                     rows[one] += cursor.advance(at, value)
         self._days[station_id] = open_day
@@ -295,7 +299,11 @@ class HourlyStatistics:
         clear_statistics(self._hass, cleared)
 
     async def _async_first_day(
-        self, station_id: int, day: date, zone: tzinfo, series: tuple[EnergySeries, ...]
+        self,
+        station_id: int,
+        day: date,
+        zone: tzinfo,
+        series: tuple[StatisticSeries, ...],
     ) -> _OpenDay:
         """Open the station's first day, continuing the sums of any earlier rows."""
         start = day_start(day, zone)
@@ -313,7 +321,7 @@ class HourlyStatistics:
         station_id: int,
         open_day: _OpenDay,
         zone: tzinfo,
-        series: tuple[EnergySeries, ...],
+        series: tuple[StatisticSeries, ...],
     ) -> list[str]:
         """Give the open day a cursor for each of the station's series, and no other.
 
@@ -348,7 +356,7 @@ class HourlyStatistics:
         station_id: int,
         open_day: _OpenDay,
         zone: tzinfo,
-        rows: dict[EnergySeries, list[Row]],
+        rows: dict[StatisticSeries, list[Row]],
     ) -> _OpenDay | None:
         """Close the open day with its report; return the next day (None: no report)."""
         try:
@@ -364,9 +372,9 @@ class HourlyStatistics:
                 )
             return None
         self._failing.discard(station_id)
-        bases: dict[EnergySeries, float] = {}
+        bases: dict[StatisticSeries, float] = {}
         for series, cursor in open_day.cursors.items():
-            total = report.energy.get(series)
+            total = report_total(report, series)
             rows[series] += cursor.advance(
                 open_day.end, cursor.value if total is None else total
             )

@@ -20,7 +20,8 @@ Everything is read and planned first; the rows are written, read back and checke
 before anything is deleted or the Energy preferences are changed. A failure leaves the
 beta's statistics and the preferences as they were (a statistic created by the copy is
 deleted again), logs one warning and raises a repair. The beta's EV charger statistic
-has no equivalent here (no EV statistic) and stays as it is.
+is carried into ours (`ev`) like the others, for a station with an EV charger; the
+beta's statistics of a series the station has not got (no battery, no charger) stay.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,7 +45,9 @@ from .hourly import HourlyStatistics
 from .statistics import (
     DECIMALS,
     FAR_PAST,
+    EvSeries,
     Row,
+    StatisticSeries,
     async_metadata,
     async_own_statistic_ids,
     async_read_rows,
@@ -53,16 +56,17 @@ from .statistics import (
     write_rows,
 )
 
+# The beta's EV charger statistic (newest beta: the day report's `ev`, as ours).
+LEGACY_EV_SUFFIX: Final = "borne_recharge_stats"
 # The beta's statistic suffixes and the series of ours each one continues.
-LEGACY_SUFFIXES: Final = {
+LEGACY_SUFFIXES: Final[Mapping[str, StatisticSeries]] = {
     "reseau_import_stats": EnergySeries.GRID_IMPORT,
     "reseau_export_stats": EnergySeries.GRID_EXPORT,
     "production_stats": EnergySeries.PRODUCTION,
     "batterie_charge_stats": EnergySeries.BATTERY_CHARGE,
     "batterie_decharge_stats": EnergySeries.BATTERY_DISCHARGE,
+    LEGACY_EV_SUFFIX: EvSeries.EV,
 }
-# The beta's EV charger statistic (newest beta): no statistic of ours continues it.
-LEGACY_EV_SUFFIX: Final = "borne_recharge_stats"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,7 @@ class LegacyStation:
 
     name: str
     # The series it has statistics of (statistics.py `station_series`).
-    series: Sequence[EnergySeries]
+    series: Sequence[StatisticSeries]
     zone: tzinfo
 
 
@@ -89,14 +93,14 @@ def legacy_issue_id(entry_id: str) -> str:
 
 def legacy_statistic_ids(
     known: Iterable[str], station_id: int
-) -> dict[EnergySeries, str]:
+) -> dict[StatisticSeries, str]:
     """Return the beta's statistics of a station, by the series of ours they continue.
 
     Found by station id and suffix, whatever the slug between them. Two for the same
     series (never written so by the beta) cannot be told apart: an error.
     """
     prefix = f"{DOMAIN}:{station_id}_"
-    found: dict[EnergySeries, list[str]] = {}
+    found: dict[StatisticSeries, list[str]] = {}
     for stat_id in sorted(known):
         rest = stat_id.removeprefix(prefix)
         for suffix, series in LEGACY_SUFFIXES.items():
@@ -137,7 +141,7 @@ class Carry:
     """One beta statistic carried into one of ours."""
 
     station_id: int
-    series: EnergySeries
+    series: StatisticSeries
     old_id: str
     new_id: str
     # Ours before the carry-over (empty: it did not exist).
@@ -208,7 +212,7 @@ async def async_carry_over(
 async def _async_plan(hass: HomeAssistant, stations: LegacyStations) -> list[Carry]:
     """Read what is there and plan each carry, changing nothing."""
     known = await async_own_statistic_ids(hass)
-    pairs: list[tuple[int, EnergySeries, str, str]] = []
+    pairs: list[tuple[int, StatisticSeries, str, str]] = []
     for station_id, station in stations.items():
         for one, old_id in legacy_statistic_ids(known, station_id).items():
             if one in station.series:

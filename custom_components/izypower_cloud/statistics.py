@@ -8,7 +8,8 @@ in kWh, with one row per hour (docs/design.md §8). Rules every writer follows:
   that offset). A day boundary that is not on a whole UTC hour (a half-hour zone) is
   rounded down to one.
 * A station has the statistics of the series it has: the battery's only with a battery,
-  the grid's and consumption's only with a smart meter (`station_series`), like its
+  the grid's and consumption's only with a smart meter, the EV charger's (`ev`, the
+  day report's EV energy) only with an EV charger (`station_series`), like its
   sensors.
 * A row's `sum` is the running total of the series, `state` the energy of the row's
   station-local day up to the row's end. Only differences of `sum` mean anything: the
@@ -25,6 +26,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from enum import StrEnum
 from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -48,18 +50,30 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import METER_SERIES, EnergySeries
+from .api import METER_SERIES, EnergyReport, EnergySeries, Period
 from .const import DOMAIN
 from .data import StationData
 
-# The series that have a statistic, in the order of the Energy dashboard's sections.
-STATISTIC_SERIES: Final = (
+
+class EvSeries(StrEnum):
+    """The statistic series that is no `EnergySeries` (which has a sensor each)."""
+
+    # Energy to the EV charger: the reports' `ev` (data.py `StationData.ev_energy`).
+    EV = "ev"
+
+
+type StatisticSeries = EnergySeries | EvSeries
+
+# The series that have a statistic, in the order of the Energy dashboard's sections
+# (the EV charger's last: an individual device).
+STATISTIC_SERIES: Final[tuple[StatisticSeries, ...]] = (
     EnergySeries.PRODUCTION,
     EnergySeries.GRID_IMPORT,
     EnergySeries.GRID_EXPORT,
     EnergySeries.BATTERY_CHARGE,
     EnergySeries.BATTERY_DISCHARGE,
     EnergySeries.CONSUMPTION,
+    EvSeries.EV,
 )
 
 # The series a station without a battery has no statistic of.
@@ -78,12 +92,31 @@ FAR_PAST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 # Digits of kWh kept in rows.
 DECIMALS: Final = 6
 
-type Totals = Mapping[EnergySeries, float]
+type Totals = Mapping[StatisticSeries, float]
 
 
-def statistic_id(station_id: int, series: EnergySeries) -> str:
+def statistic_id(station_id: int, series: StatisticSeries) -> str:
     """Return the id of one station's statistic of one series."""
     return f"{DOMAIN}:station_{station_id}_{series}"
+
+
+def parse_series(value: str) -> StatisticSeries:
+    """Return the series of a stored name (`ValueError` for an unknown one)."""
+    return EvSeries(value) if value == EvSeries.EV else EnergySeries(value)
+
+
+def day_energy(station: StationData, series: StatisticSeries) -> float | None:
+    """Return a series' guarded day counter (kWh), `None` when unknown."""
+    if isinstance(series, EvSeries):
+        return station.ev_energy.get(Period.DAY)
+    return station.energy.get((series, Period.DAY))
+
+
+def report_total(report: EnergyReport, series: StatisticSeries) -> float | None:
+    """Return a series' total in a report (kWh), `None` when it lacks one."""
+    if isinstance(series, EvSeries):
+        return report.ev_energy
+    return report.energy.get(series)
 
 
 def recorder_ready(hass: HomeAssistant) -> bool:
@@ -91,19 +124,22 @@ def recorder_ready(hass: HomeAssistant) -> bool:
     return "recorder" in hass.config.components
 
 
-def station_series(station: StationData | None) -> tuple[EnergySeries, ...]:
+def station_series(station: StationData | None) -> tuple[StatisticSeries, ...]:
     """Return the series a station has statistics of (`None`: nothing seen yet).
 
     The battery's only with a battery, the grid's and consumption's only with a
-    smart meter (data.py `has_battery`, `has_meter`).
+    smart meter, the EV charger's only with one (data.py `has_battery`,
+    `has_meter`, `has_ev`).
     """
     has_battery = station is not None and station.has_battery
     has_meter = station is not None and station.has_meter
+    has_ev = station is not None and station.has_ev
     return tuple(
         one
         for one in STATISTIC_SERIES
         if (has_battery or one not in BATTERY_SERIES)
         and (has_meter or one not in METER_SERIES)
+        and (has_ev or one is not EvSeries.EV)
     )
 
 
@@ -171,7 +207,7 @@ def spread_day(hours: Sequence[datetime], total: float, base: float) -> list[Row
 
 async def async_metadata(
     hass: HomeAssistant, station_id: int, station_name: str
-) -> dict[EnergySeries, StatisticMetaData]:
+) -> dict[StatisticSeries, StatisticMetaData]:
     """Return the metadata of a station's statistics, named in the user's language.
 
     The name is the lifetime sensor's with a suffix ("… (hourly history)"), so that
@@ -186,9 +222,10 @@ async def async_metadata(
         f"component.{DOMAIN}.exceptions.statistic_name.message",
         "{station} {sensor} (hourly history)",
     )
-    metadata: dict[EnergySeries, StatisticMetaData] = {}
+    metadata: dict[StatisticSeries, StatisticMetaData] = {}
     for series in STATISTIC_SERIES:
-        key = f"component.{DOMAIN}.entity.sensor.{series}_total.name"
+        sensor = "ev_energy" if series is EvSeries.EV else series
+        key = f"component.{DOMAIN}.entity.sensor.{sensor}_total.name"
         metadata[series] = StatisticMetaData(
             has_sum=True,
             mean_type=StatisticMeanType.NONE,

@@ -37,7 +37,11 @@ from custom_components.izypower_cloud.const import (
     CONF_REFRESH_PERIOD,
     DOMAIN,
 )
-from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+from custom_components.izypower_cloud.statistics import (
+    STATISTIC_SERIES,
+    EvSeries,
+    statistic_id,
+)
 from izypower_simulator import (
     Account,
     SimClock,
@@ -60,8 +64,10 @@ HOURLY = 60
 HOUR_STEP = timedelta(hours=1)
 # The series with a statistic of each station of the fixture account: 81234 has Titans,
 # 81235 only micro-inverters (no battery, so no battery statistics).
+# Every series but the EV charger's (no station of the fixture account has one).
+NO_EV = tuple(one for one in STATISTIC_SERIES if one is not EvSeries.EV)
 FIXTURE_SERIES = {
-    81234: STATISTIC_SERIES,
+    81234: NO_EV,
     # Micro-inverters only: no battery, no meter (grid and consumption).
     81235: (EnergySeries.PRODUCTION,),
 }

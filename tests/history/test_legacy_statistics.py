@@ -208,7 +208,7 @@ async def test_beta_statistics_continue_in_ours(
         beta_id(81235, "production_stats")
     }
     assert not carried & known
-    # Left as they were: the EV charger's, and the battery of a station without one.
+    # Left as they were: the EV charger's and the battery's of stations without one.
     assert {
         beta_id(81234, LEGACY_EV_SUFFIX),
         beta_id(81235, "batterie_charge_stats"),

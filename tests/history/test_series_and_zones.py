@@ -22,11 +22,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.izypower_cloud import hourly
 from custom_components.izypower_cloud.api import EnergySeries
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.statistics import (
-    BATTERY_SERIES,
-    STATISTIC_SERIES,
-    statistic_id,
-)
+from custom_components.izypower_cloud.statistics import BATTERY_SERIES, statistic_id
 from izypower_simulator import Layout, generate_account
 
 from .conftest import (
@@ -34,6 +30,7 @@ from .conftest import (
     FIXTURE_SERIES,
     HOUR_STEP,
     HOURLY,
+    NO_EV,
     CloudFactory,
     import_history,
     report_totals,
@@ -44,7 +41,7 @@ PARIS = ZoneInfo("Europe/Paris")
 UTC_HOUR = 3600
 BATTERY = (EnergySeries.BATTERY_CHARGE, EnergySeries.BATTERY_DISCHARGE)
 # The generated micro-inverter stations have a meter, no battery.
-WITHOUT_BATTERY = tuple(s for s in STATISTIC_SERIES if s not in BATTERY_SERIES)
+WITHOUT_BATTERY = tuple(s for s in NO_EV if s not in BATTERY_SERIES)
 
 pytestmark = pytest.mark.usefixtures("loop_debug_off")
 
@@ -136,11 +133,11 @@ async def test_zero_battery_statistics_of_earlier_versions_are_deleted(
             "custom_components.izypower_cloud.energy_history"
         )
         for module in (hourly, history_module):
-            patch.setattr(module, "station_series", lambda _: STATISTIC_SERIES)
+            patch.setattr(module, "station_series", lambda _: NO_EV)
         entry = await cloud.set_up(HOURLY)
         await cloud.advance_by(timedelta(hours=6), HOUR_STEP)
         assert await hass.config_entries.async_unload(entry.entry_id)
-    everything = _ids([station_id], STATISTIC_SERIES)
+    everything = _ids([station_id], NO_EV)
     assert await _listed(hass) == everything
     before = await _hourly(hass, everything)
 
@@ -179,7 +176,7 @@ async def test_battery_statistics_start_with_the_battery(
     cloud = await start_cloud(start, account=account)
     (station_id,) = (station.station_id for station in account.stations)
     battery = _ids([station_id], BATTERY)
-    everything = _ids([station_id], STATISTIC_SERIES)
+    everything = _ids([station_id], NO_EV)
     entry = await cloud.set_up(HOURLY)
     # Past the 13th's midnight: still no battery.
     await cloud.advance_by(timedelta(hours=15), HOUR_STEP)
