@@ -116,7 +116,7 @@ CASES = {
         _set("min_soc", 20),
     ),
     "max_charge_power": Case(
-        "number.titan_maitre_maximum_charge_power",
+        "number.titan_maitre_max_charge_power",
         "number.set_value",
         {"value": 2000},
         *_battery("power"),
@@ -126,7 +126,7 @@ CASES = {
         _set("power.max_in_power", 2000),
     ),
     "max_discharge_power": Case(
-        "number.titan_maitre_maximum_discharge_power",
+        "number.titan_maitre_max_discharge_power",
         "number.set_value",
         {"value": 1000},
         *_battery("power"),
@@ -356,8 +356,8 @@ async def test_timeout_then_read_back(
         ("number.compteur_linky_export_limit", 625, "0–36000, step 50"),
         ("number.titan_maitre_discharge_floor", 0, "5–100, step 5"),
         ("number.titan_maitre_discharge_floor", 12, "5–100, step 5"),
-        ("number.titan_maitre_maximum_charge_power", 4850, "0–4800, step 50"),
-        ("number.titan_maitre_maximum_discharge_power", 1025, "0–4800, step 50"),
+        ("number.titan_maitre_max_charge_power", 4850, "0–4800, step 50"),
+        ("number.titan_maitre_max_discharge_power", 1025, "0–4800, step 50"),
         ("number.titan_maitre_calibration_interval", 61, "5–60, step 1"),
         ("number.titan_maitre_calibration_interval", 7.5, "5–60, step 1"),
     ],
