@@ -225,7 +225,8 @@ async def test_supersedes_a_control_write(
     await set_mode(hass, mode="intelligent")
     pending = mock_config_entry.runtime_data.coordinator.pending
     assert entity_state(hass, CONTROL) == "intelligent"
-    assert entity_state(hass, MANUAL) == "unavailable"
+    # The sub-mode kept from the select's write shows in every mode.
+    assert entity_state(hass, MANUAL) == "standby"
 
     # The cloud shows intelligent mode and standby (the sub-mode select's rest).
     settings(mock_cloud)["mode"] = {"ctr_mode": 0}
