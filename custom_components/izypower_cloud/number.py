@@ -104,6 +104,7 @@ def within_max_power(mode: ManualMode) -> Rule[float]:
                 f"{value:g}",
                 f"{limit:g}",
                 translation_key=f"manual_{mode.option}_power_above_max",
+                numbers={"value": value, "allowed": limit},
             )
 
     return rule
@@ -386,7 +387,8 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
             value,
             self.native_min_value,
             self.native_max_value,
-            self.native_step,
+            # Every control here has a step (1 would be Home Assistant's own).
+            self.native_step or 1,
         )
         super().validate(device, value)
 
