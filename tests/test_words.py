@@ -78,7 +78,7 @@ async def french_message(hass: HomeAssistant, err: ServiceValidationError) -> st
         (
             {"mode": "standby", "until_soc": 50},
             (
-                "Jusqu'au niveau de batterie ne peut être indiqué qu'avec le mode charge "
+                "Le champ Jusqu'au niveau de batterie ne peut être indiqué qu'avec le mode charge "
                 "ou décharge."
             ),
         ),
