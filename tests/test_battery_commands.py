@@ -227,8 +227,8 @@ async def test_mode_ignored_repair_raised_then_cleared(
     (issue,) = mode_issues(hass)
     assert issue.translation_placeholders == {
         "name": "Titan Maître",
-        "expected": "charging",
-        "state": "standby",
+        "expected": "Charging",
+        "state": "Standby",
     }
     assert caplog.text.count("but its battery is standby") == 1
 

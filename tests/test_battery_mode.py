@@ -225,7 +225,8 @@ async def test_supersedes_a_control_write(
     await set_mode(hass, mode="intelligent")
     pending = mock_config_entry.runtime_data.coordinator.pending
     assert entity_state(hass, CONTROL) == "intelligent"
-    assert entity_state(hass, MANUAL) == "unavailable"
+    # The sub-mode kept from the select's write shows in every mode.
+    assert entity_state(hass, MANUAL) == "standby"
 
     # The cloud shows intelligent mode and standby (the sub-mode select's rest).
     settings(mock_cloud)["mode"] = {"ctr_mode": 0}
@@ -294,33 +295,47 @@ async def test_intelligent_without_meter_refused(
     [
         (
             {"mode": "charge", "power": 4850},
-            "invalid_value",
-            {"setting": "power", "value": "4850", "allowed": "0–4800, step 50"},
+            "out_of_range",
+            {
+                "setting": "Power",
+                "value": "4,850",
+                "allowed": "",
+                "low": "0",
+                "high": "4,800",
+                "step": "50",
+            },
         ),
         (
             {"mode": "discharge", "power": 1210},
-            "invalid_value",
-            {"setting": "power", "value": "1210", "allowed": "0–4800, step 50"},
+            "out_of_range",
+            {
+                "setting": "Power",
+                "value": "1,210",
+                "allowed": "",
+                "low": "0",
+                "high": "4,800",
+                "step": "50",
+            },
         ),
         (
             {"mode": "standby", "power": 500},
             "option_not_applicable",
-            {"option": "power"},
+            {"option": "Power"},
         ),
         (
             {"mode": "intelligent", "until_soc": 80},
             "option_not_applicable",
-            {"option": "until_soc"},
+            {"option": "Until battery level"},
         ),
         (
             {"mode": "charge", "until_soc": 60},
             "until_soc_reached",
-            {"device": "Titan Maître", "level": "63.7", "mode": "charge"},
+            {"device": "Titan Maître", "level": "63.7", "mode": "Charge"},
         ),
         (
             {"mode": "discharge", "until_soc": 70},
             "until_soc_reached",
-            {"device": "Titan Maître", "level": "63.7", "mode": "discharge"},
+            {"device": "Titan Maître", "level": "63.7", "mode": "Discharge"},
         ),
     ],
 )

@@ -116,7 +116,7 @@ CASES = {
         _set("min_soc", 20),
     ),
     "max_charge_power": Case(
-        "number.titan_maitre_maximum_charge_power",
+        "number.titan_maitre_max_charge_power",
         "number.set_value",
         {"value": 2000},
         *_battery("power"),
@@ -126,7 +126,7 @@ CASES = {
         _set("power.max_in_power", 2000),
     ),
     "max_discharge_power": Case(
-        "number.titan_maitre_maximum_discharge_power",
+        "number.titan_maitre_max_discharge_power",
         "number.set_value",
         {"value": 1000},
         *_battery("power"),
@@ -352,14 +352,30 @@ async def test_timeout_then_read_back(
 @pytest.mark.parametrize(
     ("entity_id", "value", "allowed"),
     [
-        ("number.compteur_linky_export_limit", 36050, "0–36000, step 50"),
-        ("number.compteur_linky_export_limit", 625, "0–36000, step 50"),
-        ("number.titan_maitre_discharge_floor", 0, "5–100, step 5"),
-        ("number.titan_maitre_discharge_floor", 12, "5–100, step 5"),
-        ("number.titan_maitre_maximum_charge_power", 4850, "0–4800, step 50"),
-        ("number.titan_maitre_maximum_discharge_power", 1025, "0–4800, step 50"),
-        ("number.titan_maitre_calibration_interval", 61, "5–60, step 1"),
-        ("number.titan_maitre_calibration_interval", 7.5, "5–60, step 1"),
+        (
+            "number.compteur_linky_export_limit",
+            36050,
+            "from 0 to 36,000, in steps of 50",
+        ),
+        ("number.compteur_linky_export_limit", 625, "from 0 to 36,000, in steps of 50"),
+        ("number.titan_maitre_discharge_floor", 0, "from 5 to 100, in steps of 5"),
+        ("number.titan_maitre_discharge_floor", 12, "from 5 to 100, in steps of 5"),
+        (
+            "number.titan_maitre_max_charge_power",
+            4850,
+            "from 0 to 4,800, in steps of 50",
+        ),
+        (
+            "number.titan_maitre_max_discharge_power",
+            1025,
+            "from 0 to 4,800, in steps of 50",
+        ),
+        ("number.titan_maitre_calibration_interval", 61, "from 5 to 60, in steps of 1"),
+        (
+            "number.titan_maitre_calibration_interval",
+            7.5,
+            "from 5 to 60, in steps of 1",
+        ),
     ],
 )
 async def test_number_out_of_range(
@@ -374,9 +390,9 @@ async def test_number_out_of_range(
     with pytest.raises(ServiceValidationError) as raised:
         await entity.async_set_native_value(value)
 
-    assert raised.value.translation_key == "invalid_value"
+    assert raised.value.translation_key == "out_of_range"
     assert raised.value.translation_placeholders is not None
-    assert raised.value.translation_placeholders["allowed"] == allowed
+    assert allowed in str(raised.value)
     assert writes(loaded) == []
 
 
@@ -386,7 +402,7 @@ async def test_calibration_time_off_step(
     """A calibration time off the 5-minute step is refused before any request."""
     with pytest.raises(ServiceValidationError) as raised:
         await call(hass, CASES["calibration_time"], time="04:17")
-    assert raised.value.translation_key == "invalid_value"
+    assert raised.value.translation_key == "invalid_time"
     assert writes(loaded) == []
 
 

@@ -116,33 +116,54 @@ async def test_options_while_unread(
     ]
 
 
-async def test_availability_follows_the_mode(
+async def test_usable_in_every_mode(
     hass: HomeAssistant,
     mock_cloud: MockCloud,
     mock_config_entry: MockConfigEntry,
     cloud_clock: FrozenDateTimeFactory,
 ) -> None:
-    """The sub-mode only in manual mode; each power only while its sub-mode runs."""
-    await setup(hass, mock_cloud, mock_config_entry)
-    assert [entity_state(hass, e) for e in (MANUAL, CHARGE_POWER, DISCHARGE_POWER)] == [
-        "unavailable"
-    ] * 3
+    """Never unavailable in the default (intelligent) mode: the stored values show.
 
-    manual(mock_cloud, 1, 600)
-    await hass.config_entries.async_reload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert entity_state(hass, CONTROL) == "manual"
-    assert entity_state(hass, MANUAL) == "charge"
-    assert entity_state(hass, CHARGE_POWER) == "600.0"
-    assert entity_state(hass, DISCHARGE_POWER) == "unavailable"
+    The sub-mode the unit keeps, and the power of that sub-mode (unknown for the
+    other's, whose power the unit does not keep).
+    """
+    data = settings(mock_cloud)
+    data["manual"] = {"mode": 1, "power": 600}
+    await setup(hass, mock_cloud, mock_config_entry)
+    assert entity_state(hass, CONTROL) == "intelligent"
+    assert [entity_state(hass, e) for e in (MANUAL, CHARGE_POWER, DISCHARGE_POWER)] == [
+        "charge",
+        "600.0",
+        "unknown",
+    ]
 
     manual(mock_cloud, 2, 0)
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    assert entity_state(hass, CONTROL) == "manual"
     assert entity_state(hass, MANUAL) == "discharge"
-    assert entity_state(hass, CHARGE_POWER) == "unavailable"
+    assert entity_state(hass, CHARGE_POWER) == "unknown"
     assert entity_state(hass, DISCHARGE_POWER) == "0.0"
     await advance_time(hass, cloud_clock, STEP)
+    assert writes(mock_cloud) == []
+
+
+async def test_stored_power_not_written_outside_manual(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> None:
+    """In intelligent mode the stored charge power shows but a write is explained.
+
+    Writing it would start a manual charge: refused, no request, and the message
+    names what to choose first.
+    """
+    settings(mock_cloud)["manual"] = {"mode": 1, "power": 600}
+    await setup(hass, mock_cloud, mock_config_entry)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await control_entity(hass, CHARGE_POWER).async_set_native_value(500)
+
+    assert raised.value.translation_key == "manual_charge_power_inactive"
+    assert "choose Manual mode Charge first" in str(raised.value)
     assert writes(mock_cloud) == []
 
 
@@ -232,7 +253,10 @@ async def test_manual_power_written_with_its_sub_mode(
 
 @pytest.mark.parametrize(
     ("value", "allowed"),
-    [(4850, "0–4800, step 50"), (1025, "0–4800, step 50")],
+    [
+        (4850, "from 0 to 4,800, in steps of 50"),
+        (1025, "from 0 to 4,800, in steps of 50"),
+    ],
 )
 async def test_manual_power_out_of_range(
     hass: HomeAssistant,
@@ -248,9 +272,9 @@ async def test_manual_power_out_of_range(
     with pytest.raises(ServiceValidationError) as raised:
         await control_entity(hass, CHARGE_POWER).async_set_native_value(value)
 
-    assert raised.value.translation_key == "invalid_value"
+    assert raised.value.translation_key == "out_of_range"
     assert raised.value.translation_placeholders is not None
-    assert raised.value.translation_placeholders["allowed"] == allowed
+    assert allowed in str(raised.value)
     assert writes(mock_cloud) == []
 
 

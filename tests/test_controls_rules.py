@@ -77,7 +77,7 @@ async def test_no_mode_or_power_control_on_a_slave(
     """The slave has its own settings but not the cluster's powers; no micro has any."""
     ids = {state.entity_id for state in hass.states.async_all(CONTROL_DOMAINS)}
     assert "number.titan_esclave_discharge_floor" in ids
-    assert "number.titan_maitre_maximum_charge_power" in ids
+    assert "number.titan_maitre_max_charge_power" in ids
     assert not any(
         "esclave_maximum" in entity_id or "micro" in entity_id for entity_id in ids
     )

@@ -71,8 +71,8 @@ async def test_ignored_mode_repair_then_followed(
     assert issue.severity is ir.IssueSeverity.WARNING
     assert issue.translation_placeholders == {
         "name": "Titan Maître",
-        "expected": "discharging",
-        "state": "charging",
+        "expected": "Discharging",
+        "state": "Charging",
     }
     battery(loaded)["batteryPower"] = 500
     await refreshes(hass, cloud_clock, 1)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 
-from custom_components.izypower_cloud.slow_cache import SlowCache
+from custom_components.izypower_cloud.slow_cache import CatchUp, SlowCache
 
 MAX_AGE = timedelta(hours=1)
 
@@ -14,6 +14,7 @@ async def _refresh(
     cache: SlowCache[str, int],
     slow: bool,
     answers: dict[str, int | None],
+    catch_up: CatchUp | None = None,
 ) -> list[str]:
     """Run one refresh considering `answers`' keys; return the keys actually called."""
     called: list[str] = []
@@ -24,7 +25,7 @@ async def _refresh(
         future.set_result(answers[key])
         return future
 
-    cache.begin()
+    cache.begin(catch_up)
     async with asyncio.TaskGroup() as group:
         for key in answers:
             cache.schedule(group, key, slow, lambda key=key: call(key))
@@ -83,3 +84,24 @@ async def test_renewed_once_as_old_as_the_cloud_cadence(
     freezer.tick(timedelta(minutes=3))
     assert await _refresh(cache, False, {"a": 2}) == ["a"]
     assert cache.get("a") == 2
+
+
+async def test_catching_up_spread_over_refreshes(
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Calls off their cadence (new, failed) share a per-refresh allowance (issue 25).
+
+    The rest stay due for the next refreshes; slow refreshes and renewals on the
+    cloud's cadence are not held back by it.
+    """
+    every = timedelta(minutes=5)
+    cache = SlowCache[str, int](every, refresh_after=every)
+    answers: dict[str, int | None] = {"a": 1, "b": 2, "c": None, "d": 4}
+    assert await _refresh(cache, False, answers, CatchUp(2)) == ["a", "b"]
+    assert await _refresh(cache, False, answers, CatchUp(2)) == ["c", "d"]
+    # "c" failed: due again, within the next allowance.
+    assert await _refresh(cache, False, answers, CatchUp(0)) == []
+    freezer.tick(every)
+    # Renewals on the cloud's cadence take none of it; "c" waits.
+    assert await _refresh(cache, False, answers, CatchUp(0)) == ["a", "b", "d"]
+    assert await _refresh(cache, True, answers, CatchUp(0)) == ["a", "b", "c", "d"]

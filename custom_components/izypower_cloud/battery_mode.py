@@ -14,6 +14,7 @@ them, translated errors); see modes.py for their order. The whole action ends wi
 `ACTION_TIMEOUT` (helpers.py).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -45,6 +46,7 @@ from .modes import (
 from .number import manual_power_limit, max_power
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
+from .words import async_form_words, entity_word, number
 
 SERVICE_SET_BATTERY_MODE: Final = "set_battery_mode"
 SERVICE_CLEAR_BATTERY_MODE: Final = "clear_battery_mode"
@@ -133,14 +135,24 @@ async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None
     mode: BatteryMode = call.data[ATTR_MODE]
     power: float | None = call.data.get(ATTR_POWER)
     until_soc: float | None = call.data.get(ATTR_UNTIL_SOC)
+    words = await async_form_words(hass, SERVICE_SET_BATTERY_MODE)
     ends = _check_values(
-        mode, power, call.data.get(ATTR_DURATION), until_soc, dt_util.utcnow()
+        hass,
+        words,
+        (mode, power, call.data.get(ATTR_DURATION), until_soc),
+        dt_util.utcnow(),
     )
     # Not truthiness: an `until_soc` of 0 % is one.
     timed = ends is not None or until_soc is not None
     titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
     validate = partial(
-        _validate, hass, mode=mode, power=power, until_soc=until_soc, restores=timed
+        _validate,
+        hass,
+        words,
+        mode=mode,
+        power=power,
+        until_soc=until_soc,
+        restores=timed,
     )
     for titan_ in titans:
         validate(titan_, _shown(titan_))
@@ -162,36 +174,41 @@ async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None
 
 
 def _check_values(
-    mode: BatteryMode,
-    power: float | None,
-    duration: timedelta | None,
-    until_soc: float | None,
+    hass: HomeAssistant,
+    words: Mapping[str, str],
+    values: tuple[BatteryMode, float | None, timedelta | None, float | None],
     now: datetime,
 ) -> datetime | None:
-    """Refuse what no Titan accepts, before anything else; return the end time."""
+    """Refuse what no Titan accepts, before anything else; return the end time.
+
+    `values` are the mode, power, duration and until_soc asked for; a message names
+    a field by its name in the form (`words`).
+    """
+    mode, power, duration, until_soc = values
     if mode.manual is None or mode is BatteryMode.STANDBY:
         for option, given in ((ATTR_POWER, power), (ATTR_UNTIL_SOC, until_soc)):
             if given is not None:
-                raise _refused("option_not_applicable", option=option)
+                raise _refused(
+                    "option_not_applicable", option=words.get(option, option)
+                )
     if power is not None and (not math.isfinite(power) or power < 0):
         raise _refused(
-            "invalid_value", setting=ATTR_POWER, value=f"{power:g}", allowed="≥ 0"
+            "invalid_value",
+            setting=words.get(ATTR_POWER, ATTR_POWER),
+            value=number(hass, power),
+            allowed="≥ 0",
         )
     if until_soc is not None and not 0 <= until_soc <= 100:
         raise _refused(
             "invalid_value",
-            setting=ATTR_UNTIL_SOC,
-            value=f"{until_soc:g}",
+            setting=words.get(ATTR_UNTIL_SOC, ATTR_UNTIL_SOC),
+            value=number(hass, until_soc),
             allowed="0–100",
         )
     if duration is None:
         return None
     if not timedelta(seconds=1) <= duration <= MAX_DURATION:
-        raise _refused(
-            "invalid_duration",
-            value=str(duration),
-            allowed=f"1 s – {MAX_DURATION.days} d",
-        )
+        raise _refused("invalid_duration", days=number(hass, MAX_DURATION.days))
     return now + duration
 
 
@@ -300,6 +317,7 @@ def _find(
 
 def _validate(
     hass: HomeAssistant,
+    words: Mapping[str, str],
     titan_: Titan,
     device: DeviceData,
     *,
@@ -322,15 +340,16 @@ def _validate(
     if mode is BatteryMode.INTELLIGENT and not station_has_meter(device, station):
         raise _refused("no_meter", device=titan_.name)
     if power is not None:
+        setting = words.get(ATTR_POWER, ATTR_POWER)
         with cloud_errors(hass, titan_.entry):
-            check_range(ATTR_POWER, power, 0, max_power(device), POWER_STEP)
+            check_range(setting, power, 0, max_power(device), POWER_STEP)
         manual = mode.manual
         if manual is not None and power > (limit := manual_power_limit(device, manual)):
             raise _refused(
                 f"manual_{manual.option}_power_above_max",
-                setting=ATTR_POWER,
-                value=f"{power:g}",
-                allowed=f"{limit:g}",
+                setting=setting,
+                value=number(hass, power),
+                allowed=number(hass, limit),
             )
     level = battery_level(device)
     if (
@@ -339,7 +358,10 @@ def _validate(
         and (level >= until_soc if mode is BatteryMode.CHARGE else level <= until_soc)
     ):
         raise _refused(
-            "until_soc_reached", device=titan_.name, level=f"{level:g}", mode=mode
+            "until_soc_reached",
+            device=titan_.name,
+            level=number(hass, level),
+            mode=entity_word(hass, f"sensor.battery_mode_hold.state.{mode}", mode),
         )
     if restores and battery_mode(device) is None:
         raise _refused("mode_unknown", device=titan_.name)

@@ -107,23 +107,23 @@ def master_or_standalone(device: DeviceData, value: object, setting: str) -> Non
 
 
 def check_range(
-    setting: str, value: float, low: float, high: float, step: float | None
+    setting: str, value: float, low: float, high: float, step: float
 ) -> None:
     """Refuse a value out of `low`–`high` or off the `step` counted from `low`.
 
     Infinite and not-a-number values are refused first (they cannot be rounded).
     """
-    if not math.isfinite(value):
+    if (
+        not math.isfinite(value)
+        or not low <= value <= high
+        or abs((value - low) / step - round((value - low) / step)) > 1e-6
+    ):
         raise IzypowerValidationError(
-            setting, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
-        )
-    off_step = (
-        step is not None
-        and abs((value - low) / step - round((value - low) / step)) > 1e-6
-    )
-    if not low <= value <= high or off_step:
-        raise IzypowerValidationError(
-            setting, f"{value:g}", f"{low:g}–{high:g}, step {step:g}"
+            setting,
+            f"{value:g}",
+            "",
+            translation_key="out_of_range",
+            numbers={"value": value, "low": low, "high": high, "step": step},
         )
 
 

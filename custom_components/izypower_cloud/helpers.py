@@ -11,7 +11,7 @@ so whether a slow refresh is needed) is for each action to say.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from functools import wraps
@@ -24,6 +24,7 @@ from .api import IzypowerAuthenticationError, IzypowerConnectionError, IzypowerE
 from .const import DOMAIN
 from .entity import IzypowerEntity
 from .runtime import IzypowerConfigEntry
+from .words import number
 
 # A user action (an entity's service call, an action) ends within this, whatever the
 # cloud does: the reads it decides from, the write's attempts and any read-back share it.
@@ -73,11 +74,13 @@ class IzypowerValidationError(Exception):
         allowed: str,
         *,
         translation_key: str = "invalid_value",
+        numbers: Mapping[str, float] | None = None,
     ) -> None:
         """Refuse `value` for `setting`; `allowed` says what would be accepted.
 
         `translation_key` names the message when the value itself is not the problem
-        (a slave unit of a cluster, a setting whose parent setting is off).
+        (a slave unit of a cluster, a setting whose parent setting is off). `numbers`
+        are placeholders written in the message's language when it is raised.
         """
         super().__init__(f"Invalid value for {setting}")
         self.translation_key = translation_key
@@ -86,6 +89,7 @@ class IzypowerValidationError(Exception):
             "value": str(value),
             "allowed": allowed,
         }
+        self.numbers = dict(numbers or {})
 
 
 @contextmanager
@@ -101,7 +105,8 @@ def cloud_errors(hass: HomeAssistant, entry: IzypowerConfigEntry) -> Iterator[No
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key=err.translation_key,
-            translation_placeholders=err.placeholders,
+            translation_placeholders=err.placeholders
+            | {key: number(hass, value) for key, value in err.numbers.items()},
         ) from err
     except IzypowerAuthenticationError as err:
         entry.async_start_reauth(hass)

@@ -27,6 +27,7 @@ from .data import DeviceData
 from .identifiers import device_identifier
 from .modes import in_manual, manual_mode
 from .runtime import IzypowerConfigEntry
+from .words import entity_word
 
 # Refreshes a manual mode is given to show its effect (the cloud lags the unit).
 EFFECT_REFRESHES: Final = 3
@@ -154,8 +155,8 @@ class ModeEffects:
             translation_key=ISSUE_TRANSLATION_KEY,
             translation_placeholders={
                 "name": self._name(device_id),
-                "expected": expected.value,
-                "state": state.value,
+                "expected": self._state_word(expected.value),
+                "state": self._state_word(state.value),
             },
         )
 
@@ -166,6 +167,10 @@ class ModeEffects:
         # Registered with the entry's devices; the id only if it was just removed.
         names = (None, None) if entry is None else (entry.name_by_user, entry.name)
         return names[0] or names[1] or str(device_id)
+
+    def _state_word(self, state: str) -> str:
+        """Return a battery state as its sensor names it, in the user's words."""
+        return entity_word(self._hass, f"sensor.battery_state.state.{state}", state)
 
     def _delete_issue(self, device_id: int) -> None:
         watch = self._watches.get(device_id)

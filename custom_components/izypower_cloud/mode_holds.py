@@ -53,6 +53,7 @@ from .helpers import ACTION_TIMEOUT
 from .modes import BatteryMode, async_set_mode, battery_level, battery_mode
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
+from .words import entity_word
 
 STORAGE_VERSION: Final = 1
 RESTORE_FAILED: Final = "restore_failed"
@@ -357,10 +358,14 @@ class BatteryModeHolds:
             translation_key=RESTORE_FAILED,
             translation_placeholders={
                 "name": hold.name,
-                "mode": hold.mode,
-                "restore": hold.restore,
+                "mode": self._mode_word(hold.mode),
+                "restore": self._mode_word(hold.restore),
             },
         )
+
+    def _mode_word(self, mode: str) -> str:
+        """Return a mode as the hold sensor's state names it, in the user's words."""
+        return entity_word(self._hass, f"sensor.battery_mode_hold.state.{mode}", mode)
 
     def _delete_issue(self, device_id: int) -> None:
         if device_id in self._issues:

@@ -44,7 +44,7 @@ from .ev_controls import (
     power_bound,
 )
 from .helpers import IzypowerValidationError
-from .modes import manual_active, manual_fields, write_manual
+from .modes import manual_active, manual_fields, manual_mode, write_manual
 from .runtime import IzypowerConfigEntry
 from .targets import EquipmentTarget
 
@@ -104,6 +104,7 @@ def within_max_power(mode: ManualMode) -> Rule[float]:
                 f"{value:g}",
                 f"{limit:g}",
                 translation_key=f"manual_{mode.option}_power_above_max",
+                numbers={"value": value, "allowed": limit},
             )
 
     return rule
@@ -203,9 +204,12 @@ def _manual_power(mode: ManualMode) -> IzypowerNumberDescription:
         key,
         # Not a configuration: what automations change most.
         entity_category=None,
-        available_fn=active,
+        # Available in every mode: the power the unit keeps for this sub-mode (unknown
+        # while it keeps another's); a write is refused, and explained, unless it runs.
         value_fn=lambda device: (
-            settings_value("manual_power")(device) if active(device) else None
+            settings_value("manual_power")(device)
+            if manual_mode(device) is mode
+            else None
         ),
         fields_fn=lambda _, value: manual_fields((mode, value)),
         rules=(
@@ -243,6 +247,8 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
         native_min_value=5,
         native_max_value=100,
         native_step=5,
+        # A box: a 20-step slider is too coarse to aim at a level.
+        mode=NumberMode.BOX,
         exists_fn=titan,
         feed=Feed.SETTINGS,
         value_fn=settings_value("min_soc"),
@@ -264,6 +270,7 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
         native_min_value=5,
         native_max_value=60,
         native_step=1,
+        mode=NumberMode.BOX,
         exists_fn=titan,
         feed=Feed.SETTINGS,
         available_fn=setting_on("calibration"),
@@ -380,7 +387,8 @@ class IzypowerNumber(NumberEntity, IzypowerControlEntity[float]):
             value,
             self.native_min_value,
             self.native_max_value,
-            self.native_step,
+            # Every control here has a step (1 would be Home Assistant's own).
+            self.native_step or 1,
         )
         super().validate(device, value)
 

@@ -26,7 +26,6 @@ from .modes import (
     ManualValue,
     control_fields,
     control_mode,
-    in_manual,
     manual_fields,
     manual_mode,
     station_has_meter,
@@ -129,7 +128,8 @@ SELECTS: tuple[IzypowerSelectDescription, ...] = (
         options=[mode.option for mode in ManualMode],
         exists_fn=cluster_titan,
         feed=Feed.SETTINGS,
-        available_fn=in_manual,
+        # Available in every control mode, showing the sub-mode the unit keeps:
+        # choosing one switches to manual mode first (documented).
         value_fn=lambda device: _option(manual_mode(device)),
         fields_fn=lambda device, option: manual_fields(_manual_value(device, option)),
         rules=(master_or_standalone,),

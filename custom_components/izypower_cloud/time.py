@@ -39,7 +39,7 @@ def five_minute_step(device: DeviceData, value: time, setting: str) -> None:
     """Refuse a time the app could not choose (HH:MM on a 5-minute step)."""
     if value.minute % MINUTE_STEP or value.second or value.microsecond:
         raise IzypowerValidationError(
-            setting, value.isoformat(), "00:00–23:55, every 5 minutes"
+            setting, value.isoformat(), "", translation_key="invalid_time"
         )
 
 

@@ -149,7 +149,7 @@ async def _refused_values(
     # Off the step (5 %): the integration's own check and translated message.
     answer = await _set_value(client, ids[MIN_SOC], 42, ok=400)
     assert answer["message"] == (
-        "42 is not a valid value for Discharge floor (allowed: 5–100, step 5)"
+        "42 is not a valid value for Discharge floor: from 5 to 100, in steps of 5"
     ), answer
     assert await simulator.requests() == before
     state = await simulator.state()
