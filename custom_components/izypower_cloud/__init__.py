@@ -12,7 +12,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import DEFAULT_BASE_URL, IzypowerClient
-from .battery_mode import async_setup_battery_mode
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
@@ -22,7 +21,6 @@ from .energy_history import (
     energy_history,
 )
 from .freshness import async_setup_freshness
-from .history_action import async_setup_import_history
 from .identifiers import entry_title
 from .issues import no_station_issue_id
 from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id
@@ -35,7 +33,7 @@ from .legacy_registry import (
 from .mode_effects import ModeEffects
 from .mode_holds import BatteryModeHolds, holds_store
 from .runtime import IzypowerConfigEntry, IzypowerRuntimeData
-from .services import async_setup_export_data
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -51,9 +49,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions: once per Home Assistant, even while no entry is loaded."""
-    async_setup_battery_mode(hass)
-    async_setup_export_data(hass)
-    async_setup_import_history(hass)
+    async_setup_services(hass)
     return True
 
 

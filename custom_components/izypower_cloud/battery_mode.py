@@ -11,7 +11,8 @@ once more: the writes, and what a hold will set back, are decided from what is r
 in effect, never from a read up to the slow cadence old (the app changes it too).
 The writes then go through the controls' one write path (pending until the cloud shows
 them, translated errors); see modes.py for their order. The whole action ends within
-`ACTION_TIMEOUT` (helpers.py).
+`ACTION_TIMEOUT` (helpers.py). `clear_battery_mode` ends a hold now. Both actions are
+registered with the others in services.py.
 """
 
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ import math
 from typing import Final
 
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import homeassistant.util.dt as dt_util
@@ -89,33 +90,13 @@ class Titan:
     name: str
 
 
-@callback
-def async_setup_battery_mode(hass: HomeAssistant) -> None:
-    """Register the actions (once, in `async_setup`: they exist with no entry loaded).
-
-    `set_battery_mode`, and `clear_battery_mode` that ends a hold now.
-    """
-
-    async def handle(call: ServiceCall) -> None:
-        await async_set_battery_mode(hass, call)
-
-    async def clear(call: ServiceCall) -> None:
-        await async_clear_battery_mode(hass, call)
-
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_BATTERY_MODE, handle, schema=SCHEMA
-    )
-    hass.services.async_register(
-        DOMAIN, SERVICE_CLEAR_BATTERY_MODE, clear, schema=CLEAR_SCHEMA
-    )
-
-
-async def async_clear_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
+async def async_clear_battery_mode(call: ServiceCall) -> None:
     """End the hold of every targeted Titan now, setting its mode back if asked.
 
     A Titan with no hold is refused before anything is sent. The mode is set back
     as at the hold's end (read first; left alone if changed outside the hold).
     """
+    hass = call.hass
     restore: bool = call.data[ATTR_RESTORE]
     titans = [_titan(hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
     for titan_ in titans:
@@ -130,8 +111,9 @@ async def async_clear_battery_mode(hass: HomeAssistant, call: ServiceCall) -> No
                 )
 
 
-async def async_set_battery_mode(hass: HomeAssistant, call: ServiceCall) -> None:
+async def async_set_battery_mode(call: ServiceCall) -> None:
     """Check every value and targeted Titan, read each again, then set the mode."""
+    hass = call.hass
     mode: BatteryMode = call.data[ATTR_MODE]
     power: float | None = call.data.get(ATTR_POWER)
     until_soc: float | None = call.data.get(ATTR_UNTIL_SOC)

@@ -1,19 +1,15 @@
 """The action `izypower_cloud.import_history` (energy history, history.py).
 
-Registered once in `async_setup` (not per entry), so automations that call it validate
-even while no entry is loaded; the target is checked when the action runs.
+Registered with the other actions once, in `async_setup` (services.py), not per entry,
+so automations that call it validate even while no entry is loaded; the target is
+checked when the action runs.
 """
 
 from datetime import date
 from typing import Any, Final
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
-from homeassistant.core import (
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-)
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
@@ -91,7 +87,8 @@ def _range(
     return first, last
 
 
-async def _async_import_history(call: ServiceCall) -> ServiceResponse:
+async def async_import_history(call: ServiceCall) -> ServiceResponse:
+    """Import the energy history of the targeted stations for the dates asked."""
     hass = call.hass
     if not recorder_ready(hass):
         raise _invalid("recorder_not_running")
@@ -155,14 +152,3 @@ def _result_json(result: ImportResult) -> dict[str, Any]:
             for day, missing in result.incomplete.items()
         },
     }
-
-
-def async_setup_import_history(hass: HomeAssistant) -> None:
-    """Register `izypower_cloud.import_history`."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_IMPORT_HISTORY,
-        _async_import_history,
-        schema=IMPORT_HISTORY_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
