@@ -5,9 +5,10 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -270,3 +271,18 @@ async def test_export_replaces_fields_it_does_not_know(
     # The device kinds' names are the cloud's words, not personal.
     assert {item["name"] for item in answer["deviceTypes"]} >= {"Smart meter"}
     assert answer["data"]["lastUpdate"] == "2026-07-14 13:39:00 UTC+02:00"
+
+
+async def test_every_action_is_registered_without_an_entry(hass: HomeAssistant) -> None:
+    """`async_setup_services` registers the four actions, with their responses."""
+    assert await async_setup_component(hass, DOMAIN, {})
+
+    assert {
+        name: hass.services.supports_response(DOMAIN, name)
+        for name in hass.services.async_services_for_domain(DOMAIN)
+    } == {
+        "set_battery_mode": SupportsResponse.NONE,
+        "clear_battery_mode": SupportsResponse.NONE,
+        "export_data": SupportsResponse.ONLY,
+        "import_history": SupportsResponse.OPTIONAL,
+    }
