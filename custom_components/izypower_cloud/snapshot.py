@@ -29,7 +29,8 @@ from .features import (
     shows_ev_charger,
     shows_meter,
 )
-from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls
+from .fetch import SLOW_PERIODS, CloudFetcher
+from .fetch_results import DeviceCalls, StationCalls
 from .identifiers import device_identifier, station_identifier
 
 # Powers of named inputs (PV strings, current clamps) by device serial, then input.
