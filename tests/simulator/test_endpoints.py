@@ -24,6 +24,7 @@ from .conftest import Harness, HarnessFactory
         "/api/device/page?powerId=81234&deviceType=fridge&page=1&limit=10",
         "/api/report/device/data/IZV08B000501?searchTime=2026-07-14&timeType=day&dataFlag=power",
         "/api/report/layoutPower/81234?searchTime=yesterday&isV2=true",
+        "/api/report/layoutPower/81234?searchTime=2026-02-30&isV2=true",
     ],
 )
 async def test_bad_parameters_are_400(harness: Harness, path: str) -> None:
