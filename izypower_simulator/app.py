@@ -13,7 +13,8 @@ from . import render
 from .admin import ADMIN_PREFIX, AdminError, add_admin_routes
 from .clock import SimClock
 from .model import Account
-from .routes import TOKEN_HEADER, ApiError, Handler, add_routes, answer, error_response
+from .route_helpers import ApiError, Handler, answer, error_response
+from .routes import TOKEN_HEADER, add_routes
 from .simulator import SIMULATOR_KEY, Simulator, SimulatorConfig
 
 # Status recorded for a request whose handler was cancelled (client gone, shutdown).

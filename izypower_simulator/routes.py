@@ -1,127 +1,38 @@
-"""The cloud API surface (reads 1-11, 14, 16, writes 12, 13, 15 of API §6, Titan settings)."""
+"""The cloud API surface (reads 1-11, 14, 16, writes 12, 13, 15 of API §6, Titan settings).
 
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-import re
-from typing import Any
+The EV charger endpoints are in ev_routes.py; what handlers share in route_helpers.py.
+"""
+
+from datetime import datetime
 
 from aiohttp import web
 
-from . import controls, ev, ev_writes, physics, render
+from . import controls, ev, physics, render
+from .ev_routes import EV_ENDPOINTS
 from .faults import displayed_counters
-from .model import SERIES, Device, Number, Station
-from .simulator import Simulator, synced_simulator
+from .model import SERIES, Number
+from .route_helpers import (
+    Handler,
+    answer,
+    bad_request,
+    device_of,
+    json_object,
+    not_found,
+    page_params,
+    path_int,
+    query,
+    query_int,
+    search_day,
+    station_of,
+    strict_int,
+    submit,
+)
+from .simulator import synced_simulator
 
 BASE_PATH = "/photo_voltaic"
 TOKEN_HEADER = "x-tts-access-token"
 MIN_SOC_RANGE = (5, 100)
 MAX_FEED_THRESHOLD_W = 36000
-
-type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class ApiError(Exception):
-    """Answer with an error envelope (`status` HTTP, `code` in the body)."""
-
-    def __init__(self, status: int, code: int, message_key: str) -> None:
-        """Remember what to answer."""
-        super().__init__(message_key)
-        self.status = status
-        self.code = code
-        self.message_key = message_key
-
-
-def not_found() -> ApiError:
-    """Unknown station, device or serial: HTTP 200 with an error code."""
-    return ApiError(200, render.CODE_NOT_FOUND, "not_found")
-
-
-def bad_request() -> ApiError:
-    """Missing or invalid parameter or body: HTTP 400 with code 400."""
-    return ApiError(400, render.CODE_BAD_REQUEST, "bad_request")
-
-
-def answer(body: dict[str, Any], status: int = 200) -> web.Response:
-    """JSON answer."""
-    return web.json_response(body, status=status, dumps=render.dumps)
-
-
-def error_response(request: web.Request, err: ApiError) -> web.Response:
-    """Localised error envelope."""
-    lang = render.language(request.headers.get("Accept-Language"))
-    return answer(
-        render.error(err.code, render.message(err.message_key, lang)), err.status
-    )
-
-
-def _query(request: web.Request, name: str, pattern: str | None = None) -> str:
-    value = request.query.get(name)
-    if value is None or (pattern is not None and re.fullmatch(pattern, value) is None):
-        raise bad_request()
-    return value
-
-
-def _query_int(request: web.Request, name: str) -> int:
-    value = _query(request, name, r"\d{1,9}")
-    if int(value) < 1:
-        raise bad_request()
-    return int(value)
-
-
-def _search_day(request: web.Request) -> str:
-    value = _query(request, "searchTime", r"\d{4}-\d{2}-\d{2}")
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise bad_request() from None
-    return value
-
-
-def _path_int(request: web.Request, name: str) -> int:
-    """Numeric path id; anything else is what the real cloud answers with HTTP 500."""
-    value = request.match_info[name]
-    if re.fullmatch(r"\d{1,12}", value) is None:
-        raise ApiError(500, render.CODE_SERVER_ERROR, "server_error")
-    return int(value)
-
-
-def _station(request: web.Request, simulator: Simulator) -> Station:
-    station = simulator.account.station(_path_int(request, "station_id"))
-    if station is None:
-        raise not_found()
-    return station
-
-
-def _device(
-    simulator: Simulator, serial: str, *, kind: str | None = None
-) -> tuple[Station, Device]:
-    found = simulator.account.device_by_serial(serial)
-    if found is None or (kind is not None and found[1].type_code != kind):
-        raise not_found()
-    return found
-
-
-def _page_params(request: web.Request, simulator: Simulator) -> tuple[int, int]:
-    page = _query_int(request, "page")
-    limit = min(_query_int(request, "limit"), simulator.config.max_page_size)
-    return page, limit
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise bad_request() from None
-    if not isinstance(body, dict):
-        raise bad_request()
-    return body
-
-
-def _strict_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request()
-    return value
-
 
 # --- reads ---------------------------------------------------------------------------
 
@@ -129,7 +40,7 @@ def _strict_int(value: Any) -> int:
 async def login(request: web.Request) -> web.Response:
     """1. POST /api/login."""
     simulator = synced_simulator(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise bad_request()
@@ -153,14 +64,14 @@ async def login(request: web.Request) -> web.Response:
 async def stations_page(request: web.Request) -> web.Response:
     """2. GET /api/powerStations/page."""
     simulator = synced_simulator(request)
-    page, limit = _page_params(request, simulator)
+    page, limit = page_params(request, simulator)
     return answer(render.stations_page(simulator.account, page, limit))
 
 
 async def station_info(request: web.Request) -> web.Response:
     """3. GET /api/v3/powerStations/info/{stationsId}."""
     simulator = synced_simulator(request)
-    station = _station(request, simulator)
+    station = station_of(request, simulator)
     counters = displayed_counters(
         station, simulator.clock.now(), simulator.faults.config
     )
@@ -182,10 +93,10 @@ def _is_period(text: str, fmt: str) -> bool:
 async def report(request: web.Request) -> web.Response:
     """4. GET /api/report/v2/powerStations/data/{stationsId}."""
     simulator = synced_simulator(request)
-    station = _station(request, simulator)
-    time_type = _query(request, "timeType", "day|month|year|all")
-    _query(request, "dataFlag", "energy")
-    search = _query(request, "searchTime", r"[\d-]{4,10}")
+    station = station_of(request, simulator)
+    time_type = query(request, "timeType", "day|month|year|all")
+    query(request, "dataFlag", "energy")
+    search = query(request, "searchTime", r"[\d-]{4,10}")
     if not _is_period(search, _SEARCH_FORMATS[time_type]):
         raise bad_request()
     current = physics.period_keys(simulator.account.time, station.time_zone)
@@ -203,17 +114,17 @@ async def report(request: web.Request) -> web.Response:
 async def component(request: web.Request) -> web.Response:
     """5. GET /api/component/{stationsId}."""
     simulator = synced_simulator(request)
-    station = _station(request, simulator)
-    _search_day(request)
+    station = station_of(request, simulator)
+    search_day(request)
     return answer(render.component(station))
 
 
 async def device_page(request: web.Request) -> web.Response:
     """6. GET /api/device/page."""
     simulator = synced_simulator(request)
-    station = simulator.account.station(_query_int(request, "powerId"))
-    _query(request, "deviceType", r"all|vm|battery|meter|evse")
-    page, limit = _page_params(request, simulator)
+    station = simulator.account.station(query_int(request, "powerId"))
+    query(request, "deviceType", r"all|vm|battery|meter|evse")
+    page, limit = page_params(request, simulator)
     if station is None:
         raise not_found()
     counters = displayed_counters(
@@ -225,7 +136,7 @@ async def device_page(request: web.Request) -> web.Response:
 
 async def wifi(request: web.Request) -> web.Response:
     """7. GET /api/v3/device/wifi/{sn}."""
-    _, device = _device(synced_simulator(request), request.match_info["sn"])
+    _, device = device_of(synced_simulator(request), request.match_info["sn"])
     body = render.wifi(device)
     if body is None:
         raise not_found()
@@ -234,7 +145,7 @@ async def wifi(request: web.Request) -> web.Response:
 
 async def battery_page(request: web.Request) -> web.Response:
     """8. GET /izy/v2/battery/{sn}."""
-    station, device = _device(
+    station, device = device_of(
         synced_simulator(request), request.match_info["sn"], kind="battery"
     )
     return answer(render.battery_page(station, device))
@@ -242,7 +153,7 @@ async def battery_page(request: web.Request) -> web.Response:
 
 async def meter_channels(request: web.Request) -> web.Response:
     """25. GET /izy/v2/meter/{sn} (newer cloud versions): a meter's three channels."""
-    station, device = _device(
+    station, device = device_of(
         synced_simulator(request), request.match_info["sn"], kind="meter"
     )
     return answer(render.meter_channels(station, device))
@@ -250,7 +161,7 @@ async def meter_channels(request: web.Request) -> web.Response:
 
 async def ev_charger(request: web.Request) -> web.Response:
     """26. GET /izy/v2/ev/{sn} (newer cloud versions): an EV charger's powers."""
-    station, device = _device(
+    station, device = device_of(
         synced_simulator(request), request.match_info["sn"], kind="evse"
     )
     return answer(render.ev_charger(station, device))
@@ -258,10 +169,10 @@ async def ev_charger(request: web.Request) -> web.Response:
 
 async def temperature(request: web.Request) -> web.Response:
     """9. GET /api/report/device/data/{sn} (dataFlag=temp)."""
-    _, device = _device(synced_simulator(request), request.match_info["sn"])
-    day = _search_day(request)
-    _query(request, "timeType", "day")
-    _query(request, "dataFlag", "temp")
+    _, device = device_of(synced_simulator(request), request.match_info["sn"])
+    day = search_day(request)
+    query(request, "timeType", "day")
+    query(request, "dataFlag", "temp")
     if device.type_code != "vm":
         return answer(render.success(data=[]))
     return answer(render.temperature(device, day))
@@ -270,13 +181,13 @@ async def temperature(request: web.Request) -> web.Response:
 async def upgrade(request: web.Request) -> web.Response:
     """10. GET /api/v3/device/upgrade/{stationsId}."""
     simulator = synced_simulator(request)
-    return answer(render.upgrade(_station(request, simulator)))
+    return answer(render.upgrade(station_of(request, simulator)))
 
 
 async def meter_base_info(request: web.Request) -> web.Response:
     """11. GET /api/v2/device/baseInfo/{deviceId}."""
     simulator = synced_simulator(request)
-    found = simulator.account.device_by_id(_path_int(request, "device_id"))
+    found = simulator.account.device_by_id(path_int(request, "device_id"))
     if found is None or found[1].meter is None:
         raise not_found()
     return answer(render.meter_base_info(found[1]))
@@ -284,7 +195,7 @@ async def meter_base_info(request: web.Request) -> web.Response:
 
 async def battery_cmd(request: web.Request) -> web.Response:
     """14. GET /api/v2/device/cmd/{sn}: a Titan's settings, or an EV charger's."""
-    station, device = _device(synced_simulator(request), request.match_info["sn"])
+    station, device = device_of(synced_simulator(request), request.match_info["sn"])
     if device.ev is not None:
         return answer(render.success(data=ev.cmd(station, device)))
     if device.type_code != "battery":
@@ -295,8 +206,8 @@ async def battery_cmd(request: web.Request) -> web.Response:
 async def layout_power(request: web.Request) -> web.Response:
     """16. GET /api/report/layoutPower/{stationsId}."""
     simulator = synced_simulator(request)
-    station = _station(request, simulator)
-    _search_day(request)
+    station = station_of(request, simulator)
+    search_day(request)
     return answer(render.layout_power(station))
 
 
@@ -311,20 +222,20 @@ async def fast_data(request: web.Request) -> web.Response:
     request.
     """
     simulator = synced_simulator(request)
-    _station(request, simulator)
+    station_of(request, simulator)
     return answer(render.success(data=None))
 
 
 async def meter_control(request: web.Request) -> web.Response:
     """12. POST /api/v2/device/meter/control/{sn}: `{"isControl": bool, "feedThreshold": int}`."""
     simulator = synced_simulator(request)
-    _, device = _device(simulator, request.match_info["sn"], kind="meter")
-    body = await _json_object(request)
+    _, device = device_of(simulator, request.match_info["sn"], kind="meter")
+    body = await json_object(request)
     is_control = body.get("isControl")
-    threshold = _strict_int(body.get("feedThreshold"))
+    threshold = strict_int(body.get("feedThreshold"))
     if not isinstance(is_control, bool) or not -MAX_FEED_THRESHOLD_W <= threshold <= 0:
         raise bad_request()
-    _submit(
+    submit(
         simulator,
         device,
         {"meter.is_control": is_control, "meter.feed_threshold": threshold},
@@ -335,33 +246,23 @@ async def meter_control(request: web.Request) -> web.Response:
 async def battery_led(request: web.Request) -> web.Response:
     """13. POST /api/v2/device/yz/battery/led/{sn}: `{"value": 0 | 1}`."""
     simulator = synced_simulator(request)
-    _, device = _device(simulator, request.match_info["sn"], kind="battery")
-    value = _strict_int((await _json_object(request)).get("value"))
+    _, device = device_of(simulator, request.match_info["sn"], kind="battery")
+    value = strict_int((await json_object(request)).get("value"))
     if value not in (0, 1):
         raise bad_request()
-    _submit(simulator, device, {"battery.leds_on": value == 1})
+    submit(simulator, device, {"battery.leds_on": value == 1})
     return answer(render.success(data=None))
 
 
 async def battery_min_soc(request: web.Request) -> web.Response:
     """15. POST /api/v2/device/yz/battery/min_soc/{sn}: `{"value": int 5..100}`."""
     simulator = synced_simulator(request)
-    _, device = _device(simulator, request.match_info["sn"], kind="battery")
-    value = _strict_int((await _json_object(request)).get("value"))
+    _, device = device_of(simulator, request.match_info["sn"], kind="battery")
+    value = strict_int((await json_object(request)).get("value"))
     if not MIN_SOC_RANGE[0] <= value <= MIN_SOC_RANGE[1]:
         raise bad_request()
-    _submit(simulator, device, {"battery.min_soc": value})
+    submit(simulator, device, {"battery.min_soc": value})
     return answer(render.success(data=None))
-
-
-def _submit(simulator: Simulator, device: Device, changes: controls.Changes) -> None:
-    controls.submit(
-        simulator.account,
-        simulator.faults.config,
-        simulator.clock.now(),
-        device,
-        changes,
-    )
 
 
 def battery_setting(parse: controls.Parser) -> Handler:
@@ -369,8 +270,8 @@ def battery_setting(parse: controls.Parser) -> Handler:
 
     async def handler(request: web.Request) -> web.Response:
         simulator = synced_simulator(request)
-        station, device = _device(simulator, request.match_info["sn"], kind="battery")
-        body = await _json_object(request)
+        station, device = device_of(simulator, request.match_info["sn"], kind="battery")
+        body = await json_object(request)
         try:
             changes = parse(
                 station,
@@ -380,90 +281,11 @@ def battery_setting(parse: controls.Parser) -> Handler:
             )
         except controls.InvalidWrite:
             raise bad_request() from None
-        _submit(simulator, device, changes)
+        submit(simulator, device, changes)
         return answer(render.success(data=None))
 
     return handler
 
-
-def _charger(request: web.Request) -> tuple[Simulator, Station, Device]:
-    simulator = synced_simulator(request)
-    station, device = _device(simulator, request.match_info["sn"], kind="evse")
-    if device.ev is None:
-        raise not_found()
-    return simulator, station, device
-
-
-def ev_read(render_data: Callable[[Device], Any]) -> Handler:
-    """GET /api/v2/device/ev/<read>/{sn}: one of an EV charger's settings reads."""
-
-    async def handler(request: web.Request) -> web.Response:
-        _, _, device = _charger(request)
-        return answer(render.success(data=render_data(device)))
-
-    return handler
-
-
-def ev_setting(parse: ev_writes.Parser) -> Handler:
-    """POST /api/v2/device/ev/<control>/{sn}: an EV charger's setting (ev.py)."""
-
-    async def handler(request: web.Request) -> web.Response:
-        simulator, station, device = _charger(request)
-        body = await _json_object(request)
-        try:
-            changes = parse(
-                station, ev_writes.requested(simulator.account, device), body
-            )
-        except controls.InvalidWrite:
-            raise bad_request() from None
-        _submit(simulator, device, changes)
-        return answer(render.success(data=None))
-
-    return handler
-
-
-async def ev_priority(request: web.Request) -> web.Response:
-    """GET or POST /api/v2/device/ev/priority/V2/{stationsId}: the station's priority."""
-    simulator = synced_simulator(request)
-    found = ev.chargers(_station(request, simulator))
-    if not found:
-        raise not_found()
-    if request.method == "GET":
-        return answer(render.success(data={"value": ev.station_priority(found)}))
-    try:
-        changes = ev_writes.priority(await _json_object(request))
-    except controls.InvalidWrite:
-        raise bad_request() from None
-    for charger in found:
-        _submit(simulator, charger, changes)
-    return answer(render.success(data=None))
-
-
-_EV = "/api/v2/device/ev/"
-# Name -> (method, path, handler) of an EV charger's reads and writes.
-EV_ENDPOINTS: dict[str, tuple[str, str, Handler]] = {
-    "ev_state": ("POST", _EV + "state/{sn}", ev_setting(ev_writes.state)),
-    "ev_mode": ("POST", _EV + "mode/{sn}", ev_setting(ev_writes.mode)),
-    "ev_charge_power": (
-        "POST",
-        _EV + "chargePower/{sn}",
-        ev_setting(ev_writes.charge_power),
-    ),
-    "ev_derate": ("GET", _EV + "powerDerate/{sn}", ev_read(ev.derate)),
-    "ev_derate_write": (
-        "POST",
-        _EV + "powerDerate/{sn}",
-        ev_setting(ev_writes.power_derate),
-    ),
-    "ev_options": ("GET", _EV + "intelligentValue/V2/{sn}", ev_read(ev.options)),
-    "ev_options_write": (
-        "POST",
-        _EV + "intelligentValue/V2/{sn}",
-        ev_setting(ev_writes.intelligent_value),
-    ),
-    "ev_priority": ("GET", _EV + "priority/V2/{station_id}", ev_priority),
-    "ev_priority_write": ("POST", _EV + "priority/V2/{station_id}", ev_priority),
-}
 
 # Name -> (path segment after /api/v2/device/yz/battery/, body parser).
 BATTERY_SETTINGS: dict[str, tuple[str, controls.Parser]] = {

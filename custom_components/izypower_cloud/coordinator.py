@@ -68,7 +68,8 @@ from .const import (
 from .control_reads import Page
 from .data import DeviceData, Feed, IzypowerData, StationData
 from .energy_guard import EnergyGuard
-from .fetch import CloudFetcher, DeviceCalls, StationCalls, gather_keyed
+from .fetch import CloudFetcher, gather_keyed
+from .fetch_results import DeviceCalls, StationCalls
 from .issues import check_station_list
 from .on_demand import page_of
 from .pending import PendingWrites

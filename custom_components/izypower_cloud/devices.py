@@ -19,7 +19,7 @@ from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .api import DeviceType
+from .api import Device, DeviceType
 from .const import MANUFACTURER
 from .data import IzypowerData, StationData
 from .runtime import IzypowerConfigEntry
@@ -75,29 +75,7 @@ def build_device_info(
             )
         case EquipmentTarget():
             device = data.stations[target.station_id].devices[target.device_id].device
-            info = DeviceInfo(
-                identifiers={target.identifier},
-                manufacturer=MANUFACTURER,
-                model=EQUIPMENT_MODELS[device.device_type],
-                # The model in words only: Home Assistant shows a model id beside it,
-                # and the cloud's code ("vm", "meter") would read as noise. Only an
-                # unknown kind keeps its code, the one word that says what it is.
-                model_id=(
-                    device.type_code
-                    if device.device_type is DeviceType.UNKNOWN
-                    else None
-                ),
-                serial_number=device.serial,
-                sw_version=device.software_version,
-            )
-            if device.name:
-                info["name"] = device.name
-            else:
-                # Translated, so an unnamed unit reads "Micro-onduleur ..." in French.
-                info["translation_key"] = EQUIPMENT_NAME_KEYS[device.device_type]
-                info["translation_placeholders"] = {
-                    "serial": device.serial or str(device.device_id)
-                }
+            info = _equipment_device_info(target, device)
         case LinkTarget():
             info = DeviceInfo(
                 identifiers={target.identifier},
@@ -111,6 +89,32 @@ def build_device_info(
             raise NotImplementedError(target)
     if via_device_id is not None:
         info["via_device_id"] = via_device_id
+    return info
+
+
+def _equipment_device_info(target: EquipmentTarget, device: Device) -> DeviceInfo:
+    """Describe an equipment device (a unit without a name: a translated one)."""
+    info = DeviceInfo(
+        identifiers={target.identifier},
+        manufacturer=MANUFACTURER,
+        model=EQUIPMENT_MODELS[device.device_type],
+        # The model in words only: Home Assistant shows a model id beside it,
+        # and the cloud's code ("vm", "meter") would read as noise. Only an
+        # unknown kind keeps its code, the one word that says what it is.
+        model_id=(
+            device.type_code if device.device_type is DeviceType.UNKNOWN else None
+        ),
+        serial_number=device.serial,
+        sw_version=device.software_version,
+    )
+    if device.name:
+        info["name"] = device.name
+    else:
+        # Translated, so an unnamed unit reads "Micro-onduleur ..." in French.
+        info["translation_key"] = EQUIPMENT_NAME_KEYS[device.device_type]
+        info["translation_placeholders"] = {
+            "serial": device.serial or str(device.device_id)
+        }
     return info
 
 

@@ -10,7 +10,6 @@ Slow calls go through one `SlowCache` per kind, which decides whether each is du
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -31,9 +30,10 @@ from .api import (
     StationInfo,
     WifiInfo,
 )
-from .const import LOGGER, MAX_CONCURRENT_REQUESTS
+from .call_failures import FailureStreaks
+from .const import MAX_CONCURRENT_REQUESTS
 from .control_reads import ControlReads, Page
-from .data import Feed
+from .fetch_results import DeviceCalls
 from .on_demand import OnDemandReads
 from .refresh_guard import CallCutError, RefreshGuard
 from .slow_cache import CatchUp, SlowCache
@@ -51,61 +51,6 @@ CLOUD_SAMPLE_GRACE = timedelta(seconds=30)
 # about 10 s of 4 concurrent calls at 100 ms, so that catching up after setup's cut
 # first refresh on a large account is spread over a few refreshes (issue 25).
 CATCH_UP_CALLS = 400
-# The failure streak of every call failed for want of a token the cloud accepts.
-LOGIN_STREAK = "cloud login"
-
-
-@dataclass(frozen=True, slots=True)
-class StationCalls:
-    """What a station's own calls of this refresh returned (None: failed)."""
-
-    info: StationInfo | None
-    day_report: EnergyReport | None
-    pv_strings: list[PvString] | None
-    devices: list[Device] | None
-
-    def failed(self) -> frozenset[Feed]:
-        """Return the feeds of the calls that failed."""
-        return frozenset(
-            feed
-            for feed, result in (
-                (Feed.STATION_INFO, self.info),
-                (Feed.DAY_REPORT, self.day_report),
-                (Feed.PV_STRINGS, self.pv_strings),
-                (Feed.DEVICE_LIST, self.devices),
-            )
-            if result is None
-        )
-
-    def pv_by_serial(self) -> dict[str, dict[str, float | None]] | None:
-        """Return the PV inputs' power by device serial, then input name."""
-        if self.pv_strings is None:
-            return None
-        by_serial: dict[str, dict[str, float | None]] = {}
-        for string in self.pv_strings:
-            by_serial.setdefault(string.serial, {})[string.name] = string.power
-        return by_serial
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceCalls:
-    """What the per-device calls of a station returned this refresh, by device id."""
-
-    battery: Mapping[int, BatteryPage | None]
-    temperature: Mapping[int, float | None]
-    # Devices whose temperature was asked for and failed.
-    temperature_failed: frozenset[int]
-    # The station's current clamps; None when not asked for (no smart meter with a
-    # serial) or when the call failed (`ct_failed`).
-    ct_powers: list[CtPower] | None = None
-    ct_failed: bool = False
-
-    def ct_by_serial(self) -> dict[str, dict[str, float | None]]:
-        """Return the clamps' power by meter serial, then clamp name."""
-        by_serial: dict[str, dict[str, float | None]] = {}
-        for clamp in self.ct_powers or ():
-            by_serial.setdefault(clamp.serial, {})[clamp.name] = clamp.power
-        return by_serial
 
 
 class CloudFetcher:
@@ -116,7 +61,7 @@ class CloudFetcher:
         self.client = client
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         # Calls currently failing, so each failure streak is logged once.
-        self._failing: set[str] = set()
+        self._streaks = FailureStreaks()
         # Calls this refresh did not make (cut by its deadline, or not sent once the
         # circuit opened): not logged one by one, and no failure streak of their own.
         self._not_made: set[str] = set()
@@ -268,15 +213,7 @@ class CloudFetcher:
         )
         async with asyncio.TaskGroup() as group:
             if metered:
-                self.ct_powers.schedule(
-                    group,
-                    station_id,
-                    slow,
-                    self._caller(
-                        f"CT clamps of station {station_id}",
-                        partial(self.client.get_ct_powers, station_id, today),
-                    ),
-                )
+                self._schedule_ct_powers(group, station_id, today, slow)
             for device in devices:
                 self._start_device_calls(
                     group,
@@ -286,15 +223,45 @@ class CloudFetcher:
                     battery=battery,
                     temperature=temperature,
                 )
-            self.firmware.schedule(
-                group,
-                station_id,
-                firmware_due,
-                self._caller(
-                    f"firmware list of station {station_id}",
-                    partial(self.client.get_firmware_updates, station_id),
-                ),
-            )
+            self._schedule_firmware(group, station_id, firmware_due)
+        return self._device_results(station_id, metered, battery, temperature)
+
+    def _schedule_ct_powers(
+        self, group: asyncio.TaskGroup, station_id: int, today: date, slow: bool
+    ) -> None:
+        """Read the station's CT clamps in `group` when due."""
+        self.ct_powers.schedule(
+            group,
+            station_id,
+            slow,
+            self._caller(
+                f"CT clamps of station {station_id}",
+                partial(self.client.get_ct_powers, station_id, today),
+            ),
+        )
+
+    def _schedule_firmware(
+        self, group: asyncio.TaskGroup, station_id: int, firmware_due: bool
+    ) -> None:
+        """Read the station's firmware list in `group` when due."""
+        self.firmware.schedule(
+            group,
+            station_id,
+            firmware_due,
+            self._caller(
+                f"firmware list of station {station_id}",
+                partial(self.client.get_firmware_updates, station_id),
+            ),
+        )
+
+    def _device_results(
+        self,
+        station_id: int,
+        metered: bool,
+        battery: dict[int, asyncio.Task[BatteryPage | None]],
+        temperature: list[int],
+    ) -> DeviceCalls:
+        """Collect what the per-device calls of a station returned."""
         # A temperature that failed shows its last good reading meanwhile.
         readings = {key: self.temperature.get(key) for key in temperature}
         clamps = self.ct_powers.get(station_id) if metered else None
@@ -384,7 +351,7 @@ class CloudFetcher:
         `what` names the call in logs without serials or credentials; without its
         trailing id it names the kind of call (refresh_guard.py). Calls failed for
         want of a token (a login failing or backing off, a fresh token refused) share
-        one failure streak, `LOGIN_STREAK`: one line for all of them.
+        one failure streak, `LOGIN_STREAK` (call_failures.py): one line for all of them.
         """
         guard = self._guard
         run = _run_alone if guard is None else guard.run
@@ -399,25 +366,12 @@ class CloudFetcher:
             self._not_made.add(what)
             return None
         except IzypowerError as err:
-            streak = what
-            if isinstance(err, IzypowerLoginUnavailableError):
-                # Every call needing a token fails for this one cause: one streak.
+            stopped = guard is not None and guard.stopped
+            if stopped or isinstance(err, IzypowerLoginUnavailableError):
                 self._not_made.add(what)
-                streak = LOGIN_STREAK
-            if guard is not None and guard.stopped:
-                # The refresh failed already; its one error says why.
-                self._not_made.add(what)
-                LOGGER.debug("%s not made: %s", what, err)
-            elif streak in self._failing:
-                LOGGER.debug("%s still failing: %s", what, err)
-            else:
-                self._failing.add(streak)
-                LOGGER.info("%s unavailable: %s", streak, err)
+            self._streaks.failed(what, err, stopped=stopped)
             return None
-        # An answer also means that a token was accepted.
-        for ended in sorted(self._failing & {what, LOGIN_STREAK}):
-            self._failing.discard(ended)
-            LOGGER.info("%s available again", ended)
+        self._streaks.answered(what)
         return result
 
     def _caller[T](

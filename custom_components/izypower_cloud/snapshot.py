@@ -29,7 +29,8 @@ from .features import (
     shows_ev_charger,
     shows_meter,
 )
-from .fetch import SLOW_PERIODS, CloudFetcher, DeviceCalls, StationCalls
+from .fetch import SLOW_PERIODS, CloudFetcher
+from .fetch_results import DeviceCalls, StationCalls
 from .identifiers import device_identifier, station_identifier
 
 # Powers of named inputs (PV strings, current clamps) by device serial, then input.
@@ -68,16 +69,8 @@ class SnapshotAssembler:
         }
         reports = self._reports(station_id, calls.day_report)
         info = calls.info
-        has_battery = self._features.has(
-            Feature.BATTERY, station_id, shown=shows_battery(devices, info)
-        )
-        has_meter = self._features.has(
-            Feature.METER, station_id, shown=shows_meter(devices, info, reports)
-        )
-        has_ev = self._features.has(
-            Feature.EV_CHARGER,
-            station_id,
-            shown=shows_ev_charger(devices, info, reports),
+        has_battery, has_meter, has_ev = self._station_features(
+            station_id, devices, info, reports
         )
         owner = station_identifier(station_id)[1]
         return StationData(
@@ -99,6 +92,28 @@ class SnapshotAssembler:
             | {REPORT_FEEDS[period] for period in Period if period not in reports}
             | ({Feed.FIRMWARE} if firmware is None else set())
             | ({Feed.CT_POWER} if own.ct_failed else set()),
+        )
+
+    def _station_features(
+        self,
+        station_id: int,
+        devices: list[Device],
+        info: StationInfo | None,
+        reports: Mapping[Period, EnergyReport],
+    ) -> tuple[bool, bool, bool]:
+        """Return whether the station has a battery, a meter and an EV charger."""
+        return (
+            self._features.has(
+                Feature.BATTERY, station_id, shown=shows_battery(devices, info)
+            ),
+            self._features.has(
+                Feature.METER, station_id, shown=shows_meter(devices, info, reports)
+            ),
+            self._features.has(
+                Feature.EV_CHARGER,
+                station_id,
+                shown=shows_ev_charger(devices, info, reports),
+            ),
         )
 
     def _station_energy(

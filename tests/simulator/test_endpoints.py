@@ -24,6 +24,7 @@ from .conftest import Harness, HarnessFactory
         "/api/device/page?powerId=81234&deviceType=fridge&page=1&limit=10",
         "/api/report/device/data/IZV08B000501?searchTime=2026-07-14&timeType=day&dataFlag=power",
         "/api/report/layoutPower/81234?searchTime=yesterday&isV2=true",
+        "/api/report/layoutPower/81234?searchTime=2026-02-30&isV2=true",
     ],
 )
 async def test_bad_parameters_are_400(harness: Harness, path: str) -> None:
@@ -191,3 +192,11 @@ async def test_generated_account_serves_every_endpoint(
                     f"/api/report/device/data/{device.serial}?searchTime={day}&timeType=day&dataFlag=temp"
                 )
                 assert len(body["data"][0]["data"]) == 1
+
+
+async def test_fast_data_is_acknowledged(harness: Harness) -> None:
+    """The fast-data request only gets a success envelope; an unknown station not."""
+    response = await harness.post("/api/v3/powerStations/fastData/81234", None)
+    assert await response.json() == {"code": 0, "msg": "success", "data": None}
+    response = await harness.post("/api/v3/powerStations/fastData/99999", None)
+    assert (await response.json())["code"] == 10004

@@ -109,6 +109,16 @@ async def test_invalid_writes_are_refused(
     assert await response.json() == BAD_REQUEST
 
 
+async def test_invalid_priority_is_refused(make_harness: HarnessFactory) -> None:
+    """A station priority that is not a boolean: HTTP 400."""
+    account = _account()
+    harness = await make_harness(account)
+    station_id = account.stations[0].station_id
+    response = await harness.post(f"{EV}/priority/V2/{station_id}", {"value": 1})
+    assert response.status == 400
+    assert await response.json() == BAD_REQUEST
+
+
 async def test_intelligent_needs_a_meter(make_harness: HarnessFactory) -> None:
     """Without a smart meter, intelligent mode is refused and `hasMeter` false."""
     account = _account()
@@ -133,7 +143,10 @@ async def test_not_a_charger(make_harness: HarnessFactory) -> None:
     titan = station.batteries[0].serial
     response = await harness.post(f"{EV}/state/{titan}", {"value": True})
     assert (await response.json())["code"] == 10004
-    _charger(station).ev = None
+    charger = _charger(station)
+    charger.ev = None
+    response = await harness.post(f"{EV}/state/{charger.serial}", {"value": True})
+    assert (await response.json())["code"] == 10004
     response = await harness.get(f"{EV}/priority/V2/{station.station_id}")
     assert (await response.json())["code"] == 10004
     meter = station.meter

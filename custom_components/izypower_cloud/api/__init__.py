@@ -11,6 +11,7 @@ value parsers), ``models`` / ``equipment`` / ``enums`` (typed payloads) and
 ``exceptions``; ``raw`` lists a station's reads for the unparsed data export.
 """
 
+from .base_url import is_encrypted_or_local, normalize_base_url
 from .client import IzypowerClient
 from .enums import (
     BackupOutletMode,
@@ -46,7 +47,7 @@ from .models import METER_SERIES, CtPower, EnergyReport, PvString, Station, Stat
 from .parsers import parse_number
 from .raw import RawRead, station_reads
 from .readings import ChannelMode, EvChargerPower, MeterChannel
-from .wire import DEFAULT_BASE_URL, CallRound, is_encrypted_or_local, normalize_base_url
+from .wire import DEFAULT_BASE_URL, CallRound
 
 __all__ = [
     "DEFAULT_BASE_URL",

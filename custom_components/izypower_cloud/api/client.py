@@ -97,8 +97,8 @@ class IzypowerClient(SettingWrites):
         """Create a client; nothing is sent before the first call.
 
         Raises ``ValueError`` when ``base_url`` is unusable (see
-        :func:`~.wire.normalize_base_url`), a programming or configuration error that
-        no retry would fix.
+        :func:`~.base_url.normalize_base_url`), a programming or configuration error
+        that no retry would fix.
         """
         # The cloud only knows French and English; everything else gets English.
         self._language = "fr" if language.strip().lower().startswith("fr") else "en"

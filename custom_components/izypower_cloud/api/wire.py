@@ -24,16 +24,16 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-import ipaddress
 import json
 import logging
 import random
 import re
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import aiohttp
 
+from .base_url import normalize_base_url
 from .exceptions import IzypowerConnectionError, IzypowerResponseError
 
 _LOGGER = logging.getLogger(__name__)
@@ -224,56 +224,6 @@ def decode(
         _check_acknowledgement(body, endpoint)
         return body
     return _payload(body, envelope, endpoint)
-
-
-def _is_usable_base_url(text: str) -> bool:
-    if any(character.isspace() or character in "?#@" for character in text):
-        return False
-    try:
-        parts = urlsplit(text)
-        _ = parts.port  # reading the port is what validates it
-    except ValueError:
-        return False
-    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
-
-
-def is_encrypted_or_local(base_url: str) -> bool:
-    """Tell whether a usable base URL keeps the password off the network in clear.
-
-    True for https, and for plain http to a loopback address (a test server on the
-    same machine: `localhost`, 127.0.0.0/8, ::1); false for plain http to any other
-    host, which would send the password unencrypted.
-    """
-    parts = urlsplit(base_url)
-    if parts.scheme.lower() == "https":
-        return True
-    host = parts.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def normalize_base_url(base_url: str) -> str:
-    """Return the API base URL as the client uses it; raise ``ValueError`` if unusable.
-
-    Usable means an absolute http or https URL with a host name, optionally a port and
-    a path, and nothing else: the client appends its paths to it, so a query or
-    fragment would land in the middle of every request, and user info would put a
-    secret into every logged URL. The characters are checked on the raw text because
-    URL parsers silently drop an empty "?", "#" or "@". Surrounding blanks and trailing
-    slashes are removed. The error message never quotes the URL, which may hold a
-    password.
-    """
-    text = base_url.strip().rstrip("/")
-    if not _is_usable_base_url(text):
-        raise ValueError(
-            "The Izypower API URL must be an http or https URL with a host name, "
-            "without user info, query or fragment"
-        )
-    return text
 
 
 class Wire:
