@@ -6,7 +6,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.history_action import _count
+from custom_components.izypower_cloud.words import format_number
 
 from .cloud_mock import MockCloud, setup_integration
 
@@ -31,6 +31,6 @@ async def test_import_history_needs_the_recorder(
 
 def test_counts_are_written_as_the_language_writes_them() -> None:
     """7 320 in French (narrow no-break space), 7,320 in English (issue 25)."""
-    assert _count(7320, "fr") == "7\u202f320"
-    assert _count(7320, "en") == "7,320"
-    assert _count(12, "fr") == "12"
+    assert format_number(7320, "fr") == "7\u202f320"
+    assert format_number(7320, "en") == "7,320"
+    assert format_number(12, "fr") == "12"

@@ -20,6 +20,7 @@ from .const import DOMAIN, LOGGER
 from .energy_history import EnergyHistory
 from .history import ImportResult
 from .statistics import recorder_ready
+from .words import number
 
 SERVICE_IMPORT_HISTORY: Final = "import_history"
 ATTR_START: Final = "start"
@@ -46,12 +47,6 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
         translation_key=key,
         translation_placeholders=placeholders or None,
     )
-
-
-def _count(value: int, language: str) -> str:
-    """Return a count as the language writes it: 7,320 in English, 7 320 in French."""
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if language.startswith("fr") else text
 
 
 def _targets(hass: HomeAssistant, call: ServiceCall) -> list[tuple[EnergyHistory, int]]:
@@ -82,7 +77,7 @@ def _range(
     if (last - first).days >= MAX_IMPORT_DAYS:
         raise _invalid(
             "range_too_long",
-            days=_count(MAX_IMPORT_DAYS, call.hass.config.language),
+            days=number(call.hass, MAX_IMPORT_DAYS),
         )
     return first, last
 
@@ -107,22 +102,7 @@ async def async_import_history(call: ServiceCall) -> ServiceResponse:
         result = await history.async_import(station_id, first, last)
         stations[str(station_id)] = _result_json(result)
         name = history.station_name(station_id)
-        counts = {
-            "imported": result.imported,
-            "present": result.present,
-            "skipped": result.skipped,
-            "failed": result.failed,
-            "incomplete": result.incomplete,
-        }
-        messages.append(
-            template.format(
-                station=name,
-                **{
-                    key: _count(len(days), hass.config.language)
-                    for key, days in counts.items()
-                },
-            )
-        )
+        messages.append(_station_message(hass, template, name, result))
         incomplete += (
             f"{name} {day.isoformat()} ({', '.join(missing)})"
             for day, missing in result.incomplete.items()
@@ -138,6 +118,22 @@ async def async_import_history(call: ServiceCall) -> ServiceResponse:
             "; ".join(incomplete),
         )
     return {"message": message, "stations": stations}
+
+
+def _station_message(
+    hass: HomeAssistant, template: str, name: str, result: ImportResult
+) -> str:
+    """Return one station's line of the answer, counts written as the language does."""
+    counts = {
+        "imported": result.imported,
+        "present": result.present,
+        "skipped": result.skipped,
+        "failed": result.failed,
+        "incomplete": result.incomplete,
+    }
+    return template.format(
+        station=name, **{key: number(hass, len(days)) for key, days in counts.items()}
+    )
 
 
 def _result_json(result: ImportResult) -> dict[str, Any]:
