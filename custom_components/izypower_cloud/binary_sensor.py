@@ -1,12 +1,8 @@
 """Binary sensors of Izypower Cloud stations and equipment."""
 
-from dataclasses import dataclass
 from typing import Any, override
 
-from homeassistant.components.binary_sensor import (
-    BinarySensorEntity,
-    BinarySensorEntityDescription,
-)
+from homeassistant.components.binary_sensor import BinarySensorEntity
 
 # The package imports the enum without re-exporting it (no `__all__`, no `as`), so
 # `mypy --strict` only accepts it from where it is defined.
@@ -20,44 +16,38 @@ from .entity import (
     EntityTable,
     EntityTables,
     IzypowerEntity,
-    IzypowerEntityDescription,
     async_add_entities_dynamically,
     has_serial,
 )
 from .freshness import is_stale
 from .runtime import IzypowerConfigEntry
+from .sensor_description import IzypowerBinarySensorEntityDescription, Part, itself
 from .targets import EquipmentTarget, StationTarget
 
 # Read-only: every value comes from the coordinator's snapshot.
 PARALLEL_UPDATES = 0
 
-
-@dataclass(frozen=True, kw_only=True)
-class IzypowerBinarySensorEntityDescription[SourceT](
-    IzypowerEntityDescription[SourceT, bool], BinarySensorEntityDescription
-):
-    """A binary sensor of a station or an equipment."""
-
+# The firmware list is the station's: when it failed, no unit's flag is known.
+_STATION_FIRMWARE = Part[StationData, StationData](itself, Feed.FIRMWARE)
+_STATION_INFO = Part[StationData, StationData](itself, Feed.STATION_INFO)
+# A failed device list leaves only the last record: its state is stale.
+_RECORD = Part[DeviceData, DeviceData](itself, Feed.DEVICE_LIST)
+# The firmware list is matched by serial.
+_FIRMWARE = Part[DeviceData, DeviceData](itself, Feed.FIRMWARE, exists_fn=has_serial)
 
 STATION_BINARY_SENSORS: tuple[
     IzypowerBinarySensorEntityDescription[StationData], ...
 ] = (
-    IzypowerBinarySensorEntityDescription[StationData](
-        key="firmware_update",
-        translation_key="firmware_update",
+    _STATION_FIRMWARE.binary_sensor(
+        "firmware_update",
+        lambda station: station.firmware_update,
         device_class=BinarySensorDeviceClass.UPDATE,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda station: station.firmware_update,
-        feed=Feed.FIRMWARE,
     ),
     # On while the cloud keeps serving an old reading (freshness.py): the station's
     # live powers are unavailable meanwhile. Not a diagnostic: users alert on it.
-    IzypowerBinarySensorEntityDescription[StationData](
-        key="stale_data",
-        translation_key="stale_data",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=is_stale,
-        feed=Feed.STATION_INFO,
+    _STATION_INFO.binary_sensor(
+        "stale_data", is_stale, device_class=BinarySensorDeviceClass.PROBLEM
     ),
 )
 
@@ -66,24 +56,16 @@ EQUIPMENT_BINARY_SENSORS: tuple[
 ] = (
     # Not a diagnostic: an offline unit is why its readings froze, and users build
     # dashboards and alerts on it.
-    IzypowerBinarySensorEntityDescription[DeviceData](
-        key="online",
-        translation_key="online",
+    _RECORD.binary_sensor(
+        "online",
+        lambda device: device.device.online,
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        value_fn=lambda device: device.device.online,
-        # A failed device list leaves only the last record: its state is stale.
-        feed=Feed.DEVICE_LIST,
     ),
-    IzypowerBinarySensorEntityDescription[DeviceData](
-        key="firmware_update",
-        translation_key="firmware_update",
+    _FIRMWARE.binary_sensor(
+        "firmware_update",
+        lambda device: device.firmware_update,
         device_class=BinarySensorDeviceClass.UPDATE,
         entity_category=EntityCategory.DIAGNOSTIC,
-        # The firmware list is matched by serial.
-        exists_fn=has_serial,
-        value_fn=lambda device: device.firmware_update,
-        # The list is the station's: when it failed, no unit's flag is known.
-        feed=Feed.FIRMWARE,
     ),
 )
 

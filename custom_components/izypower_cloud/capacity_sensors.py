@@ -15,10 +15,10 @@ from .entity import has_serial
 from .sensor_description import (
     STORED_ENERGY,
     EquipmentSensor,
-    IzypowerSensorEntityDescription,
     Part,
     Presentation,
     StationSensor,
+    itself,
 )
 
 # A property of the equipment, re-estimated at every refresh: no long-term statistics.
@@ -38,6 +38,9 @@ def _has_battery(station: StationData) -> bool:
     return station.has_battery
 
 
+# Sums over the Titans' battery pages (device calls, not a station feed): a page
+# missing this refresh makes the sum unknown.
+_STATION_BATTERY = Part[StationData, StationData](itself, None, exists_fn=_has_battery)
 _PILE = Part[DeviceData, BatteryPage](
     lambda device: device.battery, Feed.BATTERY, exists_fn=_is_titan
 )
@@ -48,20 +51,6 @@ TITAN_CAPACITY_SENSORS: tuple[EquipmentSensor, ...] = (
 )
 
 STATION_CAPACITY_SENSORS: tuple[StationSensor, ...] = (
-    # Sums over the Titans' battery pages (device calls, not a station feed): a page
-    # missing this refresh makes the sum unknown.
-    IzypowerSensorEntityDescription[StationData](
-        key="battery_capacity_estimate",
-        translation_key="battery_capacity_estimate",
-        value_fn=station_capacity,
-        exists_fn=_has_battery,
-        **CAPACITY,
-    ),
-    IzypowerSensorEntityDescription[StationData](
-        key="battery_energy",
-        translation_key="battery_energy",
-        value_fn=station_energy,
-        exists_fn=_has_battery,
-        **STORED_ENERGY,
-    ),
+    _STATION_BATTERY.sensor("battery_capacity_estimate", station_capacity, **CAPACITY),
+    _STATION_BATTERY.sensor("battery_energy", station_energy, **STORED_ENERGY),
 )

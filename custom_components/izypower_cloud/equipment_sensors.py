@@ -32,10 +32,10 @@ from .sensor_description import (
     SOC,
     STORED_ENERGY,
     EquipmentSensor,
-    IzypowerSensorEntityDescription,
     LinkSensor,
     Part,
     Presentation,
+    itself,
     measurement,
 )
 
@@ -67,6 +67,14 @@ _WIFI = Part[DeviceData, WifiInfo](
 )
 _BATTERY_PAGE = Part[DeviceData, BatteryPage](
     lambda device: device.battery, Feed.BATTERY, exists_fn=_is_titan
+)
+# A micro-inverter's temperature call (its value also depends on the device record).
+_MICRO_INVERTER = Part[DeviceData, DeviceData](
+    itself,
+    Feed.TEMPERATURE,
+    exists_fn=lambda device: (
+        device.device.device_type is DeviceType.MICRO_INVERTER and has_serial(device)
+    ),
 )
 
 
@@ -128,17 +136,7 @@ EQUIPMENT_SENSORS: tuple[EquipmentSensor, ...] = (
         options=[mode.value for mode in ClusterMode if mode is not ClusterMode.NONE],
         entity_category=EntityCategory.DIAGNOSTIC,
     ),
-    IzypowerSensorEntityDescription[DeviceData](
-        key="temperature",
-        translation_key="temperature",
-        **_TEMPERATURE,
-        value_fn=_temperature,
-        exists_fn=lambda device: (
-            device.device.device_type is DeviceType.MICRO_INVERTER
-            and has_serial(device)
-        ),
-        feed=Feed.TEMPERATURE,
-    ),
+    _MICRO_INVERTER.sensor("temperature", _temperature, **_TEMPERATURE),
     _METER_RECORD.sensor(
         "grid_voltage",
         lambda meter: meter.grid_voltage,
@@ -208,12 +206,11 @@ def _input_power(
 
     An input missing from this cycle's answer is unknown, not 0 W.
     """
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=f"{key}_{name}",
+    return Part[DeviceData, Mapping[str, float | None]](inputs, feed).sensor(
+        f"{key}_{name}",
+        lambda powers: powers.get(name),
         translation_key=key,
         translation_placeholders={placeholder: name},
-        value_fn=lambda device: (inputs(device) or {}).get(name),
-        feed=feed,
         **POWER,
     )
 
@@ -232,24 +229,17 @@ def pv_string_power(name: str) -> EquipmentSensor:
 
 # ----- Link modules -------------------------------------------------------------------
 
+# The whole Link module, found on its Titan's battery page (targets.py): no feed of
+# its own.
+_LINK = Part[LinkModule, LinkModule](itself, None)
+
 LINK_SENSORS: tuple[LinkSensor, ...] = (
-    IzypowerSensorEntityDescription[LinkModule](
-        key="battery_soc",
-        translation_key="battery_soc",
-        value_fn=lambda link: link.soc,
-        **SOC,
-    ),
-    IzypowerSensorEntityDescription[LinkModule](
-        key="battery_energy",
-        translation_key="battery_energy",
-        value_fn=lambda link: link.energy,
-        **STORED_ENERGY,
-    ),
+    _LINK.sensor("battery_soc", lambda link: link.soc, **SOC),
+    _LINK.sensor("battery_energy", lambda link: link.energy, **STORED_ENERGY),
     # Newer cloud versions only: the entity appears once the page sends it.
-    IzypowerSensorEntityDescription[LinkModule](
-        key="temperature",
-        translation_key="temperature",
-        value_fn=lambda link: link.temperature,
+    _LINK.sensor(
+        "temperature",
+        lambda link: link.temperature,
         exists_fn=lambda link: link.temperature is not None,
         **_TEMPERATURE,
     ),

@@ -8,15 +8,22 @@ hold, the mode sensor shows `none` and the two others are unknown.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, override
+from typing import TYPE_CHECKING, Any, Unpack, override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.const import PERCENTAGE
 
 from .controls import cluster_titan
+from .data import DeviceData
 from .entity import EntityTable, EntityTables, IzypowerEntity
 from .modes import BatteryMode
-from .sensor_description import IzypowerSensorEntityDescription, SensorValue
+from .sensor_description import (
+    IzypowerSensorEntityDescription,
+    Part,
+    Presentation,
+    SensorValue,
+    itself,
+)
 from .targets import EquipmentTarget
 
 if TYPE_CHECKING:
@@ -32,31 +39,42 @@ class IzypowerHoldSensorDescription(IzypowerSensorEntityDescription[Any]):
     hold_fn: Callable[[Hold | None], SensorValue]
 
 
+# Held in the runtime data, not read from a call: no feed.
+_CLUSTER_TITAN = Part[DeviceData, DeviceData](itself, None, exists_fn=cluster_titan)
+
+
+def _hold_sensor(
+    key: str,
+    hold_fn: Callable[[Hold | None], SensorValue],
+    **presentation: Unpack[Presentation],
+) -> IzypowerHoldSensorDescription:
+    """Describe a sensor of the hold of a master or standalone Titan."""
+    return _CLUSTER_TITAN.describe(
+        IzypowerHoldSensorDescription,
+        key,
+        # The value is the hold's (`hold_fn`), which the snapshot does not carry.
+        lambda _: None,
+        hold_fn=hold_fn,
+        **presentation,
+    )
+
+
 HOLD_SENSORS: tuple[IzypowerHoldSensorDescription, ...] = (
-    IzypowerHoldSensorDescription(
-        key="battery_mode_hold",
-        translation_key="battery_mode_hold",
+    _hold_sensor(
+        "battery_mode_hold",
+        lambda hold: NO_HOLD if hold is None else hold.mode.value,
         device_class=SensorDeviceClass.ENUM,
         options=[NO_HOLD, *BatteryMode],
-        exists_fn=cluster_titan,
-        value_fn=lambda _: None,
-        hold_fn=lambda hold: NO_HOLD if hold is None else hold.mode.value,
     ),
-    IzypowerHoldSensorDescription(
-        key="battery_mode_hold_end",
-        translation_key="battery_mode_hold_end",
+    _hold_sensor(
+        "battery_mode_hold_end",
+        lambda hold: None if hold is None else hold.ends,
         device_class=SensorDeviceClass.TIMESTAMP,
-        exists_fn=cluster_titan,
-        value_fn=lambda _: None,
-        hold_fn=lambda hold: None if hold is None else hold.ends,
     ),
-    IzypowerHoldSensorDescription(
-        key="battery_mode_hold_until_soc",
-        translation_key="battery_mode_hold_until_soc",
+    _hold_sensor(
+        "battery_mode_hold_until_soc",
+        lambda hold: None if hold is None else hold.until_soc,
         native_unit_of_measurement=PERCENTAGE,
-        exists_fn=cluster_titan,
-        value_fn=lambda _: None,
-        hold_fn=lambda hold: None if hold is None else hold.until_soc,
     ),
 )
 

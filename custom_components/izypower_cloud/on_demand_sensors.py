@@ -19,14 +19,7 @@ from .api.readings import METER_CHANNELS
 from .data import DeviceData, Feed
 from .entity import has_serial
 from .on_demand import CHANNEL_KEY_PREFIX, EV_CHARGER_KEY_PREFIX
-from .sensor_description import (
-    POWER,
-    EquipmentSensor,
-    IzypowerSensorEntityDescription,
-    Part,
-    Presentation,
-    measurement,
-)
+from .sensor_description import POWER, EquipmentSensor, Part, Presentation, measurement
 
 _ON_DEMAND = Presentation(entity_registry_enabled_default=False)
 
@@ -38,29 +31,38 @@ def _serial_of(device_type: DeviceType) -> Callable[[DeviceData], bool]:
     )
 
 
+def _channel(number: int) -> Callable[[DeviceData], MeterChannel | None]:
+    """Return how to find channel `number` (1 to 3) on a smart meter's page.
+
+    A channel missing from the page is unknown, like a reading it does not send.
+    """
+
+    def channel(device: DeviceData) -> MeterChannel | None:
+        channels = device.meter_channels or ()
+        return channels[number - 1] if number <= len(channels) else None
+
+    return channel
+
+
 def _channel_sensor(
     number: int,
     reading: str,
     value_fn: Callable[[MeterChannel], float | str | None],
     presentation: Presentation,
 ) -> EquipmentSensor:
-    """One reading of one channel (1 to 3) of a smart meter's page.
-
-    A channel missing from the page is unknown, like a reading it does not send.
-    """
-
-    def value(device: DeviceData) -> float | str | None:
-        channels = device.meter_channels or ()
-        return value_fn(channels[number - 1]) if number <= len(channels) else None
-
-    return IzypowerSensorEntityDescription[DeviceData](
-        key=f"{CHANNEL_KEY_PREFIX}{number}_{reading}",
+    """One reading of one channel of a smart meter's page."""
+    channel = Part[DeviceData, MeterChannel](
+        _channel(number),
+        Feed.METER_CHANNELS,
+        exists_fn=_serial_of(DeviceType.METER),
+        presentation=_ON_DEMAND,
+    )
+    return channel.sensor(
+        f"{CHANNEL_KEY_PREFIX}{number}_{reading}",
+        value_fn,
         translation_key=f"{CHANNEL_KEY_PREFIX}{reading}",
         translation_placeholders={"channel": str(number)},
-        value_fn=value,
-        exists_fn=_serial_of(DeviceType.METER),
-        feed=Feed.METER_CHANNELS,
-        **presentation | _ON_DEMAND,
+        **presentation,
     )
 
 

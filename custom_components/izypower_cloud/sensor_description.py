@@ -1,10 +1,22 @@
-"""How a sensor is described: the description type, shared presentations, snapshot parts."""
+"""How a reading entity is described: its description types, presentations, the builder.
 
-from collections.abc import Callable
+Every sensor and binary sensor is described by `Part.describe` (or its typed shorthands
+`Part.sensor` and `Part.binary_sensor`): a `Part` says which part of a target's
+snapshot the value comes from, the feed whose failure makes it unavailable and which
+targets have it; the builder adds the key (also the translation key, unless a family
+shares one) and the value. docs/design.md "How an entity is described".
+"""
+
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
+from homeassistant.components.binary_sensor import BinarySensorEntityDescription
+
+# The package imports the enum without re-exporting it (no `__all__`, no `as`), so
+# `mypy --strict` only accepts it from where it is defined.
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntityDescription,
@@ -33,6 +45,13 @@ class IzypowerSensorEntityDescription[SourceT](
     """A sensor of a station, an equipment or a Link module."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class IzypowerBinarySensorEntityDescription[SourceT](
+    IzypowerEntityDescription[SourceT, bool], BinarySensorEntityDescription
+):
+    """A binary sensor of a station or an equipment."""
+
+
 type StationSensor = IzypowerSensorEntityDescription[StationData]
 type EquipmentSensor = IzypowerSensorEntityDescription[DeviceData]
 type LinkSensor = IzypowerSensorEntityDescription[LinkModule]
@@ -49,6 +68,14 @@ class Presentation(TypedDict, total=False):
     entity_registry_enabled_default: bool
     options: list[str]
     live: bool
+
+
+class BinaryPresentation(TypedDict, total=False):
+    """The presentation fields of a binary sensor."""
+
+    device_class: BinarySensorDeviceClass
+    entity_category: EntityCategory
+    entity_registry_enabled_default: bool
 
 
 def measurement(
@@ -95,17 +122,57 @@ DURATION = Presentation(
 )
 
 
+def itself[SourceT](source: SourceT) -> SourceT:
+    """Return the target itself: the `get` of a `Part` that is a whole target.
+
+    For values derived from several of a station's, a device's or a Link module's
+    fields (the capacity sums, a temperature that depends on the record).
+    """
+    return source
+
+
 @dataclass(frozen=True, slots=True)
 class Part[SourceT, PartT]:
     """A part of a target's snapshot that one call (`feed`) fills.
 
-    Its sensors read a value from the part and are unavailable while the call failed.
+    Its entities read a value from the part, are unknown while the part is missing,
+    and are unavailable while the call failed (`None`: a value every snapshot of the
+    target has). `exists_fn` says which targets have them; `presentation` is what all
+    its sensors share.
     """
 
     get: Callable[[SourceT], PartT | None]
-    feed: Feed
+    feed: Feed | None
     exists_fn: Callable[[SourceT], bool] = always
     presentation: Presentation = field(default_factory=Presentation)
+
+    def describe[DescriptionT: IzypowerEntityDescription[Any, Any]](
+        self,
+        kind: Callable[..., DescriptionT],
+        key: str,
+        value_fn: Callable[[PartT], object],
+        *,
+        exists_fn: Callable[[SourceT], bool] | None = None,
+        translation_key: str | None = None,
+        **fields: Any,
+    ) -> DescriptionT:
+        """Describe the entity `key` of class `kind` showing `value_fn` of this part.
+
+        The one place a reading's description is made: the translation key is the key
+        unless given (a family sharing one name with placeholders), `exists_fn`
+        replaces the part's own when given, `fields` add to the part's presentation.
+        """
+        get = self.get
+        return kind(
+            key=key,
+            translation_key=key if translation_key is None else translation_key,
+            value_fn=lambda source: (
+                None if (part := get(source)) is None else value_fn(part)
+            ),
+            exists_fn=self.exists_fn if exists_fn is None else exists_fn,
+            feed=self.feed,
+            **{**self.presentation, **fields},
+        )
 
     def sensor(
         self,
@@ -113,17 +180,34 @@ class Part[SourceT, PartT]:
         value_fn: Callable[[PartT], SensorValue],
         *,
         exists_fn: Callable[[SourceT], bool] | None = None,
+        translation_key: str | None = None,
+        translation_placeholders: Mapping[str, str] | None = None,
         **presentation: Unpack[Presentation],
     ) -> IzypowerSensorEntityDescription[SourceT]:
         """Describe the sensor `key` showing `value_fn` of this part."""
-        get = self.get
-        return IzypowerSensorEntityDescription[SourceT](
-            key=key,
-            translation_key=key,
-            value_fn=lambda source: (
-                None if (part := get(source)) is None else value_fn(part)
-            ),
-            exists_fn=self.exists_fn if exists_fn is None else exists_fn,
-            feed=self.feed,
-            **self.presentation | presentation,
+        return self.describe(
+            IzypowerSensorEntityDescription[SourceT],
+            key,
+            value_fn,
+            exists_fn=exists_fn,
+            translation_key=translation_key,
+            translation_placeholders=translation_placeholders,
+            **presentation,
+        )
+
+    def binary_sensor(
+        self,
+        key: str,
+        value_fn: Callable[[PartT], bool | None],
+        *,
+        exists_fn: Callable[[SourceT], bool] | None = None,
+        **presentation: Unpack[BinaryPresentation],
+    ) -> IzypowerBinarySensorEntityDescription[SourceT]:
+        """Describe the binary sensor `key` showing `value_fn` of this part."""
+        return self.describe(
+            IzypowerBinarySensorEntityDescription[SourceT],
+            key,
+            value_fn,
+            exists_fn=exists_fn,
+            **presentation,
         )

@@ -1,6 +1,6 @@
 """Sensors of a power station: live powers, guarded energy counters, rates."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfPower
@@ -12,15 +12,17 @@ from .sensor_description import (
     AGGREGATE_SOC,
     COUNTER,
     POWER,
-    IzypowerSensorEntityDescription,
     Part,
     Presentation,
     StationSensor,
+    itself,
 )
 
 _STATION_INFO = Part[StationData, StationInfo](
     lambda station: station.info, Feed.STATION_INFO
 )
+# The whole station, for what it always has (from the station list).
+_STATION = Part[StationData, StationData](itself, None)
 
 
 def _installed_capacity(station: StationData) -> float | None:
@@ -64,16 +66,18 @@ def _series_exists(series: EnergySeries) -> Callable[[StationData], bool]:
     return _has_meter if series in METER_SERIES else always
 
 
+# The guarded energy counters (never a mid-period dip), from the station info's.
+_ENERGY = Part[StationData, Mapping[tuple[EnergySeries, Period], float | None]](
+    lambda station: station.energy, Feed.STATION_INFO
+)
+
+
 def _energy(series: EnergySeries, period: Period) -> StationSensor:
-    """Describe a guarded energy counter (never a mid-period dip), in kWh."""
-    key = f"{series}_{period}"
-    return IzypowerSensorEntityDescription[StationData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda station: station.energy.get((series, period)),
+    """Describe a guarded energy counter, in kWh."""
+    return _ENERGY.sensor(
+        f"{series}_{period}",
+        lambda energy: energy.get((series, period)),
         exists_fn=_series_exists(series),
-        # Guarded from the station info's counters.
-        feed=Feed.STATION_INFO,
         **COUNTER,
     )
 
@@ -132,14 +136,11 @@ _STATION_EV = Part[StationData, StationInfo](
 
 def _ev_energy(period: Period) -> StationSensor:
     """Describe the EV charger's energy over a period (report `ev`, guarded), in kWh."""
-    key = f"ev_energy_{period}"
-    return IzypowerSensorEntityDescription[StationData](
-        key=key,
-        translation_key=key,
-        value_fn=lambda station: station.ev_energy.get(period),
-        exists_fn=_has_ev,
-        feed=REPORT_FEEDS[period],
-        **COUNTER,
+    ev_energy = Part[StationData, Mapping[Period, float | None]](
+        lambda station: station.ev_energy, REPORT_FEEDS[period], exists_fn=_has_ev
+    )
+    return ev_energy.sensor(
+        f"ev_energy_{period}", lambda energy: energy.get(period), **COUNTER
     )
 
 
@@ -181,14 +182,13 @@ STATION_SENSORS: tuple[StationSensor, ...] = (
         entity_registry_enabled_default=False,
     ),
     # The station list also carries the capacity: it stays known when the info fails.
-    IzypowerSensorEntityDescription[StationData](
-        key="installed_capacity",
-        translation_key="installed_capacity",
+    _STATION.sensor(
+        "installed_capacity",
+        _installed_capacity,
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         entity_category=EntityCategory.DIAGNOSTIC,
         suggested_display_precision=0,
-        value_fn=_installed_capacity,
     ),
     *(_energy(series, period) for series in EnergySeries for period in Period),
     *(_rate(rate, period) for rate in Rate for period in Period),
