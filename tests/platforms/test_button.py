@@ -33,3 +33,36 @@ async def test_buttons(
     """Every button entity: registry entry and state."""
     await setup_and_read_on_demand(hass, mock_config_entry)
     await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "leds"),
+    [
+        ("button.titan_maitre_leds_on", ("IZT24A000101", True)),
+        ("button.titan_esclave_leds_off", ("IZT24A000102", False)),
+        ("button.titan_2_leds_on", ("IZT26S00000001", True)),
+    ],
+)
+async def test_led_press_writes_once(
+    hass: HomeAssistant,
+    mock_izypower_client: NonCallableMagicMock,
+    mock_config_entry: MockConfigEntry,
+    entity_id: str,
+    leds: tuple[str, bool],
+) -> None:
+    """A press awaits the client's LED write for that unit only, nothing else.
+
+    The request it sends is tested at the HTTP level (test_controls_rules.py).
+    """
+    await setup_and_read_on_demand(hass, mock_config_entry)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": entity_id}, blocking=True
+    )
+
+    mock_izypower_client.set_battery_leds.assert_awaited_once_with(*leds)
+    writes = [
+        name
+        for name, *_ in mock_izypower_client.method_calls
+        if name.startswith("set_")
+    ]
+    assert writes == ["set_battery_leds"]
