@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 import json
+from pathlib import Path
 import re
 from typing import Any
 from unittest.mock import patch
@@ -183,6 +184,10 @@ _FILE_PREFIXES = {
     "meter_base_info_": Endpoint.METER_BASE_INFO,
     "layout_power_": Endpoint.LAYOUT_POWER,
     "meter_channels_": Endpoint.METER_CHANNELS,
+    "ev_charger_": Endpoint.EV_CHARGER,
+    "ev_derate_": Endpoint.EV_DERATE,
+    "ev_options_": Endpoint.EV_OPTIONS,
+    "ev_priority_": Endpoint.EV_PRIORITY,
 }
 _INT_KEYED = {
     Endpoint.STATION_INFO,
@@ -195,9 +200,34 @@ _INT_KEYED = {
 }
 
 
-def load_fixture(name: str) -> Any:
+def load_fixture(name: str, directory: Path = ACCOUNT_DIR) -> Any:
     """Return the decoded JSON of one fixture file of the account."""
-    return json.loads((ACCOUNT_DIR / name).read_text(encoding="utf-8"))
+    return json.loads((directory / name).read_text(encoding="utf-8"))
+
+
+def station_payloads(directory: Path) -> dict[tuple[Endpoint, Key], Any]:
+    """Return the payload of every file of a fixture directory, by resource.
+
+    The files are named as in tests/fixtures/account/README.md ("File -> call"); the
+    EV charger's reads as `ev_charger_{sn}`, `ev_derate_{sn}`, `ev_options_{sn}` and
+    `ev_priority_{id}` (tests/fixtures/ev_station/README.md).
+    """
+    payloads: dict[tuple[Endpoint, Key], Any] = {}
+    for path in sorted(directory.glob("*.json")):
+        stem = path.stem
+        if stem.startswith("report_"):
+            _, station_id, time_type = stem.split("_")
+            payloads[(Endpoint.REPORT, (int(station_id), time_type))] = load_fixture(
+                path.name, directory
+            )
+            continue
+        for prefix, endpoint in _FILE_PREFIXES.items():
+            if stem.startswith(prefix):
+                raw_key = stem.removeprefix(prefix)
+                key: Key = int(raw_key) if endpoint in _INT_KEYED else raw_key
+                payloads[(endpoint, key)] = load_fixture(path.name, directory)
+                break
+    return payloads
 
 
 def fixture_secrets() -> set[str]:
@@ -244,20 +274,12 @@ class MockCloud:
     def _load_account(self) -> None:
         self.payloads[(Endpoint.LOGIN, None)] = load_fixture("login_ok.json")
         self.payloads[(Endpoint.STATIONS, 1)] = load_fixture("stations_page_1.json")
-        for path in sorted(ACCOUNT_DIR.glob("*.json")):
-            stem = path.stem
-            if stem.startswith("report_"):
-                _, station_id, time_type = stem.split("_")
-                self.payloads[(Endpoint.REPORT, (int(station_id), time_type))] = (
-                    load_fixture(path.name)
-                )
-                continue
-            for prefix, endpoint in _FILE_PREFIXES.items():
-                if stem.startswith(prefix):
-                    raw_key = stem.removeprefix(prefix)
-                    key: Key = int(raw_key) if endpoint in _INT_KEYED else raw_key
-                    self.payloads[(endpoint, key)] = load_fixture(path.name)
-                    break
+        self.payloads.update(station_payloads(ACCOUNT_DIR))
+
+    def add_fixture_station(self, directory: Path) -> None:
+        """Add the one station whose fixture files are in `directory` to the account."""
+        (record,) = load_fixture("stations_page_1.json", directory)["data"]["records"]
+        self.add_station(record, extra_payloads=station_payloads(directory))
 
     # ----- counting -------------------------------------------------------------------
 
@@ -453,19 +475,31 @@ class MockCloud:
                 dict(kwargs.get("headers") or {}),
             )
         )
+        status, body = self._answer(endpoint, key)
+        if isinstance(body, str):
+            return CallbackResult(status=status, body=body, content_type="text/html")
+        return CallbackResult(status=status, payload=body)
+
+    def answer(self, method: str, url: URL) -> tuple[int, Any]:
+        """Return the status and body of one request, without HTTP nor counting.
+
+        Raises the exception of a failure set with `fail`, as the request would.
+        """
+        routed = self._route(method, url)
+        if routed is None:
+            return 404, _error_body("no such path")
+        return self._answer(*routed)
+
+    def _answer(self, endpoint: Endpoint, key: Key) -> tuple[int, Any]:
         if failure := self._find_failure(endpoint, key):
             if failure.exception is not None:
                 raise failure.exception
-            if isinstance(failure.body, str):
-                return CallbackResult(
-                    status=failure.status, body=failure.body, content_type="text/html"
-                )
-            return CallbackResult(status=failure.status, payload=failure.body)
+            return failure.status, failure.body
         body = self._body(endpoint, key)
         if body is None:
             # The real cloud answers 500 for an id it does not know (API doc §5).
-            return CallbackResult(status=500, payload=_error_body("unknown id"))
-        return CallbackResult(status=200, payload=body)
+            return 500, _error_body("unknown id")
+        return 200, body
 
     def install(self, mocker: aioresponses) -> None:
         """Route every request to the cloud's host through this mock."""

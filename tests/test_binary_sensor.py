@@ -9,13 +9,8 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
 
@@ -35,33 +30,6 @@ pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
 load_binary_sensors_only = only_platforms(Platform.BINARY_SENSOR)
-
-
-async def test_snapshot(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Every binary sensor of the fixture account (none is disabled by default)."""
-    await setup_integration(hass, mock_config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-    # Only the Titan slave needs an upgrade (fixture README).
-    assert (
-        entity_state(hass, "binary_sensor.maison_des_tilleuls_firmware_update")
-        == STATE_ON
-    )
-    assert (
-        entity_state(hass, "binary_sensor.atelier_du_verger_firmware_update")
-        == STATE_OFF
-    )
-    assert entity_state(hass, "binary_sensor.titan_esclave_firmware_update") == STATE_ON
-    assert entity_state(hass, "binary_sensor.titan_maitre_firmware_update") == STATE_OFF
-    assert entity_state(hass, "binary_sensor.titan_maitre_online") == STATE_ON
-    # 2 more since issue 21: each station's stale data flag.
-    assert len(entity_registry.entities) == 14
 
 
 async def test_offline_and_unknown(

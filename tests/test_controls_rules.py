@@ -17,10 +17,8 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
@@ -46,29 +44,6 @@ __all__ = ["loaded"]
 
 STEP = timedelta(minutes=3)
 CONTROL_DOMAINS = ("button", "number", "select", "switch", "time")
-
-
-async def test_snapshot(
-    hass: HomeAssistant,
-    loaded: MockCloud,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    """Every control of the account: unique id, category, state and attributes."""
-    entries = sorted(
-        (
-            entry
-            for entry in entity_registry.entities.values()
-            if entry.domain in CONTROL_DOMAINS
-        ),
-        key=lambda entry: entry.entity_id,
-    )
-    assert entries
-    for entry in entries:
-        assert entry == snapshot(name=f"{entry.entity_id}-entry")
-        assert hass.states.get(entry.entity_id) == snapshot(
-            name=f"{entry.entity_id}-state"
-        )
 
 
 async def test_no_mode_or_power_control_on_a_slave(

@@ -2,7 +2,8 @@
 
 The integration talks real HTTP over loopback to the simulator (in this process),
 which serves the fields of newer cloud versions: Titan and Link temperatures, the
-battery page's state code, the station's EV power and the reports' EV figures.
+battery page's state code, the station's EV power and the reports' EV figures. The
+snapshots of such a station are in tests/platforms/ (tests/fixtures/ev_station).
 """
 
 from collections.abc import AsyncIterator
@@ -16,11 +17,7 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import CONF_API_URL, DOMAIN
 from izypower_simulator import (
@@ -78,21 +75,6 @@ async def entry(
     yield config_entry
     await hass.config_entries.async_unload(config_entry.entry_id)
     await server.close()
-
-
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_ev_and_cluster_snapshot(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    entry: MockConfigEntry,
-) -> None:
-    """Every entity of the generated station, EV figures and temperatures included."""
-    # Pages read on demand are read from the first refresh that knows their entities
-    # are enabled: here, created enabled during the setup, the next one.
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
 
 
 async def test_ev_figures_follow_the_cloud(

@@ -9,11 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import homeassistant.util.dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    snapshot_platform,
-)
-from syrupy.assertion import SnapshotAssertion
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import DOMAIN, SLOW_REFRESH_INTERVAL
 from custom_components.izypower_cloud.identifiers import station_identifier
@@ -55,48 +51,6 @@ async def _refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def _slow_refresh(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Let the clock reach the next slow refresh (Wi-Fi, month/year reports, ...)."""
     await advance_time(hass, freezer, SLOW_REFRESH_INTERVAL)
-
-
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_snapshot(
-    hass: HomeAssistant,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
-) -> None:
-    """Every sensor of the fixture account, its registry entry and its state."""
-    await setup_integration(hass, mock_config_entry)
-    # Created enabled during the setup, the meter's channels are read from the next
-    # refresh on (pages read on demand follow the entity registry).
-    await mock_config_entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
-
-    # The figures of the fixture README, read back through the entities.
-    assert (
-        entity_state(hass, f"{TILLEULS}_solar_production_since_installation")
-        == "14021.7"
-    )
-    assert entity_state(hass, f"{TILLEULS}_grid_import_today") == "1.06"
-    assert entity_state(hass, f"{TILLEULS}_coverage_rate_today") == "85.11"
-    assert entity_state(hass, f"{TILLEULS}_grid_power") == "-103.0"
-    assert entity_state(hass, "sensor.micro_onduleur_est_temperature") == "41.3"
-    assert entity_state(hass, f"{MASTER}_pv1_power") == "612.4"
-    assert entity_state(hass, f"{MASTER}_battery_state") == "charging"
-    assert entity_state(hass, "sensor.link_izl24l000701_battery_level") == "62.0"
-    # 19 fewer than before issue 11: station 81235 has no battery (3 live, 8 energy, 8 rates).
-    # 5 more since issue 15: two Titan and three Link temperatures.
-    assert entity_state(hass, f"{MASTER}_battery_temperature") == "27.4"
-    assert entity_state(hass, "sensor.link_izl24l000701_temperature") == "25.9"
-    # 1 more since issue 15 part B: the CT2 clamp of the Tilleuls' meter; and 15
-    # disabled ones: 5 readings of each of the meter's three channels.
-    # 4 more since issue 21: the estimated capacity of each Titan and of the Tilleuls,
-    # and the Tilleuls' stored energy.
-    # 38 fewer since issue 25: station 81235 has no meter either (grid and consumption:
-    # 2 live, 16 energy, 20 rates). 3 more since issue 20: the battery mode hold of the
-    # cluster master (mode, end, target level).
-    assert len(entity_registry.entities) == 176 + 5 + 1 + 15 + 4 - 38 + 3
 
 
 async def test_disabled_by_default(

@@ -1,0 +1,1 @@
+"""Platform tests: the client patched, one platform set up, one snapshot file each."""
