@@ -15,12 +15,12 @@ from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
-from .energy_history import (
+from .freshness import async_setup_freshness
+from .history.entry import (
     async_remove_energy_history,
     async_setup_energy_history,
     energy_history,
 )
-from .freshness import async_setup_freshness
 from .identifiers import entry_title
 from .issues import no_station_issue_id
 from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id

@@ -41,8 +41,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .api import EnergySeries
 from .const import DOMAIN, LOGGER
-from .hourly import HourlyStatistics
-from .statistics import (
+from .history.hourly import HourlyStatistics
+from .history.statistics import (
     DECIMALS,
     FAR_PAST,
     EvSeries,

@@ -33,9 +33,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import EnergyReport, IzypowerError
-from .const import DOMAIN, LOGGER
-from .data import IzypowerData, StationData
+from custom_components.izypower_cloud.api import EnergyReport, IzypowerError
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.data import IzypowerData, StationData
+
 from .statistics import (
     HOUR,
     STATISTIC_SERIES,
@@ -174,7 +175,7 @@ class HourlyStatistics:
         self._days: dict[int, _OpenDay] = {}
         self._failing: set[int] = set()
         # Held while rows are written, so that an import can raise the sums of the
-        # rows and of the open days between two refreshes (history.py).
+        # rows and of the open days between two refreshes (importer.py).
         self.lock = asyncio.Lock()
 
     async def async_load(self) -> None:
