@@ -10,7 +10,7 @@ import pytest
 from custom_components.izypower_cloud.api import EnergyReport, EnergySeries
 from custom_components.izypower_cloud.history.hourly import HourlyStatistics, _Cursor
 from custom_components.izypower_cloud.history.statistics import HOUR, EvSeries, Row
-from custom_components.izypower_cloud.legacy_statistics import (
+from custom_components.izypower_cloud.legacy.statistics import (
     LEGACY_EV_SUFFIX,
     Carry,
     LegacyStatisticsError,

@@ -42,7 +42,7 @@ from custom_components.izypower_cloud.history.statistics import (
     station_series,
     statistic_id,
 )
-from custom_components.izypower_cloud.legacy_statistics import (
+from custom_components.izypower_cloud.legacy.statistics import (
     LEGACY_EV_SUFFIX,
     LegacyStation,
     async_carry_over,

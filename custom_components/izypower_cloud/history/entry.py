@@ -20,7 +20,7 @@ from custom_components.izypower_cloud.api import EnergyReport, Period
 from custom_components.izypower_cloud.const import DOMAIN, LOGGER
 from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
 from custom_components.izypower_cloud.data import IzypowerData
-from custom_components.izypower_cloud.legacy_statistics import (
+from custom_components.izypower_cloud.legacy.statistics import (
     LegacyStation,
     async_carry_over,
     legacy_issue_id,
@@ -105,7 +105,7 @@ async def async_setup_energy_history(
     """Start writing the entry's statistics (after its first refresh).
 
     The first write carries the community integration's statistics into ours first
-    (legacy_statistics.py), before any row of ours.
+    (legacy/statistics.py), before any row of ours.
     """
     coordinator = entry.runtime_data.coordinator
     hourly = entry.runtime_data.history.hourly

@@ -208,7 +208,7 @@ class HourlyStatistics:
     ) -> date | None:
         """Open a station's first day where earlier rows of its series end.
 
-        For rows carried from the community integration (legacy_statistics.py), so
+        For rows carried from the community integration (legacy/statistics.py), so
         that their hours are continued, not written again. The open day is the day of
         the latest row, if that is yesterday or today (older: the usual first day);
         a series whose last row is on it continues from that row (its state is the
