@@ -8,8 +8,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.izypower_cloud.api import EnergyReport, EnergySeries
-from custom_components.izypower_cloud.hourly import HourlyStatistics, _Cursor
-from custom_components.izypower_cloud.legacy_statistics import (
+from custom_components.izypower_cloud.history.hourly import HourlyStatistics, _Cursor
+from custom_components.izypower_cloud.history.statistics import HOUR, EvSeries, Row
+from custom_components.izypower_cloud.legacy.statistics import (
     LEGACY_EV_SUFFIX,
     Carry,
     LegacyStatisticsError,
@@ -17,7 +18,6 @@ from custom_components.izypower_cloud.legacy_statistics import (
     rewrite_ids,
     splice,
 )
-from custom_components.izypower_cloud.statistics import HOUR, EvSeries, Row
 
 T0 = datetime(2026, 10, 18, 22, tzinfo=UTC)
 

@@ -21,12 +21,12 @@ from custom_components.izypower_cloud.api import (
     Period,
     StationInfo,
 )
-from custom_components.izypower_cloud.identifiers import device_identifier
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.statistics import (
     STATISTIC_SERIES,
     EvSeries,
     station_series,
 )
+from custom_components.izypower_cloud.identifiers import device_identifier
 
 from .cloud_mock import (
     VERGER,

@@ -16,10 +16,10 @@ import pytest
 
 from custom_components.izypower_cloud.api import Station
 from custom_components.izypower_cloud.data import IzypowerData, StationData
-from custom_components.izypower_cloud.energy_history import EnergyHistory
-from custom_components.izypower_cloud.history import merge_rows
-from custom_components.izypower_cloud.hourly import _Cursor
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.entry import EnergyHistory
+from custom_components.izypower_cloud.history.hourly import _Cursor
+from custom_components.izypower_cloud.history.importer import merge_rows
+from custom_components.izypower_cloud.history.statistics import (
     HOUR,
     Row,
     day_hours,

@@ -15,16 +15,16 @@ from .api import DEFAULT_BASE_URL, IzypowerClient
 from .const import CONF_API_URL, DOMAIN
 from .coordinator import IzypowerCoordinator, energy_guard_store
 from .devices import async_setup_devices
-from .energy_history import (
+from .freshness import async_setup_freshness
+from .history.entry import (
     async_remove_energy_history,
     async_setup_energy_history,
     energy_history,
 )
-from .freshness import async_setup_freshness
 from .identifiers import entry_title
 from .issues import no_station_issue_id
-from .legacy_entry import async_adopt_legacy_entry, duplicate_issue_id
-from .legacy_registry import (
+from .legacy.entry import async_adopt_legacy_entry, duplicate_issue_id
+from .legacy.registry import (
     adopted_issue_id,
     async_migrate_registries,
     failed_issue_id,
@@ -96,7 +96,7 @@ async def async_migrate_entry(hass: HomeAssistant, entry: IzypowerConfigEntry) -
     1.1 -> 1.2: the title was the e-mail, which Home Assistant quotes in its logs; it
     becomes the masked e-mail, unless the user renamed the entry. 1.2 -> 1.3: an entry
     of the community integration (same domain) becomes one of ours
-    (`legacy_entry.py`), unless the account already has one. A later major version (a
+    (`legacy/entry.py`), unless the account already has one. A later major version (a
     downgrade) cannot be read.
     """
     if entry.version > 1:

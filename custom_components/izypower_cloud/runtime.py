@@ -18,7 +18,7 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .coordinator import IzypowerCoordinator
-    from .energy_history import EnergyHistory
+    from .history.entry import EnergyHistory
     from .mode_holds import BatteryModeHolds
 
 
@@ -27,7 +27,7 @@ class IzypowerRuntimeData:
     """The runtime objects of one loaded config entry."""
 
     coordinator: IzypowerCoordinator
-    # The statistic writers (energy_history.py), for `import_history`.
+    # The statistic writers (history/entry.py), for `import_history`.
     history: EnergyHistory
     # The battery mode holds (mode_holds.py), for `set_battery_mode`.
     holds: BatteryModeHolds

@@ -3,7 +3,7 @@
 Called once from `async_setup` (not per entry), so automations that call an action
 validate even while no entry is loaded; the target is checked when the action runs.
 The handlers live with their subject: `set_battery_mode` and `clear_battery_mode` in
-battery_mode.py, `import_history` in history_action.py, `export_data` here.
+battery_mode.py, `import_history` in history/action.py, `export_data` here.
 
 `izypower_cloud.export_data` answers (response only) with every read endpoint's raw
 answer for one power station, anonymised (anonymize.py): what a user attaches to a
@@ -40,7 +40,7 @@ from .battery_mode import (
 )
 from .const import DOMAIN
 from .data import StationData
-from .history_action import (
+from .history.action import (
     IMPORT_HISTORY_SCHEMA,
     SERVICE_IMPORT_HISTORY,
     async_import_history,

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.izypower_cloud.legacy_ids import Retired, successor
+from custom_components.izypower_cloud.legacy.ids import Retired, successor
 from devtools import ha_harness
 from devtools.ha_harness import HomeAssistantClient
 

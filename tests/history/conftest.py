@@ -37,7 +37,7 @@ from custom_components.izypower_cloud.const import (
     CONF_REFRESH_PERIOD,
     DOMAIN,
 )
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.statistics import (
     STATISTIC_SERIES,
     EvSeries,
     statistic_id,

@@ -19,7 +19,10 @@ import pytest
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.statistics import STATISTIC_SERIES, statistic_id
+from custom_components.izypower_cloud.history.statistics import (
+    STATISTIC_SERIES,
+    statistic_id,
+)
 from tests.energy_dashboard import save_prefs_command
 
 from .conftest import (

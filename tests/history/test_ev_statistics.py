@@ -26,14 +26,9 @@ from custom_components.izypower_cloud.api import (
 )
 from custom_components.izypower_cloud.const import DOMAIN
 from custom_components.izypower_cloud.data import IzypowerData, StationData
-from custom_components.izypower_cloud.history import HistoryImporter
-from custom_components.izypower_cloud.hourly import HourlyStatistics, _OpenDay
-from custom_components.izypower_cloud.legacy_statistics import (
-    LEGACY_EV_SUFFIX,
-    LegacyStation,
-    async_carry_over,
-)
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.hourly import HourlyStatistics, _OpenDay
+from custom_components.izypower_cloud.history.importer import HistoryImporter
+from custom_components.izypower_cloud.history.statistics import (
     FAR_PAST,
     HOUR,
     STATISTIC_SERIES,
@@ -46,6 +41,11 @@ from custom_components.izypower_cloud.statistics import (
     report_total,
     station_series,
     statistic_id,
+)
+from custom_components.izypower_cloud.legacy.statistics import (
+    LEGACY_EV_SUFFIX,
+    LegacyStation,
+    async_carry_over,
 )
 
 EV = EvSeries.EV

@@ -27,8 +27,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.history import HISTORY_CONCURRENCY
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.importer import HISTORY_CONCURRENCY
+from custom_components.izypower_cloud.history.statistics import (
     day_hours,
     day_start,
     statistic_id,

@@ -19,7 +19,7 @@ import pytest
 
 from custom_components.izypower_cloud.api import EnergyReport, EnergySeries
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.statistics import statistic_id
+from custom_components.izypower_cloud.history.statistics import statistic_id
 
 from .conftest import (
     FIXTURE_IDS,
@@ -47,7 +47,7 @@ async def cloud(
     start_cloud: CloudFactory, monkeypatch: pytest.MonkeyPatch, gaps: dict[str, bool]
 ) -> SimulatedCloud:
     """Start the simulator; GAPPY_DAY's report lacks LACKING while `gaps` is on."""
-    module = importlib.import_module("custom_components.izypower_cloud.energy_history")
+    module = importlib.import_module("custom_components.izypower_cloud.history.entry")
     real = module._fetch_day_report  # noqa: SLF001
 
     async def fetch(coordinator: Any, station_id: int, day: date) -> EnergyReport:

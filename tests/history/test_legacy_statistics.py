@@ -31,14 +31,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.izypower_cloud import legacy_statistics
 from custom_components.izypower_cloud.api import EnergySeries, Period
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.legacy_statistics import (
+from custom_components.izypower_cloud.history.statistics import HOUR, statistic_id
+from custom_components.izypower_cloud.legacy import statistics as legacy_statistics
+from custom_components.izypower_cloud.legacy.statistics import (
     LEGACY_EV_SUFFIX,
     legacy_issue_id,
 )
-from custom_components.izypower_cloud.statistics import HOUR, statistic_id
 from tests.energy_dashboard import save_prefs_command
 
 from .conftest import CloudFactory, SimulatedCloud, statistic_rows

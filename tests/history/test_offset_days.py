@@ -22,8 +22,8 @@ from custom_components.izypower_cloud.api import (
     StationInfo,
 )
 from custom_components.izypower_cloud.data import IzypowerData, StationData
-from custom_components.izypower_cloud.hourly import HourlyStatistics
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.hourly import HourlyStatistics
+from custom_components.izypower_cloud.history.statistics import (
     FAR_PAST,
     async_read_rows,
     statistic_id,

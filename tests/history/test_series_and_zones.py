@@ -19,10 +19,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.izypower_cloud import hourly
 from custom_components.izypower_cloud.api import EnergySeries
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.statistics import BATTERY_SERIES, statistic_id
+from custom_components.izypower_cloud.history import hourly
+from custom_components.izypower_cloud.history.statistics import (
+    BATTERY_SERIES,
+    statistic_id,
+)
 from izypower_simulator import Layout, generate_account
 
 from .conftest import (
@@ -130,7 +133,7 @@ async def test_zero_battery_statistics_of_earlier_versions_are_deleted(
     # (here once the 14th closed).
     with monkeypatch.context() as patch:
         history_module = importlib.import_module(
-            "custom_components.izypower_cloud.energy_history"
+            "custom_components.izypower_cloud.history.entry"
         )
         for module in (hourly, history_module):
             patch.setattr(module, "station_series", lambda _: NO_EV)

@@ -18,9 +18,9 @@ from custom_components.izypower_cloud.api import (
     StationInfo,
 )
 from custom_components.izypower_cloud.data import IzypowerData, StationData
-from custom_components.izypower_cloud.history import HistoryImporter
-from custom_components.izypower_cloud.hourly import HourlyStatistics
-from custom_components.izypower_cloud.statistics import (
+from custom_components.izypower_cloud.history.hourly import HourlyStatistics
+from custom_components.izypower_cloud.history.importer import HistoryImporter
+from custom_components.izypower_cloud.history.statistics import (
     FAR_PAST,
     HOUR,
     STATISTIC_SERIES,

@@ -11,8 +11,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import CONF_API_URL, DOMAIN
-from custom_components.izypower_cloud.legacy_ids import Retired
-from custom_components.izypower_cloud.legacy_registry import retired_issue_id
+from custom_components.izypower_cloud.legacy.ids import Retired
+from custom_components.izypower_cloud.legacy.registry import retired_issue_id
 from izypower_simulator import (
     Layout,
     SimClock,

@@ -25,8 +25,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.izypower_cloud.const import DOMAIN
-from custom_components.izypower_cloud.legacy_ids import Retired, successor
-from custom_components.izypower_cloud.legacy_registry import (
+from custom_components.izypower_cloud.legacy.ids import Retired, successor
+from custom_components.izypower_cloud.legacy.registry import (
     adopted_issue_id,
     failed_issue_id,
     retired_issue_id,

@@ -24,9 +24,9 @@ from custom_components.izypower_cloud.const import (
     DOMAIN,
     SECTION_ADVANCED_SETTINGS,
 )
-from custom_components.izypower_cloud.legacy_entry import duplicate_issue_id
-from custom_components.izypower_cloud.legacy_ids import Retired, successor
-from custom_components.izypower_cloud.legacy_registry import (
+from custom_components.izypower_cloud.legacy.entry import duplicate_issue_id
+from custom_components.izypower_cloud.legacy.ids import Retired, successor
+from custom_components.izypower_cloud.legacy.registry import (
     failed_issue_id,
     retired_issue_id,
 )

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.izypower_cloud import legacy_ids
-from custom_components.izypower_cloud.legacy_ids import (
+from custom_components.izypower_cloud.legacy import ids as legacy_ids
+from custom_components.izypower_cloud.legacy.ids import (
     Retired,
     Successor,
     device_identifier,
@@ -190,8 +190,9 @@ def test_legacy_unique_id_shape() -> None:
 
 def test_rules_import_no_home_assistant() -> None:
     """The rules are data: their module and what it imports of ours need no Home Assistant."""
-    package = Path(legacy_ids.__file__).parent
-    for name in ("legacy_ids.py", "identifiers.py", "const.py"):
+    package = Path(legacy_ids.__file__).parent.parent
+    names = ("legacy/__init__.py", "legacy/ids.py", "identifiers.py", "const.py")
+    for name in names:
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):

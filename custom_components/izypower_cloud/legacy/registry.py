@@ -4,7 +4,7 @@ Its devices get our identifiers and its entities our unique ids, in place: the r
 entries stay, with their entity ids, registry ids, names, icons, areas and disabled
 state, and so does the recorder's history (keyed by entity id). What has no successor
 here is removed from the registry and listed once in a repair. The rules are data
-(`legacy_ids.py`); this module checks them against the first snapshot and applies them.
+(`ids.py`); this module checks them against the first snapshot and applies them.
 
 Everything is planned and checked first; a clash (an id already taken) changes nothing,
 logs one warning and raises a repair. Once applied, nothing of the old ids is left, so
@@ -30,19 +30,26 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.entity import EntityDescription
 
-from . import binary_sensor, button, number, select, sensor, switch, time
-from .const import DOMAIN, LOGGER
-from .data import DeviceData, Feed, IzypowerData
-from .entity import EntityTables, existing_entities, unique_id
-from .legacy_duplicates import Adoption, listed
-from .legacy_ids import (
-    Retired,
-    Successor,
-    device_identifier,
-    is_legacy_unique_id,
-    successor,
+from custom_components.izypower_cloud import (
+    binary_sensor,
+    button,
+    number,
+    select,
+    sensor,
+    switch,
+    time,
 )
-from .runtime import IzypowerConfigEntry
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.data import DeviceData, Feed, IzypowerData
+from custom_components.izypower_cloud.entity import (
+    EntityTables,
+    existing_entities,
+    unique_id,
+)
+from custom_components.izypower_cloud.runtime import IzypowerConfigEntry
+
+from .duplicates import Adoption, listed
+from .ids import Retired, Successor, device_identifier, is_legacy_unique_id, successor
 
 _TABLES: Mapping[Platform, Sequence[EntityTables[Any]]] = {
     Platform.BINARY_SENSOR: (binary_sensor.TABLES,),

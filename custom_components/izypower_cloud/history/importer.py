@@ -34,8 +34,9 @@ from typing import Final
 
 from homeassistant.core import HomeAssistant
 
-from .api import EnergyReport, IzypowerError
-from .const import LOGGER
+from custom_components.izypower_cloud.api import EnergyReport, IzypowerError
+from custom_components.izypower_cloud.const import LOGGER
+
 from .hourly import HourlyStatistics, ReportFetcher
 from .statistics import (
     FAR_PAST,

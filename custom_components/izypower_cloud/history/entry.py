@@ -3,7 +3,7 @@
 Hooked to the coordinator as a listener (nothing in the coordinator knows about it):
 after each successful refresh the readings are turned into hourly rows (hourly.py), one
 refresh after the other. When a station gets its first day, the days of its current
-month before it are imported in the background (history.py), so setup never waits.
+month before it are imported in the background (importer.py), so setup never waits.
 The writers are kept in the entry's runtime data (runtime.py), where `import_history`
 finds them.
 """
@@ -16,14 +16,19 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import EnergyReport, Period
-from .const import DOMAIN, LOGGER
-from .coordinator import IzypowerCoordinator
-from .data import IzypowerData
-from .history import HistoryImporter, ImportResult
+from custom_components.izypower_cloud.api import EnergyReport, Period
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.coordinator import IzypowerCoordinator
+from custom_components.izypower_cloud.data import IzypowerData
+from custom_components.izypower_cloud.legacy.statistics import (
+    LegacyStation,
+    async_carry_over,
+    legacy_issue_id,
+)
+from custom_components.izypower_cloud.runtime import IzypowerConfigEntry
+
 from .hourly import HourlyStatistics, statistics_store
-from .legacy_statistics import LegacyStation, async_carry_over, legacy_issue_id
-from .runtime import IzypowerConfigEntry
+from .importer import HistoryImporter, ImportResult
 from .statistics import recorder_ready, station_series, station_zone
 
 
@@ -100,7 +105,7 @@ async def async_setup_energy_history(
     """Start writing the entry's statistics (after its first refresh).
 
     The first write carries the community integration's statistics into ours first
-    (legacy_statistics.py), before any row of ours.
+    (legacy/statistics.py), before any row of ours.
     """
     coordinator = entry.runtime_data.coordinator
     hourly = entry.runtime_data.history.hourly

@@ -18,7 +18,7 @@ in kWh, with one row per hour (docs/design.md §8). Rules every writer follows:
 * Energy whose hour is unknown (a day imported from its report, the hours Home
   Assistant was down) is spread evenly over the hours it belongs to.
 
-This module holds what the hourly writer (hourly.py) and the importer (history.py)
+This module holds what the hourly writer (hourly.py) and the importer (importer.py)
 share: ids, metadata, the station's hour grid and the recorder calls.
 """
 
@@ -50,9 +50,14 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .api import METER_SERIES, EnergyReport, EnergySeries, Period
-from .const import DOMAIN
-from .data import StationData
+from custom_components.izypower_cloud.api import (
+    METER_SERIES,
+    EnergyReport,
+    EnergySeries,
+    Period,
+)
+from custom_components.izypower_cloud.const import DOMAIN
+from custom_components.izypower_cloud.data import StationData
 
 
 class EvSeries(StrEnum):

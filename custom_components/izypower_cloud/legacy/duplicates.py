@@ -24,8 +24,9 @@ from homeassistant.helpers import (
     entity_registry as er,
 )
 
-from .const import DOMAIN
-from .legacy_ids import device_identifier, is_legacy_unique_id
+from custom_components.izypower_cloud.const import DOMAIN
+
+from .ids import device_identifier, is_legacy_unique_id
 
 # What the user sets, per registry: values (the old entry keeps its own), then
 # what the user alone turns on ("user": carried when the old entry is not).

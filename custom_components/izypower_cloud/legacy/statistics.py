@@ -39,10 +39,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from sqlalchemy.exc import SQLAlchemyError
 
-from .api import EnergySeries
-from .const import DOMAIN, LOGGER
-from .hourly import HourlyStatistics
-from .statistics import (
+from custom_components.izypower_cloud.api import EnergySeries
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.history.hourly import HourlyStatistics
+from custom_components.izypower_cloud.history.statistics import (
     DECIMALS,
     FAR_PAST,
     EvSeries,
@@ -74,7 +74,7 @@ class LegacyStation:
     """What the carry-over needs of a station of ours."""
 
     name: str
-    # The series it has statistics of (statistics.py `station_series`).
+    # The series it has statistics of (history/statistics.py `station_series`).
     series: Sequence[StatisticSeries]
     zone: tzinfo
 

@@ -1,4 +1,4 @@
-"""The action `izypower_cloud.import_history` (energy history, history.py).
+"""The action `izypower_cloud.import_history` (energy history, importer.py).
 
 Registered with the other actions once, in `async_setup` (services.py), not per entry,
 so automations that call it validate even while no entry is loaded; the target is
@@ -15,12 +15,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
 import probatio as vol
 
-from .action_targets import action_target, loaded_entry
-from .const import DOMAIN, LOGGER
-from .energy_history import EnergyHistory
-from .history import ImportResult
+from custom_components.izypower_cloud.action_targets import action_target, loaded_entry
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.words import number
+
+from .entry import EnergyHistory
+from .importer import ImportResult
 from .statistics import recorder_ready
-from .words import number
 
 SERVICE_IMPORT_HISTORY: Final = "import_history"
 ATTR_START: Final = "start"

@@ -12,15 +12,16 @@ from homeassistant.const import CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import (
+from custom_components.izypower_cloud.const import (
     CONF_REFRESH_PERIOD,
     DOMAIN,
     LOGGER,
     MAX_REFRESH_PERIOD,
     MIN_REFRESH_PERIOD,
 )
-from .identifiers import entry_title
-from .legacy_ids import (
+from custom_components.izypower_cloud.identifiers import entry_title
+
+from .ids import (
     LEGACY_REFRESH_PERIOD,
     LEGACY_TITLE,
     is_legacy_entry,

@@ -33,9 +33,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import EnergyReport, IzypowerError
-from .const import DOMAIN, LOGGER
-from .data import IzypowerData, StationData
+from custom_components.izypower_cloud.api import EnergyReport, IzypowerError
+from custom_components.izypower_cloud.const import DOMAIN, LOGGER
+from custom_components.izypower_cloud.data import IzypowerData, StationData
+
 from .statistics import (
     HOUR,
     STATISTIC_SERIES,
@@ -174,7 +175,7 @@ class HourlyStatistics:
         self._days: dict[int, _OpenDay] = {}
         self._failing: set[int] = set()
         # Held while rows are written, so that an import can raise the sums of the
-        # rows and of the open days between two refreshes (history.py).
+        # rows and of the open days between two refreshes (importer.py).
         self.lock = asyncio.Lock()
 
     async def async_load(self) -> None:
@@ -207,7 +208,7 @@ class HourlyStatistics:
     ) -> date | None:
         """Open a station's first day where earlier rows of its series end.
 
-        For rows carried from the community integration (legacy_statistics.py), so
+        For rows carried from the community integration (legacy/statistics.py), so
         that their hours are continued, not written again. The open day is the day of
         the latest row, if that is yesterday or today (older: the usual first day);
         a series whose last row is on it continues from that row (its state is the

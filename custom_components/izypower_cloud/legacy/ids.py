@@ -6,7 +6,7 @@ its config entry and registries. This module only knows its ids, as data (no Hom
 Assistant import): which config entries are its own, which device identifiers and
 entity unique ids it created, and for each unique id either the entity of ours that
 takes it over (our device identifier value and key, docs/design.md §3) or why none does.
-`legacy_registry.py` applies it to the registries.
+`registry.py` applies it to the registries.
 """
 
 from collections.abc import Mapping
@@ -15,8 +15,12 @@ from enum import StrEnum
 import re
 from typing import Any
 
-from .api import EnergySeries, Rate
-from .identifiers import DEVICE_PREFIX, LINK_PREFIX, STATION_PREFIX
+from custom_components.izypower_cloud.api import EnergySeries, Rate
+from custom_components.izypower_cloud.identifiers import (
+    DEVICE_PREFIX,
+    LINK_PREFIX,
+    STATION_PREFIX,
+)
 
 # What its config entries look like (version 1, minor 1, no unique id).
 LEGACY_TITLE = "Izypower Cloud"
