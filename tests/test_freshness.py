@@ -76,6 +76,25 @@ def _report_again(mock_cloud: MockCloud, station_id: int, when: datetime) -> Non
     info["lastUpdate"] = info["data"]["lastUpdate"] = stamp
 
 
+@pytest.fixture
+async def loaded(
+    hass: HomeAssistant, mock_cloud: MockCloud, mock_config_entry: MockConfigEntry
+) -> MockCloud:
+    """Set the fixture account up."""
+    await setup_integration(hass, mock_config_entry)
+    return mock_cloud
+
+
+@pytest.fixture
+async def verger_offline(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockCloud
+) -> MockCloud:
+    """Set the account up and let an hour pass: the Verger's repair is raised."""
+    await advance_time(hass, freezer, OFFLINE_AFTER)
+    assert offline_issue_id(81235) in _issues(hass)
+    return loaded
+
+
 def test_reading_age() -> None:
     """Missing date: unknown; a reading dated ahead of our clock is not negative."""
     info = StationInfo.from_json({"lastUpdate": "2026-07-14 13:39:00 UTC+02:00"})
@@ -89,11 +108,10 @@ def test_reading_age() -> None:
 async def test_station_that_stops_reporting(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    mock_cloud: MockCloud,
+    loaded: MockCloud,
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """Powers unavailable past the limit, counters kept, repair raised then cleared."""
-    await setup_integration(hass, mock_config_entry)
     assert entity_state(hass, STALE_FLAG) == STATE_OFF
     assert entity_state(hass, f"{TILLEULS}_grid_power") == "-103.0"
     assert_states(hass, KEPT)
@@ -125,7 +143,7 @@ async def test_station_that_stops_reporting(
     assert_states(hass, KEPT)
 
     # The Tilleuls report again: values back, flag off, its repair gone.
-    _report_again(mock_cloud, 81234, dt_util.now() - timedelta(minutes=2))
+    _report_again(loaded, 81234, dt_util.now() - timedelta(minutes=2))
     await advance_time(hass, freezer, timedelta(minutes=3))
     assert entity_state(hass, STALE_FLAG) == STATE_OFF
     assert entity_state(hass, f"{TILLEULS}_grid_power") == "-103.0"
@@ -138,30 +156,20 @@ async def test_station_that_stops_reporting(
 
 
 async def test_no_repair_while_the_cloud_fails(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockCloud
 ) -> None:
     """A cloud that does not answer is no evidence of a station going offline."""
-    await setup_integration(hass, mock_config_entry)
-    mock_cloud.fail(Endpoint.STATION_INFO)
+    loaded.fail(Endpoint.STATION_INFO)
     await advance_time(hass, freezer, OFFLINE_AFTER + timedelta(minutes=10))
     assert _issues(hass) == set()
     assert entity_state(hass, STALE_FLAG) == STATE_UNAVAILABLE
 
 
 async def test_one_station_info_failing_keeps_its_repair(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, verger_offline: MockCloud
 ) -> None:
     """Raised, then a refresh without that station's info: no evidence, it stays."""
-    await setup_integration(hass, mock_config_entry)
-    await advance_time(hass, freezer, OFFLINE_AFTER)
-    assert offline_issue_id(81235) in _issues(hass)
-    mock_cloud.fail(Endpoint.STATION_INFO, 81235)
+    verger_offline.fail(Endpoint.STATION_INFO, 81235)
     await advance_time(hass, freezer, timedelta(minutes=3))
     assert offline_issue_id(81235) in _issues(hass)
 
@@ -169,29 +177,22 @@ async def test_one_station_info_failing_keeps_its_repair(
 async def test_a_station_gone_takes_its_repair(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    mock_cloud: MockCloud,
+    verger_offline: MockCloud,
     mock_config_entry: MockConfigEntry,
 ) -> None:
     """A station the account no longer lists has no repair left."""
-    await setup_integration(hass, mock_config_entry)
-    await advance_time(hass, freezer, OFFLINE_AFTER)
-    assert offline_issue_id(81235) in _issues(hass)
-    mock_cloud.remove_station(81235)
+    verger_offline.remove_station(81235)
     await mock_config_entry.runtime_data.coordinator.async_request_slow_refresh()
     await advance_time(hass, freezer, timedelta(minutes=3))
     assert offline_issue_id(81235) not in _issues(hass)
 
 
 async def test_micro_inverters_asleep_raise_no_repair(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    mock_cloud: MockCloud,
-    mock_config_entry: MockConfigEntry,
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockCloud
 ) -> None:
     """A station without battery whose devices are all offline: no nightly repair."""
-    await setup_integration(hass, mock_config_entry)
     for device_id in (640201, 640202):
-        mock_cloud.device_record(81235, device_id)["onlineState"] = 0
+        loaded.device_record(81235, device_id)["onlineState"] = 0
     await advance_time(hass, freezer, OFFLINE_AFTER + timedelta(minutes=3))
     assert _issues(hass) == {offline_issue_id(81234)}
     # Its live powers are unavailable all the same: the reading is old.
