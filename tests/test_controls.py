@@ -235,6 +235,94 @@ async def loaded(
     return mock_cloud
 
 
+async def check_pending_then_confirmed(
+    hass: HomeAssistant,
+    cloud: MockCloud,
+    clock: FrozenDateTimeFactory,
+    case: Case,
+    *,
+    device_id: int,
+    rereads: int,
+    counted: Callable[[MockCloud], int] | None = None,
+) -> None:
+    """Drive one case's write from the exact request to its confirmation.
+
+    The read-back after a short delay makes `rereads` requests, all of them counted
+    by `counted` when given (the resource the control reads, nothing else).
+    """
+    assert entity_state(hass, case.entity_id) == case.before
+
+    await call(hass, case)
+
+    (write,) = writes(cloud)
+    assert (write.endpoint, write.key, write.json) == (
+        case.endpoint,
+        case.key,
+        case.body,
+    )
+    assert entity_state(hass, case.entity_id) == case.after  # pending
+    # The re-read after a short delay reads just that resource.
+    cloud.reset_counts()
+    await advance_time(hass, clock, REREAD_DELAY)
+    assert sum(cloud.counts().values()) == rereads
+    if counted is not None:
+        assert counted(cloud) == rereads
+    assert entity_state(hass, case.entity_id) == case.after  # still pending
+    # The cloud applies it; the next refresh reads the settings again and confirms.
+    case.apply(cloud)
+    await advance_time(hass, clock, STEP)
+    assert entity_state(hass, case.entity_id) == case.after
+    assert not hass.config_entries.async_entries(DOMAIN)[
+        0
+    ].runtime_data.coordinator.pending.is_pending(device_id)
+    # Long after, nothing is undone and nothing is reported.
+    await advance_time(hass, clock, CONFIRM_TIMEOUT)
+    assert entity_state(hass, case.entity_id) == case.after
+    assert issues(hass) == []
+
+
+async def check_refused(hass: HomeAssistant, cloud: MockCloud, case: Case) -> None:
+    """Check that an error envelope in an HTTP 200 is a refusal; nothing pending."""
+    cloud.fail(case.endpoint, case.key, status=200, body={"code": 1, "msg": "no"})
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, case)
+
+    assert not isinstance(raised.value, ServiceValidationError)
+    assert raised.value.translation_key == "action_rejected"
+    assert entity_state(hass, case.entity_id) == case.before
+
+
+async def check_timeout_then_read_back(
+    hass: HomeAssistant, cloud: MockCloud, case: Case
+) -> None:
+    """Check that a write that timed out is read back: applied is a success."""
+    cloud.fail(case.endpoint, case.key, exception=TimeoutError())
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, case)
+    assert raised.value.translation_key == "action_may_be_applied"
+    assert entity_state(hass, case.entity_id) == case.before
+
+    case.apply(cloud)  # the server applied it before the answer was lost
+    await call(hass, case)
+    assert entity_state(hass, case.entity_id) == case.after
+
+
+async def check_out_of_range(
+    hass: HomeAssistant, cloud: MockCloud, entity_id: str, value: float, allowed: str
+) -> None:
+    """Check that a value out of range or off the step is refused, no request."""
+    entity = control_entity(hass, entity_id)
+    with pytest.raises(ServiceValidationError) as raised:
+        await entity.async_set_native_value(value)
+
+    assert raised.value.translation_key == "out_of_range"
+    assert raised.value.translation_placeholders is not None
+    assert allowed in str(raised.value)
+    assert writes(cloud) == []
+
+
 @pytest.mark.parametrize("name", CASES)
 async def test_write_pending_then_confirmed(
     hass: HomeAssistant,
@@ -244,33 +332,9 @@ async def test_write_pending_then_confirmed(
 ) -> None:
     """The exact request is sent; the value shows at once and stays once confirmed."""
     case = CASES[name]
-    assert entity_state(hass, case.entity_id) == case.before
-
-    await call(hass, case)
-
-    (write,) = writes(loaded)
-    assert (write.endpoint, write.key, write.json) == (
-        case.endpoint,
-        case.key,
-        case.body,
+    await check_pending_then_confirmed(
+        hass, loaded, cloud_clock, case, device_id=write_device(case), rereads=1
     )
-    assert entity_state(hass, case.entity_id) == case.after  # pending
-    # The re-read after a short delay reads just that resource.
-    loaded.reset_counts()
-    await advance_time(hass, cloud_clock, REREAD_DELAY)
-    assert sum(loaded.counts().values()) == 1
-    assert entity_state(hass, case.entity_id) == case.after  # still pending
-    # The cloud applies it; the next refresh reads the settings again and confirms.
-    case.apply(loaded)
-    await advance_time(hass, cloud_clock, STEP)
-    assert entity_state(hass, case.entity_id) == case.after
-    assert not hass.config_entries.async_entries(DOMAIN)[
-        0
-    ].runtime_data.coordinator.pending.is_pending(write_device(case))
-    # Long after, nothing is undone and nothing is reported.
-    await advance_time(hass, cloud_clock, CONFIRM_TIMEOUT)
-    assert entity_state(hass, case.entity_id) == case.after
-    assert issues(hass) == []
 
 
 def write_device(case: Case) -> int:
@@ -320,15 +384,7 @@ async def test_write_never_confirmed(
 @pytest.mark.parametrize("name", CASES)
 async def test_write_refused(hass: HomeAssistant, loaded: MockCloud, name: str) -> None:
     """An error envelope in an HTTP 200 is a translated refusal; nothing is pending."""
-    case = CASES[name]
-    loaded.fail(case.endpoint, case.key, status=200, body={"code": 1, "msg": "no"})
-
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, case)
-
-    assert not isinstance(raised.value, ServiceValidationError)
-    assert raised.value.translation_key == "action_rejected"
-    assert entity_state(hass, case.entity_id) == case.before
+    await check_refused(hass, loaded, CASES[name])
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -336,17 +392,7 @@ async def test_timeout_then_read_back(
     hass: HomeAssistant, loaded: MockCloud, name: str
 ) -> None:
     """A write that timed out is read back: applied is a success, else a failure."""
-    case = CASES[name]
-    loaded.fail(case.endpoint, case.key, exception=TimeoutError())
-
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, case)
-    assert raised.value.translation_key == "action_may_be_applied"
-    assert entity_state(hass, case.entity_id) == case.before
-
-    case.apply(loaded)  # the server applied it before the answer was lost
-    await call(hass, case)
-    assert entity_state(hass, case.entity_id) == case.after
+    await check_timeout_then_read_back(hass, loaded, CASES[name])
 
 
 @pytest.mark.parametrize(
@@ -386,14 +432,7 @@ async def test_number_out_of_range(
     allowed: str,
 ) -> None:
     """Out of range or off the step: a translated validation error, no request."""
-    entity = control_entity(hass, entity_id)
-    with pytest.raises(ServiceValidationError) as raised:
-        await entity.async_set_native_value(value)
-
-    assert raised.value.translation_key == "out_of_range"
-    assert raised.value.translation_placeholders is not None
-    assert allowed in str(raised.value)
-    assert writes(loaded) == []
+    await check_out_of_range(hass, loaded, entity_id, value, allowed)
 
 
 async def test_calibration_time_off_step(

@@ -11,13 +11,13 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.izypower_cloud.const import DOMAIN, SLOW_REFRESH_INTERVAL
-from custom_components.izypower_cloud.pending import CONFIRM_TIMEOUT, REREAD_DELAY
+from custom_components.izypower_cloud.const import SLOW_REFRESH_INTERVAL
+from custom_components.izypower_cloud.pending import CONFIRM_TIMEOUT
 
 from .cloud_mock import (
     Endpoint,
@@ -27,7 +27,17 @@ from .cloud_mock import (
     entity_state,
     setup_integration,
 )
-from .test_controls import STEP, Case, call, control_entity, issues, writes
+from .test_controls import (
+    STEP,
+    Case,
+    call,
+    check_out_of_range,
+    check_pending_then_confirmed,
+    check_refused,
+    check_timeout_then_read_back,
+    issues,
+    writes,
+)
 
 pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
@@ -210,32 +220,19 @@ async def test_write_pending_then_confirmed(
     cloud_clock: FrozenDateTimeFactory,
     name: str,
 ) -> None:
-    """The exact request; the value pending at once, read back, then confirmed."""
-    case = CASES[name]
-    assert entity_state(hass, case.entity_id) == case.before
+    """The exact request; the value pending at once, read back, then confirmed.
 
-    await call(hass, case)
-
-    (write,) = writes(loaded)
-    assert (write.endpoint, write.key, write.json) == (
-        case.endpoint,
-        case.key,
-        case.body,
+    The read-back reads the charger's settings: its four reads, nothing else.
+    """
+    await check_pending_then_confirmed(
+        hass,
+        loaded,
+        cloud_clock,
+        CASES[name],
+        device_id=CHARGER_ID,
+        rereads=4,
+        counted=ev_reads,
     )
-    assert entity_state(hass, case.entity_id) == case.after  # pending
-    # The read-back reads the charger's settings: its four reads, nothing else.
-    loaded.reset_counts()
-    await advance_time(hass, cloud_clock, REREAD_DELAY)
-    assert sum(loaded.counts().values()) == ev_reads(loaded) == 4
-    assert entity_state(hass, case.entity_id) == case.after
-    case.apply(loaded)
-    await advance_time(hass, cloud_clock, STEP)
-    assert entity_state(hass, case.entity_id) == case.after
-    coordinator = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.coordinator
-    assert not coordinator.pending.is_pending(CHARGER_ID)
-    await advance_time(hass, cloud_clock, CONFIRM_TIMEOUT)
-    assert entity_state(hass, case.entity_id) == case.after
-    assert issues(hass) == []
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -255,28 +252,13 @@ async def test_write_never_confirmed(
 @pytest.mark.parametrize("name", CASES)
 async def test_write_refused(hass: HomeAssistant, loaded: MockCloud, name: str) -> None:
     """An error envelope in an HTTP 200 is a translated refusal; nothing is pending."""
-    case = CASES[name]
-    loaded.fail(case.endpoint, case.key, status=200, body={"code": 1, "msg": "no"})
-
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, case)
-
-    assert not isinstance(raised.value, ServiceValidationError)
-    assert raised.value.translation_key == "action_rejected"
-    assert entity_state(hass, case.entity_id) == case.before
+    await check_refused(hass, loaded, CASES[name])
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_timeout_then_read_back(hass: HomeAssistant, loaded: MockCloud) -> None:
     """A start that timed out is read back: applied is a success."""
-    case = CASES["evse_charging"]
-    loaded.fail(case.endpoint, case.key, exception=TimeoutError())
-    with pytest.raises(HomeAssistantError) as raised:
-        await call(hass, case)
-    assert raised.value.translation_key == "action_may_be_applied"
-    case.apply(loaded)
-    await call(hass, case)
-    assert entity_state(hass, case.entity_id) == case.after
+    await check_timeout_then_read_back(hass, loaded, CASES["evse_charging"])
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
@@ -311,13 +293,7 @@ async def test_number_out_of_range(
     allowed: str,
 ) -> None:
     """Out of the charger's range or off its step: refused before any request."""
-    entity = control_entity(hass, entity_id)
-    with pytest.raises(ServiceValidationError) as raised:
-        await entity.async_set_native_value(value)
-    assert raised.value.translation_key == "out_of_range"
-    assert raised.value.translation_placeholders is not None
-    assert allowed in str(raised.value)
-    assert writes(loaded) == []
+    await check_out_of_range(hass, loaded, entity_id, value, allowed)
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
