@@ -309,18 +309,13 @@ def async_migrate_registries(hass: HomeAssistant, entry: IzypowerConfigEntry) ->
             "their ids are already used (see the repair); nothing was changed",
             len(clash.holders),
         )
-        ir.async_create_issue(
+        _create_issue(
             hass,
-            DOMAIN,
+            entry,
             failed_issue_id(entry.entry_id),
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="legacy_migration_failed",
-            translation_placeholders={
-                "entry": entry.title,
-                "clash": _listed(clash.holders),
-            },
+            "legacy_migration_failed",
+            {"clash": _listed(clash.holders)},
+            failed=True,
         )
         raise ConfigEntryError(
             translation_domain=DOMAIN,
@@ -347,30 +342,44 @@ def _report(hass: HomeAssistant, entry: IzypowerConfigEntry, plan: Plan) -> None
         len(plan.adoption.devices),
     )
     if plan.adoption:
-        ir.async_create_issue(
+        _create_issue(
             hass,
-            DOMAIN,
+            entry,
             adopted_issue_id(entry.entry_id),
-            is_fixable=False,
-            is_persistent=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="legacy_duplicates_adopted",
-            translation_placeholders={
-                "entry": entry.title,
-                **plan.adoption.placeholders(),
-            },
+            "legacy_duplicates_adopted",
+            plan.adoption.placeholders(),
         )
     if plan.retired:
-        ir.async_create_issue(
+        _create_issue(
             hass,
-            DOMAIN,
+            entry,
             retired_issue_id(entry.entry_id),
-            is_fixable=False,
-            is_persistent=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="legacy_entities_retired",
-            translation_placeholders={
-                "entry": entry.title,
-                **{reason.value: _listed(plan.retired[reason]) for reason in Retired},
-            },
+            "legacy_entities_retired",
+            {reason.value: _listed(plan.retired[reason]) for reason in Retired},
         )
+
+
+def _create_issue(
+    hass: HomeAssistant,
+    entry: IzypowerConfigEntry,
+    issue_id: str,
+    translation_key: str,
+    placeholders: Mapping[str, str],
+    *,
+    failed: bool = False,
+) -> None:
+    """Raise a repair of the take-over, naming the entry.
+
+    A failure (an error) is found again at each start, so it is not stored; a report
+    of what was done (a warning) is stored: it is made once.
+    """
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        is_persistent=not failed,
+        severity=ir.IssueSeverity.ERROR if failed else ir.IssueSeverity.WARNING,
+        translation_key=translation_key,
+        translation_placeholders={"entry": entry.title, **placeholders},
+    )
