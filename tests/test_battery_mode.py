@@ -62,15 +62,19 @@ def device_id(hass: HomeAssistant, cloud_id: int) -> str:
     return entry.id
 
 
-async def set_mode(hass: HomeAssistant, *devices: int, **data: Any) -> None:
-    """Call the action on the given equipment."""
+async def call_action(
+    hass: HomeAssistant, target: str | list[str], **data: Any
+) -> None:
+    """Call the action on Home Assistant device ids."""
     await hass.services.async_call(
-        DOMAIN,
-        "set_battery_mode",
-        {ATTR_DEVICE_ID: [device_id(hass, d) for d in devices or (MASTER,)], **data},
-        blocking=True,
+        DOMAIN, "set_battery_mode", {ATTR_DEVICE_ID: target, **data}, blocking=True
     )
     await hass.async_block_till_done()
+
+
+async def set_mode(hass: HomeAssistant, *devices: int, **data: Any) -> None:
+    """Call the action on the given equipment."""
+    await call_action(hass, [device_id(hass, d) for d in devices or (MASTER,)], **data)
 
 
 def bodies(cloud: MockCloud) -> list[tuple[str, Any]]:
@@ -368,12 +372,7 @@ async def test_not_a_titan_refused(hass: HomeAssistant, loaded: MockCloud) -> No
         ("no-such-device", "no-such-device"),
     ):
         with pytest.raises(ServiceValidationError) as raised:
-            await hass.services.async_call(
-                DOMAIN,
-                "set_battery_mode",
-                {ATTR_DEVICE_ID: target, "mode": "standby"},
-                blocking=True,
-            )
+            await call_action(hass, target, mode="standby")
         assert raised.value.translation_key == "not_titan"
         assert raised.value.translation_placeholders == {"device": name}
     assert writes(loaded) == []
@@ -387,12 +386,7 @@ async def test_unloaded_entry_refused(
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
 
     with pytest.raises(ServiceValidationError) as raised:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_battery_mode",
-            {ATTR_DEVICE_ID: titan, "mode": "standby"},
-            blocking=True,
-        )
+        await call_action(hass, titan, mode="standby")
     assert raised.value.translation_key == "not_titan"
 
 
