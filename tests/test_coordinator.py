@@ -86,6 +86,18 @@ NEW_MICRO_RECORD: dict[str, Any] = {
 }
 
 
+async def _next_refresh(
+    hass: HomeAssistant,
+    cloud: MockCloud,
+    clock: FrozenDateTimeFactory,
+    delta: timedelta = STEP,
+) -> Counter[Endpoint]:
+    """Forget the requests so far, let `delta` pass; return the requests per endpoint."""
+    cloud.reset_counts()
+    await advance_time(hass, clock, delta)
+    return cloud.counts()
+
+
 @pytest.fixture
 async def coordinator(
     hass: HomeAssistant,
@@ -138,10 +150,7 @@ async def test_steady_refresh_fetches_only_fast_data(
     assert mock_cloud.counts() == BETWEEN_SAMPLES_COUNTS
     # Carried over meanwhile.
     assert _data(coordinator).stations[81234].reports.keys() == set(Period)
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-
-    assert mock_cloud.counts() == FAST_COUNTS
+    assert await _next_refresh(hass, mock_cloud, cloud_clock) == FAST_COUNTS
     assert {r.key for r in mock_cloud.requests if r.endpoint is Endpoint.REPORT} == {
         (81234, "day"),
         (81235, "day"),
@@ -177,13 +186,15 @@ async def test_slow_data_again_after_interval(
         }
     )
 
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, timedelta(minutes=3))
-    assert mock_cloud.counts() == FAST_COUNTS + SLOW_EXTRA_COUNTS
+    assert (
+        await _next_refresh(hass, mock_cloud, cloud_clock, timedelta(minutes=3))
+        == FAST_COUNTS + SLOW_EXTRA_COUNTS
+    )
 
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, timedelta(minutes=3))
-    assert mock_cloud.counts() == BETWEEN_SAMPLES_COUNTS
+    assert (
+        await _next_refresh(hass, mock_cloud, cloud_clock, timedelta(minutes=3))
+        == BETWEEN_SAMPLES_COUNTS
+    )
 
 
 async def test_slow_refresh_on_demand(
@@ -240,9 +251,7 @@ async def test_new_device_gets_its_slow_calls_in_the_same_refresh(
     assert _registered(device_registry, device_identifier(640203))
 
     # Back to the fast cadence afterwards (the cloud's samples due again).
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.counts() == FAST_COUNTS
+    assert await _next_refresh(hass, mock_cloud, cloud_clock) == FAST_COUNTS
 
 
 async def test_new_station_appears_at_slow_refresh(
@@ -493,9 +502,8 @@ async def test_temperature_failure_ends_with_the_next_answer(
     device = _data(coordinator).stations[81235].devices[640201]
     assert Feed.TEMPERATURE not in device.failed
     assert device.temperature == 41.3
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.TEMPERATURE) == 1
+    counts = await _next_refresh(hass, mock_cloud, cloud_clock)
+    assert counts[Endpoint.TEMPERATURE] == 1
 
     # Offline while the call is still failing: not asked, so not failed.
     mock_cloud.device_record(81235, 640201)["onlineState"] = 0
@@ -534,16 +542,14 @@ async def test_temperature_asked_again_until_the_day_has_a_sample(
     assert device.temperature is None
     assert Feed.TEMPERATURE not in device.failed
 
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.TEMPERATURE) == 1
+    counts = await _next_refresh(hass, mock_cloud, cloud_clock)
+    assert counts[Endpoint.TEMPERATURE] == 1
 
     payload["data"] = samples
     await advance_time(hass, cloud_clock, STEP)
     assert _data(coordinator).stations[81235].devices[640201].temperature == 41.3
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.TEMPERATURE) == 0
+    counts = await _next_refresh(hass, mock_cloud, cloud_clock)
+    assert counts[Endpoint.TEMPERATURE] == 0
 
 
 async def test_temperature_without_a_token_is_a_failed_temperature(
@@ -626,9 +632,7 @@ async def test_failed_slow_call_is_retried_at_the_next_refresh(
     assert station.firmware_update is True
 
     for fast in (BETWEEN_SAMPLES_COUNTS, FAST_COUNTS):
-        mock_cloud.reset_counts()
-        await advance_time(hass, cloud_clock, STEP)
-        assert mock_cloud.counts() == fast + Counter(
+        assert await _next_refresh(hass, mock_cloud, cloud_clock) == fast + Counter(
             {Endpoint.WIFI: 1, Endpoint.UPGRADE: 1}
         )
         assert mock_cloud.count(Endpoint.WIFI, TITAN_MASTER_SN) == 1
@@ -641,9 +645,7 @@ async def test_failed_slow_call_is_retried_at_the_next_refresh(
     assert wifi is not None and wifi.rssi == -70
 
     # Answered: back to the slow cadence.
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.counts() == FAST_COUNTS
+    assert await _next_refresh(hass, mock_cloud, cloud_clock) == FAST_COUNTS
 
 
 async def test_slow_call_failing_from_the_start_is_retried(
@@ -696,9 +698,7 @@ async def test_failed_station_list_is_retried_at_the_next_refresh(
     await _slow_refresh(hass, coordinator)
     mock_cloud.restore()
     mock_cloud.remove_station(81235)
-    mock_cloud.reset_counts()
-    await advance_time(hass, cloud_clock, STEP)
-    assert mock_cloud.count(Endpoint.STATIONS) == 1
+    assert (await _next_refresh(hass, mock_cloud, cloud_clock))[Endpoint.STATIONS] == 1
     assert set(_data(coordinator).stations) == {81234}
 
 
@@ -897,19 +897,16 @@ async def test_meter_lifetime_counters_are_guarded(
     """The meter's own import/export totals never dip or spike either."""
     readings = mock_cloud.device_record(81234, 640103)["dataDtos"]
     values = {item["key"]: item for item in readings}
-    values["energy_p_all"]["value"] = "0kWh"
-    values["energy_n_all"]["value"] = "99999kWh"
-    await advance_time(hass, cloud_clock, STEP)
-    meter = _data(coordinator).stations[81234].devices[640103].device
-    assert meter.meter_import_total == 2455.0
-    assert meter.meter_export_total == 4871.2
-
-    values["energy_p_all"]["value"] = "2455.1kWh"
-    values["energy_n_all"]["value"] = "4871.3kWh"
-    await advance_time(hass, cloud_clock, STEP)
-    meter = _data(coordinator).stations[81234].devices[640103].device
-    assert meter.meter_import_total == 2455.1
-    assert meter.meter_export_total == 4871.3
+    # Sent (import, export), then kept: a dip and a spike ignored, then a step taken.
+    for sent, kept in (
+        (("0kWh", "99999kWh"), (2455.0, 4871.2)),
+        (("2455.1kWh", "4871.3kWh"), (2455.1, 4871.3)),
+    ):
+        values["energy_p_all"]["value"], values["energy_n_all"]["value"] = sent
+        await advance_time(hass, cloud_clock, STEP)
+        meter = _data(coordinator).stations[81234].devices[640103].device
+        assert meter.meter_import_total == kept[0]
+        assert meter.meter_export_total == kept[1]
 
 
 # ------------------------------------------------------------------ stale devices
