@@ -30,6 +30,7 @@ BETA_1011 = MIGRATION_DIR / "beta-1.0.11"
 AREA_STATION = ("izypower_cloud", "izypower_cloud_station_81234")
 RENAMED = "sensor.izypower_cloud_maison_des_tilleuls_81234_production_total"
 DISABLED = "sensor.izypower_cloud_maison_des_tilleuls_81234_grid_power"
+TITAN_WIFI = "sensor.izypower_cloud_maison_des_tilleuls_81234_titan_maitre_wi_fi_signal"
 
 
 def legacy_entry(**data: Any) -> MockConfigEntry:
@@ -49,6 +50,15 @@ def legacy_entry(**data: Any) -> MockConfigEntry:
         | data,
         options={},
     )
+
+
+def add_legacy(
+    hass: HomeAssistant, directory: Path = EXAMPLE_104, **data: Any
+) -> tuple[MockConfigEntry, Legacy]:
+    """Add the entry and the registries the community integration left (not set up)."""
+    entry = legacy_entry(**data)
+    entry.add_to_hass(hass)
+    return entry, load_registries(hass, entry, directory)
 
 
 def load_json(directory: Path, name: str) -> list[dict[str, Any]]:

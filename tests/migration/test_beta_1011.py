@@ -23,7 +23,7 @@ from izypower_simulator import (
 from izypower_simulator.generator import DEFAULT_USERNAME
 from izypower_simulator.simulator import DEFAULT_PASSWORD
 
-from .legacy import BETA_1011, Legacy, legacy_entry, load_json, load_registries
+from .legacy import BETA_1011, Legacy, add_legacy, load_json
 
 NOON = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)
 STORED = load_json(BETA_1011, "entity")
@@ -40,13 +40,13 @@ async def migrated(
     app = create_app(account, SimClock(account.time, time_scale=0.0), SimulatorConfig())
     server = TestServer(app)
     await server.start_server()
-    entry = legacy_entry(
+    entry, legacy = add_legacy(
+        hass,
+        BETA_1011,
         username=DEFAULT_USERNAME,
         password=DEFAULT_PASSWORD,
         **{CONF_API_URL: str(server.make_url("/photo_voltaic"))},
     )
-    entry.add_to_hass(hass)
-    legacy = load_registries(hass, entry, BETA_1011)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     yield entry, legacy

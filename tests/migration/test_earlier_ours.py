@@ -37,10 +37,10 @@ from .legacy import (
     DISABLED,
     EXAMPLE_104,
     RENAMED,
+    TITAN_WIFI,
     Legacy,
-    legacy_entry,
+    add_legacy,
     load_json,
-    load_registries,
 )
 
 pytest_plugins = ["tests.cloud_mock"]
@@ -49,7 +49,6 @@ pytestmark = pytest.mark.usefixtures("cloud_clock")
 
 STORED = load_json(EXAMPLE_104, "entity")
 # Old entities the user left alone; their duplicates of ours get customised.
-TITAN_WIFI = "sensor.izypower_cloud_maison_des_tilleuls_81234_titan_maitre_wi_fi_signal"
 PRODUCTION_DAY = "sensor.izypower_cloud_maison_des_tilleuls_81234_production_day"
 CONSUMPTION = "sensor.izypower_cloud_maison_des_tilleuls_81234_consumption_power"
 
@@ -78,9 +77,7 @@ def our_device(hass: HomeAssistant, entry_id: str, value: str) -> dr.DeviceEntry
 
 def community(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]:
     """Add the entry and registries the community integration 1.0.4 left."""
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    return entry, load_registries(hass, entry, EXAMPLE_104)
+    return add_legacy(hass)
 
 
 async def earlier_version(hass: HomeAssistant) -> tuple[MockConfigEntry, Legacy]:

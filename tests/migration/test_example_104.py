@@ -44,10 +44,11 @@ from .legacy import (
     DISABLED,
     EXAMPLE_104,
     RENAMED,
+    TITAN_WIFI,
     Legacy,
+    add_legacy,
     legacy_entry,
     load_json,
-    load_registries,
 )
 
 pytest_plugins = ["tests.cloud_mock"]
@@ -55,7 +56,6 @@ pytest_plugins = ["tests.cloud_mock"]
 pytestmark = pytest.mark.usefixtures("cloud_clock")
 
 STORED = load_json(EXAMPLE_104, "entity")
-TITAN_WIFI = "sensor.izypower_cloud_maison_des_tilleuls_81234_titan_maitre_wi_fi_signal"
 # The account form, as the user submits it (the official cloud).
 ACCOUNT_FORM = {
     CONF_USERNAME: USERNAME,
@@ -79,9 +79,7 @@ async def migrated(
     hass: HomeAssistant, mock_cloud: MockCloud
 ) -> tuple[MockConfigEntry, Legacy]:
     """Load the 1.0.4 registries, then set up ours on its entry."""
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    legacy = load_registries(hass, entry, EXAMPLE_104)
+    entry, legacy = add_legacy(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
@@ -282,9 +280,7 @@ async def test_account_already_has_our_entry(
 ) -> None:
     """The old entry is left as it was, does not load, and a repair says why."""
     await setup_integration(hass, mock_config_entry)
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     before = _registries(hass, entry.entry_id)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -388,9 +384,7 @@ async def test_clash_changes_nothing(
     clash: str,
 ) -> None:
     """An id already taken: nothing changes, one warning, a repair, no entry load."""
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     take(hass, entry)
     before = _registries(hass, entry.entry_id)
     await hass.config_entries.async_setup(entry.entry_id)
@@ -412,9 +406,7 @@ async def test_reload_completes_once_the_clash_is_gone(
     hass: HomeAssistant, mock_cloud: MockCloud
 ) -> None:
     """The user deletes what took the id and reloads: the migration completes."""
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     _taken_entity(hass, entry)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -439,9 +431,7 @@ async def test_failed_listing_removes_nothing_for_absence(
 ) -> None:
     """A device list that failed is no evidence: its entities keep their entries."""
     mock_cloud.fail(Endpoint.DEVICE_PAGE, 81234, status=404)
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED

@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from tests.cloud_mock import MockCloud
 
-from .legacy import EXAMPLE_104, RENAMED, legacy_entry, load_registries
+from .legacy import EXAMPLE_104, RENAMED, add_legacy
 
 pytest_plugins = ["tests.cloud_mock"]
 
@@ -57,9 +57,7 @@ async def test_history_continues_under_the_same_entity_id(
 ) -> None:
     """The old sensor's recorded state and ours are one history."""
     start = dt_util.utcnow() - timedelta(minutes=1)
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     # What the community integration recorded before the update.
     hass.states.async_set(
         RENAMED,
@@ -101,9 +99,7 @@ async def test_energy_dashboard_sources_still_validate(
     repair lists them and asks to remove those sources), so the dashboard says so. The
     user's preferences are never rewritten.
     """
-    entry = legacy_entry()
-    entry.add_to_hass(hass)
-    load_registries(hass, entry, EXAMPLE_104)
+    entry, _ = add_legacy(hass)
     prefs = json.loads((EXAMPLE_104 / "energy_prefs.json").read_text())["energy"]
     # The recorder's statistics of the old sensors (keyed by entity id).
     hour = dt_util.utcnow().replace(minute=0) - timedelta(hours=2)
