@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .api import DeviceType, EvControlMode, IzypowerClient
-from .controls import Rule, requires_state, serial
-from .data import DeviceData, StationData
+from .controls import IzypowerControlDescription, Rule, requires_state, serial
+from .data import DeviceData, Feed, StationData
 
 # The range of the charging power while the charger sends none: single-phase 6 A to
 # three-phase 32 A; the beta offers the power derate in 0–64,000 W, step 10.
@@ -27,6 +27,26 @@ def charger(device: DeviceData) -> bool:
     return device.device.device_type is DeviceType.CHARGER and bool(
         device.device.serial
     )
+
+
+def ev_control[DescriptionT: IzypowerControlDescription[Any]](
+    description_class: type[DescriptionT], key: str, **description: Any
+) -> DescriptionT:
+    """Describe a control of one field of a charger's settings (experimental).
+
+    Named `evse_<field>`, disabled by default, on chargers only; it reads and is
+    confirmed by that field. `description` adds to (or replaces) these.
+    """
+    shared: dict[str, Any] = {
+        "key": f"evse_{key}",
+        "translation_key": f"evse_{key}",
+        "entity_registry_enabled_default": False,
+        "exists_fn": charger,
+        "feed": Feed.EV_SETTINGS,
+        "value_fn": ev_value(key),
+        "fields_fn": ev_fields(key),
+    }
+    return description_class(**(shared | description))
 
 
 def ev_value(attribute: str) -> Callable[[DeviceData], Any]:

@@ -38,9 +38,7 @@ from .ev_controls import (
     FALLBACK_MAX_POWER,
     FALLBACK_MIN_POWER,
     FALLBACK_POWER_STEP,
-    charger,
-    ev_fields,
-    ev_value,
+    ev_control,
     power_bound,
 )
 from .helpers import IzypowerValidationError
@@ -288,17 +286,12 @@ NUMBERS: tuple[IzypowerNumberDescription, ...] = (
 
 def _ev_power(key: str, **description: Any) -> IzypowerNumberDescription:
     """Describe a power (W) of an EV charger (experimental: disabled by default)."""
-    return IzypowerNumberDescription(
-        key=f"evse_{key}",
-        translation_key=f"evse_{key}",
-        entity_registry_enabled_default=False,
+    return ev_control(
+        IzypowerNumberDescription,
+        key,
         device_class=NumberDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         mode=NumberMode.BOX,
-        exists_fn=charger,
-        feed=Feed.EV_SETTINGS,
-        value_fn=ev_value(key),
-        fields_fn=ev_fields(key),
         **description,
     )
 

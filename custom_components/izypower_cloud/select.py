@@ -21,7 +21,7 @@ from .controls import (
 )
 from .data import DeviceData, Feed, StationData
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
-from .ev_controls import charger, ev_control_mode, ev_control_options, ev_fields
+from .ev_controls import ev_control, ev_control_mode, ev_control_options, ev_fields
 from .modes import (
     ManualValue,
     control_fields,
@@ -140,16 +140,12 @@ SELECTS: tuple[IzypowerSelectDescription, ...] = (
     ),
 )
 
-EV_CONTROL_MODE = IzypowerSelectDescription(
-    key="evse_control_mode",
-    translation_key="evse_control_mode",
+EV_CONTROL_MODE = ev_control(
+    IzypowerSelectDescription,
+    "control_mode",
     entity_category=None,
-    # Experimental: disabled by default (ev_controls.py).
-    entity_registry_enabled_default=False,
     options=[mode.option for mode in EvControlMode],
     options_fn=ev_control_options,
-    exists_fn=charger,
-    feed=Feed.EV_SETTINGS,
     value_fn=ev_control_mode,
     fields_fn=lambda device, option: ev_fields("control_mode")(
         device, EvControlMode.from_option(option)

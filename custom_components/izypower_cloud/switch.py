@@ -20,9 +20,7 @@ from .data import DeviceData, Feed
 from .entity import EntityTable, EntityTables, async_add_entities_dynamically
 from .ev_controls import (
     OPTIONS,
-    charger,
-    ev_fields,
-    ev_value,
+    ev_control,
     other_option_known,
     write_option,
     write_priority,
@@ -98,16 +96,7 @@ SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
 
 def _ev_switch(key: str, **description: Any) -> IzypowerSwitchDescription:
     """Describe an on/off setting of an EV charger (experimental: disabled)."""
-    return IzypowerSwitchDescription(
-        key=f"evse_{key}",
-        translation_key=f"evse_{key}",
-        entity_registry_enabled_default=False,
-        exists_fn=charger,
-        feed=Feed.EV_SETTINGS,
-        value_fn=ev_value(key),
-        fields_fn=ev_fields(key),
-        **description,
-    )
+    return ev_control(IzypowerSwitchDescription, key, **description)
 
 
 EV_SWITCHES: tuple[IzypowerSwitchDescription, ...] = (
