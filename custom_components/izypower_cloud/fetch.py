@@ -23,7 +23,6 @@ from .api import (
     IzypowerAuthenticationError,
     IzypowerClient,
     IzypowerError,
-    IzypowerLoginUnavailableError,
     Period,
     PvString,
     Station,
@@ -62,9 +61,6 @@ class CloudFetcher:
         self._semaphore = asyncio.Semaphore(MAX_CONCURRENT_REQUESTS)
         # Calls currently failing, so each failure streak is logged once.
         self._streaks = FailureStreaks()
-        # Calls this refresh did not make (cut by its deadline, or not sent once the
-        # circuit opened): not logged one by one, and no failure streak of their own.
-        self._not_made: set[str] = set()
         self._guard: RefreshGuard | None = None
         self._stations: dict[int, Station] | None = None
         # Whether the last station list call of the account failed.
@@ -114,7 +110,6 @@ class CloudFetcher:
         have only the client's own limits.
         """
         self._guard = guard
-        self._not_made = set()
         catch_up = CatchUp(CATCH_UP_CALLS)
         for cache in self._caches():
             cache.begin(catch_up)
@@ -363,12 +358,9 @@ class CloudFetcher:
             raise
         except CallCutError:
             # Counted, and logged once for the refresh by the coordinator.
-            self._not_made.add(what)
             return None
         except IzypowerError as err:
             stopped = guard is not None and guard.stopped
-            if stopped or isinstance(err, IzypowerLoginUnavailableError):
-                self._not_made.add(what)
             self._streaks.failed(what, err, stopped=stopped)
             return None
         self._streaks.answered(what)
