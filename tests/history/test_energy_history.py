@@ -42,6 +42,8 @@ PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
 STATIONS = (81234, 81235)
 FIRST_OF_MONTH = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
+# The 2nd of a month: setup imports one earlier day of it (a quicker setup).
+SECOND_OF_MONTH = datetime(2026, 10, 2, 10, 0, tzinfo=PARIS)
 # 81235 has no battery: no battery statistics.
 IDS = FIXTURE_IDS
 
@@ -52,6 +54,12 @@ pytestmark = pytest.mark.usefixtures("loop_debug_off")
 async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
     """Start the simulator at START, Home Assistant with a recorder on its clock."""
     return await start_cloud(START)
+
+
+@pytest.fixture
+async def cloud_on_the_second(start_cloud: CloudFactory) -> SimulatedCloud:
+    """Start on the 2nd of a month: setup imports the 1st only."""
+    return await start_cloud(SECOND_OF_MONTH)
 
 
 @pytest.fixture
@@ -140,9 +148,10 @@ async def test_sixty_days_then_two_days_forward(
 
 
 async def test_cloud_failures_and_days_without_data(
-    hass: HomeAssistant, cloud: SimulatedCloud
+    hass: HomeAssistant, cloud_on_the_second: SimulatedCloud
 ) -> None:
     """Days without data are skipped; unanswered days are failed, then importable."""
+    cloud = cloud_on_the_second
     entry = await cloud.set_up(HOURLY)
     station = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, "station_81234"), entry.entry_id
@@ -183,13 +192,15 @@ async def test_cloud_failures_and_days_without_data(
 
     daily = await _rows(hass, "day", {"change"})
     for station_id in STATIONS:
-        truth = report_totals(cloud, station_id, "2026-10-24")
+        truth = report_totals(cloud, station_id, SECOND_OF_MONTH.date().isoformat())
         for series in FIXTURE_SERIES[station_id]:
             change = {
                 datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
                 for row in daily[statistic_id(station_id, series)]
             }
-            assert change[date(2026, 10, 24)] == pytest.approx(truth[series], abs=0.01)
+            assert change[SECOND_OF_MONTH.date()] == pytest.approx(
+                truth[series], abs=0.01
+            )
 
 
 @pytest.mark.parametrize(
