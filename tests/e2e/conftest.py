@@ -31,6 +31,16 @@ def stop_processes() -> Iterator[None]:
         ha_harness.stop_all()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the every-field Energy test last, its Home Assistant started the longest ago.
+
+    The same order on every pytest-xdist worker (it depends on the collection only).
+    """
+    last = [item for item in items if getattr(item, "originalname", "") == EVERY_FIELD]
+    items[:] = [item for item in items if item not in last] + last
+
+
 @pytest.fixture(scope="session")
 def started_ahead() -> Iterator[dict[str, Ahead]]:
     """Hold the processes started ahead, by `hass` interpreter; stop them at the end."""
