@@ -289,6 +289,17 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 
+def detach(process: ManagedProcess) -> ManagedProcess:
+    """Leave `process` out of `running_processes` and `stop_all`; return it.
+
+    For a process that outlives the test that started it (the caller stops it); the
+    interpreter's exit still stops it.
+    """
+    _RUNNING.pop(process.pid, None)
+    atexit.register(process.stop)
+    return process
+
+
 def start_simulator(
     port: int,
     log_path: Path,

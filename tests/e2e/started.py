@@ -131,9 +131,14 @@ async def add_entry(
 
 def assert_no_log_problems(hass: ha_harness.ManagedProcess) -> None:
     """Fail on any warning or error the integration logged."""
+    assert_no_problems_in(hass.log_text())
+
+
+def assert_no_problems_in(log_text: str) -> None:
+    """Fail on any warning or error of the integration in Home Assistant's log."""
     problems = [
         line
-        for line in hass.log_text().splitlines()
+        for line in log_text.splitlines()
         if f"custom_components.{ha_harness.DOMAIN}" in line
         and (" ERROR " in line or " WARNING " in line)
     ]

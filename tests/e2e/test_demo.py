@@ -4,7 +4,8 @@
   times faster while its data stay dated in real time (Home Assistant ignores data from
   the future), so the day counters close when the station's dated day changes. To see
   that within a test, the simulator's calendar starts shortly before the last local
-  midnight (data from the past are believed) and runs in real time across it.
+  midnight (data from the past are believed), runs in real time until Home Assistant
+  has read the evening's counter, then jumps a few seconds past midnight.
 * An outage: stopping the simulator alone (`s` + Enter) leaves Home Assistant running,
   which shows the entities unavailable, then the values again once it is back.
 """
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time as day_time, timedelta
 from functools import partial
 from pathlib import Path
+import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +39,8 @@ LAST_UPDATE = "station_81234_last_update"
 OWNER = Owner(name="Demo", username="demo", password="demo-not-a-secret")
 # Calendar seconds left before midnight once Home Assistant shows the entities.
 BEFORE_MIDNIGHT_S = 40
+# Where the calendar jumps once the evening's counter is read: past midnight.
+AFTER_MIDNIGHT_S = 5
 
 
 def _last_midnight() -> datetime:
@@ -146,8 +150,18 @@ async def test_day_counters_roll_over_at_the_dated_midnight(tmp_path: Path) -> N
             admin,
             {"now": (midnight - timedelta(seconds=BEFORE_MIDNIGHT_S)).isoformat()},
         )
+        set_at = time.monotonic()
         assert clock["sky_now"] > clock["now"]
         evening, evening_date = await _consumption_today(client, entity_ids)
+        # Across the dated midnight at once rather than in real time: Home Assistant
+        # sees the same thing (data dated before, then after it), 40 s sooner.
+        # The calendar ran in real time since it was set (never backwards: a slow
+        # read may already have crossed midnight).
+        left = BEFORE_MIDNIGHT_S - (time.monotonic() - set_at)
+        clock = await _clock(
+            admin, {"advance_seconds": max(left + AFTER_MIDNIGHT_S, 0.0)}
+        )
+        assert datetime.fromisoformat(clock["now"]) >= midnight
 
         async def rolled_over() -> tuple[float, datetime] | None:
             shown = await _consumption_today(client, entity_ids)
@@ -156,9 +170,9 @@ async def test_day_counters_roll_over_at_the_dated_midnight(tmp_path: Path) -> N
         night, night_date = await ha_harness.poll_until(
             "Consumption today to restart after the dated midnight",
             rolled_over,
-            give_up_after=BEFORE_MIDNIGHT_S + 60,
+            give_up_after=60,
             watch=ha_harness.running_processes(),
-            interval=5,
+            interval=2,
         )
 
     assert evening_date < midnight <= night_date

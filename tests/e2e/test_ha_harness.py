@@ -236,6 +236,18 @@ def test_stop_all_stops_what_was_started(tmp_path: Path) -> None:
     assert ha_harness.running_processes() == []
 
 
+def test_a_detached_process_outlives_stop_all(tmp_path: Path) -> None:
+    """A process started ahead of its test is left to its owner, not to stop_all."""
+    detached = ha_harness.detach(_python(tmp_path, "import time; time.sleep(60)"))
+    try:
+        assert detached not in ha_harness.running_processes()
+        ha_harness.stop_all()
+        assert detached.running()
+    finally:
+        detached.stop()
+    assert not detached.running()
+
+
 async def test_wait_for_simulator_reads_its_ready_line(tmp_path: Path) -> None:
     """The URL printed by the simulator is the one returned."""
     process = _python(

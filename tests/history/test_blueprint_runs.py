@@ -29,6 +29,9 @@ STATION = 81234
 MASTER, METER = 640101, 640103
 STEP = timedelta(minutes=3)
 
+# They run through hours of refreshes (see the fixture).
+pytestmark = pytest.mark.usefixtures("loop_debug_off")
+
 
 @pytest.fixture
 def blueprints_in_config(hass: HomeAssistant, tmp_path: Path) -> None:

@@ -42,6 +42,8 @@ PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
 STATIONS = (81234, 81235)
 FIRST_OF_MONTH = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
+# The 2nd of a month: setup imports one earlier day of it (a quicker setup).
+SECOND_OF_MONTH = datetime(2026, 10, 2, 10, 0, tzinfo=PARIS)
 # 81235 has no battery: no battery statistics.
 IDS = FIXTURE_IDS
 
@@ -52,6 +54,12 @@ pytestmark = pytest.mark.usefixtures("loop_debug_off")
 async def cloud(start_cloud: CloudFactory) -> SimulatedCloud:
     """Start the simulator at START, Home Assistant with a recorder on its clock."""
     return await start_cloud(START)
+
+
+@pytest.fixture
+async def cloud_on_the_second(start_cloud: CloudFactory) -> SimulatedCloud:
+    """Start on the 2nd of a month: setup imports the 1st only."""
+    return await start_cloud(SECOND_OF_MONTH)
 
 
 @pytest.fixture
@@ -72,7 +80,7 @@ async def test_sixty_days_then_two_days_forward(
     hass: HomeAssistant, cloud: SimulatedCloud
 ) -> None:
     """Every day's change equals the cloud's day total; sums never decrease."""
-    entry = await cloud.set_up()
+    entry = await cloud.set_up(HOURLY)
 
     # First setup imported the current month in the background.
     daily = await _rows(hass, "day", {"change"})
@@ -85,15 +93,17 @@ async def test_sixty_days_then_two_days_forward(
     assert response["stations"]["81234"]["already_present"] == 23
     assert "37" in response["message"]
 
-    # Saturday 10:00 -> 23:00: refreshes every 15 minutes.
-    await cloud.advance_by(timedelta(hours=13))
+    # Saturday 10:00 -> 23:00: refreshes every hour, as every test that runs through
+    # days (the rules do not depend on the period; 15-minute refreshes write
+    # statistics in test_blueprint_runs.py and test_energy_dashboard_fields.py).
+    await cloud.advance_by(timedelta(hours=13), HOUR_STEP)
     # Home Assistant is down 23:00 -> 03:00 (after the clocks went back: 5 hours).
     assert await hass.config_entries.async_unload(entry.entry_id)
     cloud.jump(timedelta(hours=5))
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     # Until Monday 10:00.
-    await cloud.advance_by(timedelta(hours=31))
+    await cloud.advance_by(timedelta(hours=31), HOUR_STEP)
 
     daily = await _rows(hass, "day", {"change"})
     checked = 0
@@ -138,9 +148,10 @@ async def test_sixty_days_then_two_days_forward(
 
 
 async def test_cloud_failures_and_days_without_data(
-    hass: HomeAssistant, cloud: SimulatedCloud
+    hass: HomeAssistant, cloud_on_the_second: SimulatedCloud
 ) -> None:
     """Days without data are skipped; unanswered days are failed, then importable."""
+    cloud = cloud_on_the_second
     entry = await cloud.set_up(HOURLY)
     station = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, "station_81234"), entry.entry_id
@@ -181,13 +192,15 @@ async def test_cloud_failures_and_days_without_data(
 
     daily = await _rows(hass, "day", {"change"})
     for station_id in STATIONS:
-        truth = report_totals(cloud, station_id, "2026-10-24")
+        truth = report_totals(cloud, station_id, SECOND_OF_MONTH.date().isoformat())
         for series in FIXTURE_SERIES[station_id]:
             change = {
                 datetime.fromtimestamp(row["start"], PARIS).date(): row["change"]
                 for row in daily[statistic_id(station_id, series)]
             }
-            assert change[date(2026, 10, 24)] == pytest.approx(truth[series], abs=0.01)
+            assert change[SECOND_OF_MONTH.date()] == pytest.approx(
+                truth[series], abs=0.01
+            )
 
 
 @pytest.mark.parametrize(

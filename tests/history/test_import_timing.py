@@ -39,8 +39,10 @@ from .conftest import FIXTURE_SERIES, CloudFactory, SimulatedCloud, statistic_ro
 PARIS = ZoneInfo("Europe/Paris")
 # The 1st: setup imports no earlier day of the month.
 START = datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)
-# 22 September to 31 October: two month ends and the clocks going back on 25 October.
-DAYS = 40
+# 22 to 31 October: the clocks going back on 25 October and a month end. Imports
+# across months, with no gap in the hourly rows, are checked on 60 days by
+# test_energy_history.py::test_sixty_days_then_two_days_forward.
+DAYS = 10
 TIMED_DAYS = 365
 # Loop turns a report waits in the simulator: the other reports of the import reach it
 # meanwhile (a few turns on loopback), so `InFlight.peak` is how many were sent at once.
@@ -96,7 +98,7 @@ async def _import(
 async def test_import_asks_one_report_per_day_two_at_a_time(
     hass: HomeAssistant, start_cloud: CloudFactory
 ) -> None:
-    """40 days: 40 reports, 2 at a time, 961 rows a series; again: nothing asked."""
+    """10 days: 10 reports, 2 at a time, 241 rows a series; again: nothing asked."""
     in_flight = InFlight()
     cloud = await start_cloud(START, sleep=in_flight.sleep)
     station = await _set_up_station(hass, cloud)

@@ -31,7 +31,8 @@ from .conftest import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-START = datetime(2026, 10, 24, 10, 0, tzinfo=PARIS)
+# The 1st of a month: setup imports no earlier day of it (a quicker setup).
+START = datetime(2026, 10, 1, 10, 0, tzinfo=PARIS)
 GAPPY_DAY = date(2026, 9, 10)
 LACKING = (EnergySeries.GRID_IMPORT, EnergySeries.BATTERY_DISCHARGE)
 
@@ -142,15 +143,15 @@ async def test_reversed_range_has_its_own_message(
             "import_history",
             {
                 "config_entry_id": entry.entry_id,
-                "start": "2026-10-10",
-                "end": "2026-10-01",
+                "start": "2026-09-10",
+                "end": "2026-09-01",
             },
             blocking=True,
         )
     assert caught.value.translation_key == "reversed_range"
     assert caught.value.translation_placeholders == {
-        "start": "2026-10-10",
-        "end": "2026-10-01",
+        "start": "2026-09-10",
+        "end": "2026-09-01",
     }
 
 

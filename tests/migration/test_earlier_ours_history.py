@@ -9,6 +9,7 @@ own recorded history stays where it is.
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 import logging
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -47,6 +48,16 @@ COUNTER = {
     "device_class": "energy",
 }
 DAY = datetime(2026, 7, 14, tzinfo=UTC)
+
+
+@pytest.fixture
+def recorder_config() -> dict[str, Any]:
+    """Record the production counters only: the old one and our duplicate.
+
+    The account's other entities (some 200, each state committed on its own by the
+    test recorder) were most of the test's time and take no part in it.
+    """
+    return {"include": {"entity_globs": ["sensor.*production*"]}}
 
 
 @pytest.fixture(autouse=True)
